@@ -1,0 +1,22 @@
+//! sea-orm entities of Zhanggui, one module per table. No GraphQL derives live here: the
+//! server wraps these models in its own output types so that fields can be masked.
+
+pub mod app_lock;
+pub mod app_setting;
+pub mod audit_log;
+pub mod login_throttle;
+pub mod refresh_token;
+pub mod staff;
+pub mod staff_store;
+pub mod store;
+
+pub mod prelude {
+    pub use super::app_lock::Entity as AppLock;
+    pub use super::app_setting::Entity as AppSetting;
+    pub use super::audit_log::Entity as AuditLog;
+    pub use super::login_throttle::Entity as LoginThrottle;
+    pub use super::refresh_token::Entity as RefreshToken;
+    pub use super::staff::Entity as Staff;
+    pub use super::staff_store::Entity as StaffStore;
+    pub use super::store::Entity as Store;
+}

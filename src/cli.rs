@@ -1,0 +1,278 @@
+//! Command line: `serve`, `migrate`, `schema`, `staff create`.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use migration::{Migrator, MigratorTrait};
+
+use crate::auth::{Role, password};
+use crate::config::{DEFAULT_DATABASE_URL, Limits, SecretString, Settings};
+use crate::db::StatementCounter;
+use crate::domain::{GlobalId, NodeType};
+use crate::error::AppError;
+use crate::service::staff as staff_svc;
+use crate::startup::{self, Application};
+use crate::{db, graphql};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "zhanggui",
+    version,
+    about = "Zhanggui (掌柜): GraphQL backend for marketplace operations teams"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: sqlite://FILE?mode=rwc or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the GraphQL API (migrates the database first).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ZHANGGUI_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Load the demo company, with one login per role.
+        #[arg(long)]
+        demo: bool,
+        /// Maximum query depth.
+        #[arg(long, env = "ZHANGGUI_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
+        max_depth: usize,
+        /// Maximum query complexity.
+        #[arg(long, env = "ZHANGGUI_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
+        max_complexity: usize,
+        /// Maximum request body size in bytes.
+        #[arg(long, env = "ZHANGGUI_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
+        max_body_bytes: usize,
+        /// Turn off schema introspection (production).
+        #[arg(long, env = "ZHANGGUI_NO_INTROSPECTION")]
+        no_introspection: bool,
+    },
+    /// Apply pending migrations.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+        /// List migrations and whether each is applied, without applying any.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Manage staff from scripts (e.g. to recover a locked-out company).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum RoleArg {
+    Director,
+    Specialist,
+    Assistant,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Director => Role::Director,
+            RoleArg::Specialist => Role::Specialist,
+            RoleArg::Assistant => Role::Assistant,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Create a staff member; the password is read from standard input.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Store to assign (global ID or number); repeat for several.
+        #[arg(long = "store")]
+        stores: Vec<String>,
+        /// Display name (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn jwt_secret_from_env() -> anyhow::Result<Option<SecretString>> {
+    match std::env::var("ZHANGGUI_JWT_SECRET") {
+        Ok(s) if s.len() < crate::config::MIN_JWT_SECRET_BYTES => {
+            bail!(
+                "ZHANGGUI_JWT_SECRET must be at least {} bytes",
+                crate::config::MIN_JWT_SECRET_BYTES
+            )
+        }
+        Ok(s) => Ok(Some(SecretString::new(s))),
+        Err(_) => Ok(None),
+    }
+}
+
+fn parse_store_id(raw: &str) -> anyhow::Result<i64> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .or_else(|| GlobalId::decode_as(raw, NodeType::Store))
+        .with_context(|| format!("--store {raw} is neither a store ID nor a store number"))
+}
+
+fn app_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(errors) => anyhow::anyhow!(staff_svc::describe(&errors)),
+        other => anyhow::anyhow!(other.public_message()),
+    }
+}
+
+/// Runs a parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate { db, status } => {
+            let conn = db::connect(&db.database_url, Arc::new(StatementCounter::default()))
+                .await
+                .with_context(|| {
+                    format!(
+                        "cannot connect to the database at {}",
+                        startup::redact_url(&db.database_url)
+                    )
+                })?;
+            if status {
+                for m in Migrator::get_migration_with_status(&conn).await? {
+                    println!("{}\t{}", m.name(), m.status());
+                }
+            } else {
+                Migrator::up(&conn, None)
+                    .await
+                    .context("database migration failed")?;
+                println!("migrations applied");
+            }
+            Ok(())
+        }
+        Command::Serve {
+            bind,
+            db,
+            demo,
+            max_depth,
+            max_complexity,
+            max_body_bytes,
+            no_introspection,
+        } => {
+            let mut settings = Settings::new(bind, db.database_url);
+            settings.jwt_secret = jwt_secret_from_env()?;
+            settings.demo = demo;
+            settings.limits = Limits {
+                max_depth,
+                max_complexity,
+                max_body_bytes,
+                introspection: !no_introspection,
+            };
+            let app = Application::build(settings).await?;
+            if app.generated_jwt_secret {
+                tracing::warn!(
+                    "ZHANGGUI_JWT_SECRET is not set: generated a random secret and stored it in the database"
+                );
+            }
+            if let Some(pw) = &app.first_director_password {
+                println!(
+                    "First start: created the director `admin` with the one-time password: {pw}"
+                );
+                println!(
+                    "Log in with it and change it (passwordChange) before anything else. It is not shown again."
+                );
+            }
+            for l in &app.demo_logins {
+                println!(
+                    "Demo login ({}): {} / {}",
+                    l.role.as_str().to_lowercase(),
+                    l.username,
+                    l.password
+                );
+            }
+            println!(
+                "Zhanggui is serving GraphQL on http://127.0.0.1:{}/graphql (GraphiQL: /graphiql)",
+                app.port()
+            );
+            app.run_until_stopped().await?;
+            tracing::info!("shut down");
+            Ok(())
+        }
+        Command::Staff {
+            command:
+                StaffCommand::Create {
+                    username,
+                    role,
+                    stores,
+                    display_name,
+                    password_stdin: _,
+                    db,
+                },
+        } => {
+            let store_ids = stores
+                .iter()
+                .map(|s| parse_store_id(s))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let mut pw = String::new();
+            std::io::stdin()
+                .read_to_string(&mut pw)
+                .context("cannot read the password from standard input")?;
+            let pw = pw.trim_end_matches(['\n', '\r']).to_owned();
+            let pw = crate::domain::text::new_password(&pw, &["password"])
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            let conn = startup::connect_and_migrate(
+                &db.database_url,
+                Arc::new(StatementCounter::default()),
+            )
+            .await?;
+            let hash = password::hash(pw).await?;
+            let txn = db::begin_write(&conn).await?;
+            let model = staff_svc::insert(
+                &txn,
+                None,
+                None,
+                staff_svc::CreateInput {
+                    username,
+                    display_name,
+                    role: role.into(),
+                    store_ids,
+                },
+                hash,
+                false,
+            )
+            .await
+            .map_err(app_error)?;
+            txn.commit().await?;
+            println!(
+                "created {} `{}` ({})",
+                model.role.to_lowercase(),
+                model.username,
+                GlobalId::new(NodeType::StaffMember, model.id).encode()
+            );
+            Ok(())
+        }
+    }
+}

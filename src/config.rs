@@ -1,0 +1,78 @@
+//! Typed settings, read once at start-up from flags and environment (via clap).
+
+use std::time::Duration;
+
+/// A secret that never prints itself.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretString(String);
+
+impl SecretString {
+    pub fn new(s: String) -> Self {
+        Self(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretString(***)")
+    }
+}
+
+/// Minimum length of a configured JWT secret, in bytes.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// Default SQLite database: a file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://zhanggui.db?mode=rwc";
+
+/// Limits on GraphQL requests.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_body_bytes: usize,
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 5_000,
+            max_body_bytes: 1024 * 1024,
+            introspection: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `host:port`; port 0 picks a free port (tests).
+    pub bind: String,
+    pub database_url: String,
+    pub jwt_secret: Option<SecretString>,
+    pub demo: bool,
+    pub limits: Limits,
+    /// How often maintenance runs (expired refresh tokens are purged).
+    pub maintenance_interval: Duration,
+    /// HTTP worker threads.
+    pub workers: usize,
+}
+
+impl Settings {
+    pub fn new(bind: String, database_url: String) -> Self {
+        Self {
+            bind,
+            database_url,
+            jwt_secret: None,
+            demo: false,
+            limits: Limits::default(),
+            maintenance_interval: Duration::from_secs(3600),
+            workers: std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(1, 8),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! `--demo`: a demo company with one login per role. Idempotent; later capabilities add their
+//! share (catalog, members, orders, promotions, …).
+
+use entity::{staff, store};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+use crate::auth::{Role, password};
+use crate::db;
+use crate::error::AppError;
+use crate::service::{now, staff as staff_svc};
+
+/// A demo login to print at start.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+}
+
+/// The demo logins (documented in the README; demo data only, never for production).
+pub const LOGINS: [DemoLogin; 3] = [
+    DemoLogin {
+        username: "demo.director",
+        password: "director-demo-2026",
+        role: Role::Director,
+    },
+    DemoLogin {
+        username: "demo.specialist",
+        password: "specialist-demo-2026",
+        role: Role::Specialist,
+    },
+    DemoLogin {
+        username: "demo.assistant",
+        password: "assistant-demo-2026",
+        role: Role::Assistant,
+    },
+];
+
+const STORES: [(&str, &str); 3] = [
+    ("掌柜家居天猫旗舰店", "TMALL"),
+    ("掌柜家居淘宝店", "TAOBAO"),
+    ("掌柜家居京东自营", "JD"),
+];
+
+async fn ensure_store(
+    txn: &impl sea_orm::ConnectionTrait,
+    name: &str,
+    platform: &str,
+) -> Result<i64, AppError> {
+    if let Some(s) = store::Entity::find()
+        .filter(store::Column::Name.eq(name))
+        .one(txn)
+        .await?
+    {
+        return Ok(s.id);
+    }
+    let at = now();
+    let m = store::ActiveModel {
+        name: Set(name.to_owned()),
+        platform: Set(platform.to_owned()),
+        time_zone: Set("Asia/Shanghai".to_owned()),
+        refund_limit_specialist_fen: Set(200_000),
+        refund_limit_assistant_fen: Set(20_000),
+        price_cut_limit_bp: Set(2_000),
+        price_recent_high_min_bp: Set(6_000),
+        promo_depth_limit_bp: Set(3_000),
+        coupon_face_value_limit_fen: Set(2_000_000),
+        campaign_budget_limit_fen: Set(500_000),
+        points_adjust_limit: Set(500),
+        min_margin_bp: Set(1_000),
+        specialist_cost_view: Set(name.contains("天猫")),
+        pii_reveals_per_day: Set(20),
+        approval_expiry_days: Set(7),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(m.id)
+}
+
+/// Seeds the demo company; returns the logins.
+pub async fn seed(db: &DatabaseConnection) -> Result<Vec<DemoLogin>, AppError> {
+    let mut store_ids = Vec::new();
+    let txn = db::begin_write(db).await?;
+    for (name, platform) in STORES {
+        store_ids.push(ensure_store(&txn, name, platform).await?);
+    }
+    txn.commit().await?;
+    for login in LOGINS {
+        let exists = staff::Entity::find()
+            .filter(staff::Column::Username.eq(login.username))
+            .one(db)
+            .await?
+            .is_some();
+        if exists {
+            continue;
+        }
+        let stores = match login.role {
+            Role::Director => Vec::new(),
+            Role::Specialist => store_ids[..2].to_vec(),
+            Role::Assistant => store_ids[..1].to_vec(),
+        };
+        let hash = password::hash(login.password.to_owned()).await?;
+        let txn = db::begin_write(db).await?;
+        staff_svc::insert(
+            &txn,
+            None,
+            None,
+            staff_svc::CreateInput {
+                username: login.username.to_owned(),
+                display_name: Some(
+                    match login.role {
+                        Role::Director => "王总监",
+                        Role::Specialist => "李专员",
+                        Role::Assistant => "张助理",
+                    }
+                    .to_owned(),
+                ),
+                role: login.role,
+                store_ids: stores,
+            },
+            hash,
+            false,
+        )
+        .await?;
+        txn.commit().await?;
+    }
+    Ok(LOGINS.to_vec())
+}

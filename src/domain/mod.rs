@@ -1,0 +1,8 @@
+//! Domain newtypes that parse their input at the edge.
+
+pub mod id;
+pub mod money;
+pub mod text;
+
+pub use id::{GlobalId, NodeType};
+pub use money::Fen;

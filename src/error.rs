@@ -1,0 +1,267 @@
+//! One error vocabulary with stable codes (never renamed; new codes are added at the end) and
+//! one way to turn service errors into GraphQL errors.
+
+use crate::auth::Permission;
+
+/// Stable error codes: top-level `extensions.code` values and `UserError.code` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[graphql(name = "ErrorCode")]
+pub enum ErrorCode {
+    /// No valid access token: missing where required, expired, forged or revoked.
+    Unauthenticated,
+    /// Authenticated, but the role may not do this (or a password change is pending).
+    Forbidden,
+    /// The object does not exist or lies outside the viewer's stores.
+    NotFound,
+    /// The input is malformed or breaks a validation rule.
+    BadUserInput,
+    /// The change conflicts with the current state (e.g. a duplicate name).
+    Conflict,
+    /// Too many attempts; try again later.
+    RateLimited,
+    /// An unexpected server error. Details are only in the server log.
+    Internal,
+    /// A required value is empty or only whitespace.
+    Blank,
+    /// A value is longer than allowed.
+    TooLong,
+    /// A value is shorter than allowed.
+    TooShort,
+    /// A value is not in the accepted format or range.
+    Invalid,
+    /// The value is already used by another object (e.g. a username).
+    Taken,
+    /// The current password given is wrong.
+    WrongPassword,
+    /// The new password equals the current one.
+    PasswordReused,
+    /// The change would leave the company without an active director.
+    LastDirector,
+    /// The action exceeds the actor's limit; file an approval request instead (DOMAIN.md §9.4).
+    ApprovalRequired,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 16] = [
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::BadUserInput,
+        Self::Conflict,
+        Self::RateLimited,
+        Self::Internal,
+        Self::Blank,
+        Self::TooLong,
+        Self::TooShort,
+        Self::Invalid,
+        Self::Taken,
+        Self::WrongPassword,
+        Self::PasswordReused,
+        Self::LastDirector,
+        Self::ApprovalRequired,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+            Self::Blank => "BLANK",
+            Self::TooLong => "TOO_LONG",
+            Self::TooShort => "TOO_SHORT",
+            Self::Invalid => "INVALID",
+            Self::Taken => "TAKEN",
+            Self::WrongPassword => "WRONG_PASSWORD",
+            Self::PasswordReused => "PASSWORD_REUSED",
+            Self::LastDirector => "LAST_DIRECTOR",
+            Self::ApprovalRequired => "APPROVAL_REQUIRED",
+        }
+    }
+}
+
+/// A validation or business-rule refusal, returned in a payload's `userErrors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "name"]`.
+    pub field: Vec<String>,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl UserError {
+    pub fn new(field: &[&str], code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: field.iter().map(|f| (*f).to_owned()).collect(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// Why a request was refused as forbidden.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForbiddenReason {
+    Permission(Permission),
+    PasswordChangeRequired,
+    Other(&'static str),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("forbidden")]
+    Forbidden(ForbiddenReason),
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    #[error("invalid input")]
+    Invalid(Vec<UserError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn invalid(field: &[&str], code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![UserError::new(field, code, message)])
+    }
+
+    pub fn not_found(entity: &'static str) -> Self {
+        Self::NotFound { entity }
+    }
+
+    pub fn forbidden(permission: Permission) -> Self {
+        Self::Forbidden(ForbiddenReason::Permission(permission))
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Invalid(_) => ErrorCode::BadUserInput,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client may see. Internal causes never appear here.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Unauthenticated(msg) => (*msg).to_owned(),
+            Self::Forbidden(ForbiddenReason::Permission(p)) => {
+                format!("your role lacks the permission {}", p.as_str())
+            }
+            Self::Forbidden(ForbiddenReason::PasswordChangeRequired) => {
+                "you must change your password (passwordChange) before doing anything else".into()
+            }
+            Self::Forbidden(ForbiddenReason::Other(msg)) => (*msg).to_owned(),
+            Self::NotFound { entity } => format!("{entity} not found"),
+            Self::Invalid(errors) => errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            Self::Conflict(msg) => msg.clone(),
+            Self::RateLimited { retry_after_secs } => {
+                format!("too many attempts; try again in {retry_after_secs} seconds")
+            }
+            Self::Internal(_) => "internal error".into(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err {
+            sea_orm::DbErr::RecordNotFound(_) => Self::NotFound { entity: "record" },
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// Whether a database error is a unique-constraint violation of the given index.
+pub fn is_unique_violation(err: &sea_orm::DbErr, index: &str) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    ) && {
+        // SQLite names the columns, PostgreSQL the index: accept either.
+        let text = err.to_string();
+        text.contains(index) || index_columns_match(&text, index)
+    }
+}
+
+fn index_columns_match(text: &str, index: &str) -> bool {
+    // ux_<table>_<column>: SQLite reports "UNIQUE constraint failed: <table>.<column>".
+    index
+        .strip_prefix("ux_")
+        .and_then(|rest| rest.split_once('_'))
+        .is_some_and(|(table, column)| text.contains(&format!("{table}.{column}")))
+}
+
+impl async_graphql::ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        let code = self.code();
+        let mut err = async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
+            e.set("code", code.as_str());
+        });
+        if let Self::RateLimited { retry_after_secs } = self {
+            let secs = *retry_after_secs;
+            err = err.extend_with(|_, e| e.set("retryAfterSeconds", secs));
+        }
+        if let Self::Invalid(errors) = self {
+            let fields: Vec<async_graphql::Value> = errors
+                .iter()
+                .map(|e| async_graphql::Value::from(e.field.join(".")))
+                .collect();
+            err = err.extend_with(|_, e| e.set("fields", fields.clone()));
+        }
+        err
+    }
+}
+
+/// The only way resolvers turn service results into GraphQL results.
+pub trait GqlResultExt<T> {
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResultExt<T> for Result<T, AppError> {
+    fn gql(self) -> async_graphql::Result<T> {
+        use async_graphql::ErrorExtensions;
+        self.map_err(|e| e.extend())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_screaming_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            let s = code.as_str();
+            assert!(s.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{s}");
+            assert!(seen.insert(s), "duplicate code {s}");
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = AppError::Internal(anyhow::anyhow!("relation \"staff\" does not exist"));
+        assert_eq!(err.public_message(), "internal error");
+        assert_eq!(err.code().as_str(), "INTERNAL");
+    }
+}

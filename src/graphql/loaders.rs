@@ -1,0 +1,77 @@
+//! Per-request DataLoaders. Built for each request with that request's viewer, so store scope
+//! applies to every batch and no cache is shared across viewers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{staff, store};
+
+use crate::error::AppError;
+use crate::service::{self, ServiceCtx};
+
+pub struct Loaders {
+    pub stores: DataLoader<StoreLoader>,
+    pub staff: DataLoader<StaffLoader>,
+    pub staff_stores: DataLoader<StaffStoresLoader>,
+}
+
+impl Loaders {
+    pub fn new(ctx: &ServiceCtx) -> Self {
+        Self {
+            stores: DataLoader::new(StoreLoader(ctx.clone()), tokio::spawn),
+            staff: DataLoader::new(StaffLoader(ctx.clone()), tokio::spawn),
+            staff_stores: DataLoader::new(StaffStoresLoader(ctx.clone()), tokio::spawn),
+        }
+    }
+}
+
+/// Stores by id, within the viewer's scope.
+pub struct StoreLoader(ServiceCtx);
+
+impl Loader<i64> for StoreLoader {
+    type Value = store::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::store::by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Staff members by id, within the viewer's visibility.
+pub struct StaffLoader(ServiceCtx);
+
+impl Loader<i64> for StaffLoader {
+    type Value = staff::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::staff::by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Store ids assigned to each staff member (only stores the viewer sees).
+pub struct StaffStoresLoader(ServiceCtx);
+
+impl Loader<i64> for StaffStoresLoader {
+    type Value = Vec<i64>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::staff::store_ids_by_staff(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Converts a loader error into a GraphQL error with its code.
+pub fn gql_err(e: Arc<AppError>) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    e.as_ref().extend()
+}

@@ -1,0 +1,54 @@
+//! The GraphQL layer: schema, roots, types, loaders. Resolvers are thin: decode input, call
+//! one service function, map the result.
+
+pub mod loaders;
+pub mod mutation;
+pub mod pagination;
+pub mod query;
+pub mod scalars;
+pub mod subscription;
+pub mod types;
+
+use async_graphql::{Context, Schema};
+
+use crate::config::Limits;
+use crate::domain::{GlobalId, NodeType};
+use crate::error::{AppError, ErrorCode};
+use crate::service::ServiceCtx;
+
+pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
+
+/// Builds the schema with the configured limits.
+pub fn build_schema(limits: &Limits) -> AppSchema {
+    let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(10);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    builder.finish()
+}
+
+/// The SDL served by the server (what `zhanggui schema` prints).
+pub fn sdl() -> String {
+    build_schema(&Limits::default()).sdl()
+}
+
+/// The request's service context.
+pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ServiceCtx> {
+    ctx.data::<ServiceCtx>()
+}
+
+/// Decodes a global ID that must be of `expected` type; otherwise BAD_USER_INPUT.
+pub fn decode_id(id: &str, expected: NodeType, field: &'static str) -> Result<i64, AppError> {
+    GlobalId::decode_as(id, expected).ok_or_else(|| {
+        let path: Vec<&str> = field.split('.').collect();
+        AppError::invalid(
+            &path,
+            ErrorCode::BadUserInput,
+            format!("{field} is not a valid {} ID", expected.name()),
+        )
+    })
+}

@@ -1,0 +1,37 @@
+//! Subscription root (WebSocket, `graphql-transport-ws`). A heartbeat stands in until live
+//! sales updates arrive.
+
+use std::time::Duration;
+
+use async_graphql::{Context, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+
+use super::svc;
+use crate::error::GqlResultExt;
+
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// The server's clock, every `intervalSeconds` (1–60, default 10). Requires a logged-in
+    /// viewer (send `{"Authorization": "Bearer …"}` as the `connection_init` payload).
+    async fn server_time(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 10, validator(minimum = 1, maximum = 60))] interval_seconds: i32,
+    ) -> async_graphql::Result<impl Stream<Item = DateTime<Utc>>> {
+        svc(ctx)?.viewer.staff().gql()?;
+        let period = Duration::from_secs(interval_seconds as u64);
+        Ok(futures_util::stream::unfold(
+            true,
+            move |first| async move {
+                if !first {
+                    tokio::time::sleep(period).await;
+                }
+                Some((Utc::now(), false))
+            },
+        ))
+    }
+}

@@ -1,0 +1,442 @@
+//! Login, token refresh with rotation and reuse detection, logout, password change, and
+//! turning a bearer token into a viewer.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{login_throttle, refresh_token, staff, staff_store};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::{ServiceCtx, audit, now};
+use crate::auth::jwt::JwtKeys;
+use crate::auth::{Role, Staff, Viewer, password};
+use crate::db;
+use crate::domain::text;
+use crate::error::{AppError, ErrorCode};
+
+/// Failed attempts that lock a username.
+pub const MAX_FAILED_LOGINS: i32 = 5;
+/// Window in which failures count, and lock duration.
+pub const LOCK_MINUTES: i64 = 15;
+/// Refresh token lifetime.
+pub const REFRESH_TTL_DAYS: i64 = 30;
+
+/// Tokens handed to a client after login, refresh or password change.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub staff: staff::Model,
+}
+
+const BAD_CREDENTIALS: &str = "username or password is incorrect";
+
+fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_refresh_token() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+}
+
+pub fn role_of(model: &staff::Model) -> Role {
+    Role::parse(&model.role).unwrap_or(Role::Assistant)
+}
+
+/// Loads an active staff member and their store assignments.
+pub async fn load_staff(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<(staff::Model, Staff)>, AppError> {
+    let Some(model) = staff::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if !model.active {
+        return Ok(None);
+    }
+    let stores = staff_store::Entity::find()
+        .filter(staff_store::Column::StaffId.eq(id))
+        .order_by_asc(staff_store::Column::StoreId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.store_id)
+        .collect();
+    let viewer = Staff {
+        id: model.id,
+        username: model.username.clone(),
+        role: role_of(&model),
+        stores,
+        must_change_password: model.must_change_password,
+    };
+    Ok(Some((model, viewer)))
+}
+
+/// Resolves an `Authorization` header value into a viewer. Any presented credential that is not
+/// a valid, current access token of an active account yields `Viewer::Invalid`.
+pub async fn viewer_from_header(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    header: Option<&str>,
+) -> Result<Viewer, AppError> {
+    let Some(header) = header else {
+        return Ok(Viewer::Anonymous);
+    };
+    let Some(token) = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+    else {
+        return Ok(Viewer::Invalid);
+    };
+    let Some(claims) = keys.verify(token) else {
+        return Ok(Viewer::Invalid);
+    };
+    let Ok(id) = claims.sub.parse::<i64>() else {
+        return Ok(Viewer::Invalid);
+    };
+    let Some((model, staff)) = load_staff(db, id).await? else {
+        return Ok(Viewer::Invalid);
+    };
+    // Tokens issued before the last password change or reset are void.
+    if claims.iat < model.password_changed_at.timestamp() {
+        return Ok(Viewer::Invalid);
+    }
+    Ok(Viewer::Staff(staff))
+}
+
+async fn issue_session(
+    txn: &impl ConnectionTrait,
+    keys: &JwtKeys,
+    model: staff::Model,
+    family: Option<String>,
+) -> Result<Session, AppError> {
+    let at = now();
+    let (access_token, access_token_expires_at) = keys.issue(model.id, role_of(&model), at)?;
+    let refresh = new_refresh_token();
+    refresh_token::ActiveModel {
+        staff_id: Set(model.id),
+        family_id: Set(family.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())),
+        token_hash: Set(hash_token(&refresh)),
+        created_at: Set(at),
+        expires_at: Set(at + Duration::days(REFRESH_TTL_DAYS)),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token: refresh,
+        staff: model,
+    })
+}
+
+/// Seconds until the lock on `username` ends, if it is locked now.
+async fn locked_for(db: &impl ConnectionTrait, username: &str) -> Result<Option<i64>, AppError> {
+    let row = login_throttle::Entity::find_by_id(username.to_owned())
+        .one(db)
+        .await?;
+    let at = now();
+    Ok(row
+        .and_then(|r| r.locked_until)
+        .filter(|until| *until > at)
+        .map(|until| Ord::max((until - at).num_seconds(), 1)))
+}
+
+/// Counts a failed attempt atomically (safe across processes); locks at the fifth.
+async fn record_failure(db: &DatabaseConnection, username: &str) -> Result<(), AppError> {
+    let at = now();
+    let window_start = at - Duration::minutes(LOCK_MINUTES);
+    let txn = db::begin_write(db).await?;
+    let insert = Query::insert()
+        .into_table(login_throttle::Entity)
+        .columns([
+            login_throttle::Column::Username,
+            login_throttle::Column::Failures,
+            login_throttle::Column::WindowStartedAt,
+        ])
+        .values_panic([username.into(), 1.into(), at.into()])
+        .on_conflict(
+            OnConflict::column(login_throttle::Column::Username)
+                .value(
+                    login_throttle::Column::Failures,
+                    Expr::case(
+                        Expr::col((
+                            login_throttle::Entity,
+                            login_throttle::Column::WindowStartedAt,
+                        ))
+                        .lt(window_start),
+                        1,
+                    )
+                    .finally(
+                        Expr::col((login_throttle::Entity, login_throttle::Column::Failures))
+                            .add(1),
+                    ),
+                )
+                .value(
+                    login_throttle::Column::WindowStartedAt,
+                    Expr::case(
+                        Expr::col((
+                            login_throttle::Entity,
+                            login_throttle::Column::WindowStartedAt,
+                        ))
+                        .lt(window_start),
+                        at,
+                    )
+                    .finally(Expr::col((
+                        login_throttle::Entity,
+                        login_throttle::Column::WindowStartedAt,
+                    ))),
+                )
+                .to_owned(),
+        )
+        .to_owned();
+    txn.execute(&insert).await?;
+    let lock = Query::update()
+        .table(login_throttle::Entity)
+        .value(
+            login_throttle::Column::LockedUntil,
+            at + Duration::minutes(LOCK_MINUTES),
+        )
+        .value(login_throttle::Column::Failures, 0)
+        .value(login_throttle::Column::WindowStartedAt, at)
+        .and_where(Expr::col(login_throttle::Column::Username).eq(username))
+        .and_where(Expr::col(login_throttle::Column::Failures).gte(MAX_FAILED_LOGINS))
+        .to_owned();
+    txn.execute(&lock).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `login`: unknown user and wrong password answer the same userError; five failures within
+/// 15 minutes lock the username for 15 minutes (RATE_LIMITED, also for the right password).
+pub async fn login(
+    ctx: &ServiceCtx,
+    username: &str,
+    password_in: &str,
+) -> Result<Session, AppError> {
+    let key = username.trim().to_lowercase();
+    if key.is_empty()
+        || key.chars().count() > 64
+        || password_in.chars().count() > password::MAX_PASSWORD_CHARS
+    {
+        return Err(AppError::invalid(
+            &["input"],
+            ErrorCode::Invalid,
+            BAD_CREDENTIALS,
+        ));
+    }
+    if let Some(secs) = locked_for(&ctx.db, &key).await? {
+        return Err(AppError::RateLimited {
+            retry_after_secs: secs,
+        });
+    }
+    let found = staff::Entity::find()
+        .filter(staff::Column::Username.eq(key.clone()))
+        .one(&ctx.db)
+        .await?;
+    let ok = password::verify(
+        password_in.to_owned(),
+        found.as_ref().map(|s| s.password_hash.clone()),
+    )
+    .await?;
+    let Some(model) = found.filter(|m| ok && m.active) else {
+        record_failure(&ctx.db, &key).await?;
+        // The attempt that reached the limit is already refused as rate limited.
+        if let Some(secs) = locked_for(&ctx.db, &key).await? {
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+        return Err(AppError::invalid(
+            &["input"],
+            ErrorCode::Invalid,
+            BAD_CREDENTIALS,
+        ));
+    };
+    let txn = db::begin_write(&ctx.db).await?;
+    login_throttle::Entity::delete_by_id(key).exec(&txn).await?;
+    let mut active: staff::ActiveModel = model.into();
+    active.last_login_at = Set(Some(now()));
+    let model = active.update(&txn).await?;
+    let session = issue_session(&txn, &ctx.jwt, model, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// `tokenRefresh`: exchanges a refresh token for a new pair. A token that was already rotated
+/// revokes its whole family (someone else holds a copy).
+pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError> {
+    const INVALID: AppError =
+        AppError::Unauthenticated("the refresh token is invalid, expired or revoked");
+    if token.is_empty() || token.len() > 256 {
+        return Err(INVALID);
+    }
+    let hash = hash_token(token);
+    let txn = db::begin_write(&ctx.db).await?;
+    let Some(row) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(&txn)
+        .await?
+    else {
+        return Err(INVALID);
+    };
+    let at = now();
+    if row.revoked_at.is_some() || row.expires_at <= at {
+        return Err(INVALID);
+    }
+    // Claim the token atomically: of two concurrent uses only one succeeds.
+    let claimed = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(at))
+        .filter(refresh_token::Column::Id.eq(row.id))
+        .filter(refresh_token::Column::RotatedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !claimed {
+        revoke_family(&txn, &row.family_id).await?;
+        txn.commit().await?;
+        tracing::warn!(
+            staff.id = row.staff_id,
+            "refresh token reuse detected; token family revoked"
+        );
+        return Err(INVALID);
+    }
+    let Some((model, _)) = load_staff(&txn, row.staff_id).await? else {
+        return Err(INVALID);
+    };
+    let session = issue_session(&txn, &ctx.jwt, model, Some(row.family_id)).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+async fn revoke_family(conn: &impl ConnectionTrait, family: &str) -> Result<(), AppError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every refresh token of a staff member (password change, reset, deactivation).
+pub async fn revoke_all(conn: &impl ConnectionTrait, staff_id: i64) -> Result<(), AppError> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .filter(refresh_token::Column::StaffId.eq(staff_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// `logout`: revokes the presented refresh token (its family, so rotated copies die too).
+/// Returns whether a live token was revoked.
+pub async fn logout(ctx: &ServiceCtx, token: &str) -> Result<bool, AppError> {
+    let staff = ctx.viewer.staff_pending_password()?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let row = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+        .filter(refresh_token::Column::StaffId.eq(staff.id))
+        .one(&txn)
+        .await?;
+    let Some(row) = row.filter(|r| r.revoked_at.is_none()) else {
+        return Ok(false);
+    };
+    revoke_family(&txn, &row.family_id).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "session.logout",
+            target_type: "StaffMember",
+            target_id: Some(staff.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// `passwordChange`: needs the current password; revokes all sessions and returns a new one.
+pub async fn change_password(
+    ctx: &ServiceCtx,
+    current: &str,
+    new: &str,
+) -> Result<Session, AppError> {
+    let staff = ctx.viewer.staff_pending_password()?;
+    let new = text::new_password(new, &["input", "newPassword"])
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let Some((model, _)) = load_staff(&ctx.db, staff.id).await? else {
+        return Err(AppError::Unauthenticated("the account is no longer active"));
+    };
+    if !password::verify(current.to_owned(), Some(model.password_hash.clone())).await? {
+        return Err(AppError::invalid(
+            &["input", "currentPassword"],
+            ErrorCode::WrongPassword,
+            "the current password is incorrect",
+        ));
+    }
+    if new == current {
+        return Err(AppError::invalid(
+            &["input", "newPassword"],
+            ErrorCode::PasswordReused,
+            "the new password must differ from the current one",
+        ));
+    }
+    let hash = password::hash(new).await?;
+    let txn = db::begin_write(&ctx.db).await?;
+    revoke_all(&txn, model.id).await?;
+    let mut active: staff::ActiveModel = model.into();
+    active.password_hash = Set(hash);
+    active.must_change_password = Set(false);
+    // Whole seconds, so that tokens issued from now on (iat in seconds) stay valid.
+    let changed = now();
+    active.password_changed_at = Set(truncate_secs(changed));
+    active.updated_at = Set(changed);
+    let model = active.update(&txn).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "staff.password_change",
+            target_type: "StaffMember",
+            target_id: Some(staff.id),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let session = issue_session(&txn, &ctx.jwt, model, None).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Drops sub-second precision (token `iat` is in whole seconds).
+pub fn truncate_secs(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Deletes refresh tokens that expired more than a day ago (maintenance).
+pub async fn purge_expired(db: &DatabaseConnection) -> Result<u64, AppError> {
+    let txn = db.begin().await?;
+    let res = refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::ExpiresAt.lt(now() - Duration::days(1)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected)
+}

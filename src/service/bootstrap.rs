@@ -1,0 +1,66 @@
+//! First start: the JWT secret kept in the database and the initial director `admin`.
+
+use entity::{app_setting, staff};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+
+use super::{now, staff as staff_svc};
+use crate::auth::{Role, password};
+use crate::db;
+use crate::error::AppError;
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// Returns the JWT secret stored in the database, generating and storing one on first use.
+pub async fn stored_jwt_secret(db: &DatabaseConnection) -> Result<(Vec<u8>, bool), AppError> {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let txn = db::begin_write(db).await?;
+    if let Some(row) = app_setting::Entity::find_by_id(JWT_SECRET_KEY.to_owned())
+        .one(&txn)
+        .await?
+    {
+        let bytes = engine
+            .decode(row.value.as_bytes())
+            .map_err(|e| anyhow::anyhow!("stored jwt secret is corrupt: {e}"))?;
+        txn.commit().await?;
+        return Ok((bytes, false));
+    }
+    let secret: [u8; 48] = rand::random();
+    app_setting::ActiveModel {
+        key: Set(JWT_SECRET_KEY.to_owned()),
+        value: Set(engine.encode(secret)),
+        updated_at: Set(now()),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok((secret.to_vec(), true))
+}
+
+/// On an empty staff table, creates the director `admin` with a random one-time password that
+/// must be changed before anything else. Returns the password to print once.
+pub async fn ensure_first_director(db: &DatabaseConnection) -> Result<Option<String>, AppError> {
+    let txn = db::begin_write(db).await?;
+    db::lock(&txn, "directors").await?;
+    if staff::Entity::find().count(&txn).await? > 0 {
+        return Ok(None);
+    }
+    let otp = password::generate_one_time();
+    let hash = password::hash(otp.clone()).await?;
+    staff_svc::insert(
+        &txn,
+        None,
+        None,
+        staff_svc::CreateInput {
+            username: "admin".into(),
+            display_name: Some("Administrator".into()),
+            role: Role::Director,
+            store_ids: Vec::new(),
+        },
+        hash,
+        true,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(otp))
+}

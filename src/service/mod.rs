@@ -1,0 +1,31 @@
+//! Services own the rules: permission checks, validation, state transitions, transactions and
+//! the audit row. They know nothing of GraphQL or HTTP.
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod page;
+pub mod staff;
+pub mod store;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Viewer;
+use crate::auth::jwt::JwtKeys;
+
+/// What every service call gets: the database, the signing keys and who is asking.
+#[derive(Debug, Clone)]
+pub struct ServiceCtx {
+    pub db: DatabaseConnection,
+    pub jwt: Arc<JwtKeys>,
+    pub viewer: Viewer,
+    /// Correlates audit rows with request logs.
+    pub request_id: Option<String>,
+}
+
+/// The clock. One place, so later issues can make it injectable for tests of time rules.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}

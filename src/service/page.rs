@@ -1,0 +1,177 @@
+//! Keyset pagination shared by every list: opaque cursors holding the sort key and the id,
+//! `first` at most 100, stable order with the id as tie-breaker.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, ErrorCode};
+
+pub const MAX_PAGE: usize = 100;
+pub const DEFAULT_PAGE: usize = 20;
+
+/// The sort-key value stored in a cursor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CursorKey {
+    Int(i64),
+    Text(String),
+    Time(DateTime<Utc>),
+}
+
+impl From<CursorKey> for sea_orm::Value {
+    fn from(k: CursorKey) -> Self {
+        match k {
+            CursorKey::Int(i) => i.into(),
+            CursorKey::Text(s) => s.into(),
+            CursorKey::Time(t) => t.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Cursor {
+    /// The sort key's name, so a cursor from another ordering is refused.
+    s: String,
+    k: CursorKey,
+    i: i64,
+}
+
+/// Validated page arguments.
+#[derive(Debug, Clone)]
+pub struct PageArgs {
+    pub first: usize,
+    after: Option<Cursor>,
+    pub reverse: bool,
+}
+
+impl PageArgs {
+    /// Parses `first`, `after` and `reverse`; `sort` names the sort key the cursor must carry.
+    pub fn parse(
+        first: Option<i32>,
+        after: Option<&str>,
+        reverse: bool,
+        sort: &str,
+    ) -> Result<Self, AppError> {
+        let first = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as usize,
+            Some(_) => {
+                return Err(AppError::invalid(
+                    &["first"],
+                    ErrorCode::BadUserInput,
+                    format!("first must be between 0 and {MAX_PAGE}"),
+                ));
+            }
+        };
+        let after = match after {
+            None => None,
+            Some(raw) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(raw)
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+                    .filter(|c| c.s == sort)
+                    .ok_or_else(|| {
+                        AppError::invalid(
+                            &["after"],
+                            ErrorCode::BadUserInput,
+                            "after is not a cursor of this list and ordering",
+                        )
+                    })?,
+            ),
+        };
+        Ok(Self {
+            first,
+            after,
+            reverse,
+        })
+    }
+}
+
+/// One page of rows, with their cursors and a lazily counted total.
+pub struct Page<E: EntityTrait> {
+    pub items: Vec<(String, E::Model)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    count: Select<E>,
+    db: DatabaseConnection,
+}
+
+impl<E: EntityTrait> Page<E>
+where
+    E::Model: Sync,
+{
+    /// Number of rows matching the filter, over all pages.
+    pub async fn total_count(&self) -> Result<u64, AppError> {
+        Ok(self.count.clone().count(&self.db).await?)
+    }
+}
+
+/// Runs a keyset-paginated query: `select` carries the filters (and store scope);
+/// rows are ordered by `sort_col` then `id_col`, ascending unless `args.reverse`.
+pub async fn fetch<E, C>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    (sort_name, sort_col, key_of): (&str, C, fn(&E::Model) -> CursorKey),
+    id_col: C,
+    id_of: fn(&E::Model) -> i64,
+    args: &PageArgs,
+) -> Result<Page<E>, AppError>
+where
+    E: EntityTrait,
+    C: ColumnTrait,
+    E::Model: Sync,
+{
+    let count = select.clone();
+    let mut q = select;
+    if let Some(c) = &args.after {
+        let key: sea_orm::Value = c.k.clone().into();
+        let cond = if args.reverse {
+            Condition::any()
+                .add(sort_col.lt(key.clone()))
+                .add(Condition::all().add(sort_col.eq(key)).add(id_col.lt(c.i)))
+        } else {
+            Condition::any()
+                .add(sort_col.gt(key.clone()))
+                .add(Condition::all().add(sort_col.eq(key)).add(id_col.gt(c.i)))
+        };
+        q = q.filter(cond);
+    }
+    let order = if args.reverse {
+        Order::Desc
+    } else {
+        Order::Asc
+    };
+    let mut rows = q
+        .order_by(sort_col, order.clone())
+        .order_by(id_col, order)
+        .limit(args.first as u64 + 1)
+        .all(db)
+        .await?;
+    let has_next_page = rows.len() > args.first;
+    rows.truncate(args.first);
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            let cursor = Cursor {
+                s: sort_name.to_owned(),
+                k: key_of(&m),
+                i: id_of(&m),
+            };
+            let json = serde_json::to_vec(&cursor).unwrap_or_default();
+            (URL_SAFE_NO_PAD.encode(json), m)
+        })
+        .collect();
+    Ok(Page {
+        items,
+        has_next_page,
+        has_previous_page: args.after.is_some(),
+        count,
+        db: db.clone(),
+    })
+}

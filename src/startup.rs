@@ -1,0 +1,133 @@
+//! Application start-up, shared by `serve` and the tests: connect, migrate, bootstrap, bind.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::{MIN_JWT_SECRET_BYTES, Settings};
+use crate::db::{self, StatementCounter};
+use crate::http::{self, AppState};
+use crate::metrics::Metrics;
+use crate::service::{auth, bootstrap};
+use crate::{demo, graphql};
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    /// The first director's one-time password, when this start created it.
+    pub first_director_password: Option<String>,
+    /// Demo logins `(username, password, role)` when started with `--demo`.
+    pub demo_logins: Vec<demo::DemoLogin>,
+    /// Whether the JWT secret was generated and stored in the database.
+    pub generated_jwt_secret: bool,
+}
+
+/// Connects and applies pending migrations.
+pub async fn connect_and_migrate(
+    url: &str,
+    counter: Arc<StatementCounter>,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect(url, counter)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))?;
+    Migrator::up(&db, None)
+        .await
+        .context("database migration failed")?;
+    Ok(db)
+}
+
+/// Hides a password in a database URL for messages.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        if let Some(secret) = &settings.jwt_secret {
+            anyhow::ensure!(
+                secret.expose().len() >= MIN_JWT_SECRET_BYTES,
+                "ZHANGGUI_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
+            );
+        }
+        let counter = Arc::new(StatementCounter::default());
+        let db = connect_and_migrate(&settings.database_url, counter.clone()).await?;
+        let (secret, generated_jwt_secret) = match &settings.jwt_secret {
+            Some(s) => (s.expose().as_bytes().to_vec(), false),
+            None => bootstrap::stored_jwt_secret(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+        };
+        let first_director_password = bootstrap::ensure_first_director(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let demo_logins = if settings.demo {
+            demo::seed(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        } else {
+            Vec::new()
+        };
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            schema: graphql::build_schema(&settings.limits),
+            db: db.clone(),
+            jwt: Arc::new(JwtKeys::new(&secret)),
+            metrics: Metrics::default(),
+            statements: counter,
+            limits: settings.limits.clone(),
+        });
+        let server = HttpServer::new(move || {
+            let state = state.clone();
+            App::new().configure(move |cfg| http::configure(cfg, state))
+        })
+        .listen(listener)?
+        .workers(settings.workers)
+        .shutdown_timeout(10)
+        .run();
+        let interval = settings.maintenance_interval;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(interval);
+            loop {
+                tick.tick().await;
+                if let Err(e) = auth::purge_expired(&db).await {
+                    tracing::warn!(error = ?e, "maintenance failed");
+                }
+            }
+        });
+        Ok(Self {
+            port,
+            server,
+            first_director_password,
+            demo_logins,
+            generated_jwt_secret,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (tests).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM / Ctrl-C (graceful: in-flight requests finish, 10 s at most).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
