@@ -38,7 +38,12 @@ fn ensure_codes(errors: &mut [ServerError]) {
         if has_code {
             continue;
         }
-        let code = if err.path.is_empty() {
+        let bad_input = err.path.is_empty()
+            || err.message.starts_with("Failed to parse \"")
+            || err.message.starts_with("Invalid value for argument")
+            || err.message.starts_with("Expected input type")
+            || err.message.contains("(occurred while parsing \"");
+        let code = if bad_input {
             ErrorCode::BadUserInput
         } else {
             tracing::error!(message = %err.message, "resolver error without code");
@@ -51,9 +56,22 @@ fn ensure_codes(errors: &mut [ServerError]) {
     }
 }
 
-async fn execute(req: &HttpRequest, state: &AppState, request: Request) -> HttpResponse {
+/// The operation's name: as given, or the only named operation of the document.
+fn operation_name(request: &mut Request) -> Option<String> {
+    if let Some(name) = &request.operation_name {
+        return Some(name.clone());
+    }
+    match &request.parsed_query().ok()?.operations {
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => {
+            ops.keys().next().map(|k| k.to_string())
+        }
+        _ => None,
+    }
+}
+
+async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> HttpResponse {
     let started = Instant::now();
-    let operation = operation_label(request.operation_name.as_deref());
+    let operation = operation_label(operation_name(&mut request).as_deref());
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
@@ -119,11 +137,12 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
 }
 
 /// Whether the operation a request would run is a query (GET may not mutate).
-fn is_query(request: &Request) -> Option<bool> {
-    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+fn is_query(request: &mut Request) -> Option<bool> {
+    let name = request.operation_name.clone();
+    let doc = request.parsed_query().ok()?;
     let ty = match &doc.operations {
         DocumentOperations::Single(op) => op.node.ty,
-        DocumentOperations::Multiple(ops) => match &request.operation_name {
+        DocumentOperations::Multiple(ops) => match &name {
             Some(name) => ops.get(name.as_str())?.node.ty,
             None if ops.len() == 1 => ops.values().next()?.node.ty,
             None => return None,
@@ -134,7 +153,7 @@ fn is_query(request: &Request) -> Option<bool> {
 
 /// `GET /graphql?query=…`: queries only; a mutation or subscription is refused (405).
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(r) => r,
         Err(e) => {
             return error_response(
@@ -144,7 +163,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             );
         }
     };
-    if is_query(&request) == Some(false) {
+    if is_query(&mut request) == Some(false) {
         let mut res = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::BadUserInput,

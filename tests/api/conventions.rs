@@ -1,0 +1,329 @@
+//! API conventions: IDs, pagination, limits, GET, body size, health, metrics, request ids,
+//! and the exported schema.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{error_code, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn malformed_and_mistyped_ids_are_bad_user_input() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for id in ["garbage", "", "U3RvcmU6MA", "Rm9vOjE"] {
+        let body = app
+            .gql(
+                Some(&admin.token),
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": id }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{id}: {body}");
+    }
+    // A staff member's ID where a store's is expected.
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { store(id: $id) { id } }",
+            json!({ "id": admin.id }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": [admin.id, "bad"] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { node(id: $id) { id ... on StaffMember { username } } }",
+            json!({ "id": admin.id }),
+        )
+        .await;
+    assert_eq!(body["data"]["node"]["username"], "admin", "{body}");
+}
+
+#[tokio::test]
+async fn connections_page_with_keyset_cursors_in_every_order() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let names = ["b店", "d店", "a店", "e店", "c店"];
+    for n in names {
+        app.create_store(&admin, n).await;
+    }
+    let q = "query($after: String, $sort: StoreSortKeys!, $rev: Boolean!) {
+        stores(first: 2, after: $after, sortKey: $sort, reverse: $rev) {
+          edges { cursor node { name } } pageInfo { hasNextPage hasPreviousPage endCursor } totalCount } }";
+    for (sort, rev, expected) in [
+        ("ID", false, vec!["b店", "d店", "a店", "e店", "c店"]),
+        ("NAME", false, vec!["a店", "b店", "c店", "d店", "e店"]),
+        ("NAME", true, vec!["e店", "d店", "c店", "b店", "a店"]),
+        ("CREATED_AT", true, vec!["c店", "e店", "a店", "d店", "b店"]),
+    ] {
+        let mut seen = Vec::new();
+        let mut after = Value::Null;
+        let mut pages = 0;
+        loop {
+            let body = app
+                .gql(
+                    Some(&admin.token),
+                    q,
+                    json!({ "after": after, "sort": sort, "rev": rev }),
+                )
+                .await;
+            let conn = &body["data"]["stores"];
+            assert_eq!(conn["totalCount"], 5, "{body}");
+            assert_eq!(conn["pageInfo"]["hasPreviousPage"], pages > 0);
+            for e in conn["edges"].as_array().expect("edges") {
+                seen.push(e["node"]["name"].as_str().unwrap_or_default().to_owned());
+            }
+            pages += 1;
+            if conn["pageInfo"]["hasNextPage"] != json!(true) {
+                break;
+            }
+            after = conn["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(seen, expected, "{sort} reverse={rev}");
+        assert_eq!(pages, 3);
+    }
+    let too_many = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(first: 101) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&too_many), "BAD_USER_INPUT");
+    let bad_cursor = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(after: \"nope\") { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&bad_cursor), "BAD_USER_INPUT");
+    // A cursor of one ordering is refused by another.
+    let first = app
+        .gql(
+            Some(&admin.token),
+            q,
+            json!({ "after": null, "sort": "NAME", "rev": false }),
+        )
+        .await;
+    let cursor = first["data"]["stores"]["pageInfo"]["endCursor"].clone();
+    let mixed = app
+        .gql(
+            Some(&admin.token),
+            q,
+            json!({ "after": cursor, "sort": "ID", "rev": false }),
+        )
+        .await;
+    assert_eq!(error_code(&mixed), "BAD_USER_INPUT");
+    let filtered = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(filter: {nameContains: \"c\", platform: TMALL}) { nodes { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        filtered["data"]["stores"]["nodes"],
+        json!([{ "name": "c店" }])
+    );
+}
+
+#[tokio::test]
+async fn depth_and_complexity_limits_refuse_oversized_queries() {
+    let app = spawn_app_with(|s| {
+        s.limits.max_depth = 5;
+        s.limits.max_complexity = 40;
+    })
+    .await;
+    let admin = app.admin().await;
+    let deep = "{ auditLog { edges { node { actor { stores { id } } } } } }";
+    let body = app.gql(Some(&admin.token), deep, json!({})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("too deep"),
+        "{body}"
+    );
+    let wide = format!(
+        "{{ {} }}",
+        (0..50)
+            .map(|i| format!("a{i}: viewer {{ id }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let body = app.gql(Some(&admin.token), &wide, json!({})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("complex"),
+        "{body}"
+    );
+    let fine = app
+        .gql(Some(&admin.token), "{ viewer { id } }", json!({}))
+        .await;
+    assert!(fine["errors"].is_null());
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let url = format!("{}/graphql", app.addr);
+    let res = app
+        .client
+        .get(&url)
+        .query(&[("query", "{ viewer { username } }")])
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["data"]["viewer"]["username"], "admin");
+
+    let stores = app.count("store").await;
+    let res = app
+        .client
+        .get(&url)
+        .query(&[(
+            "query",
+            "mutation { storeCreate(input: {name: \"GET店\", platform: JD}) { store { id } } }",
+        )])
+        .bearer_auth(&admin.token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status().as_u16(), 405);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    assert_eq!(app.count("store").await, stores);
+}
+
+#[tokio::test]
+async fn oversized_and_malformed_bodies_are_refused() {
+    let app = spawn_app_with(|s| s.limits.max_body_bytes = 4096).await;
+    let url = format!("{}/graphql", app.addr);
+    let big = json!({ "query": format!("{{ viewer {{ id }} }} #{}", "x".repeat(10_000)) });
+    let res = app.client.post(&url).json(&big).send().await.expect("post");
+    assert_eq!(res.status().as_u16(), 413);
+    let res = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status().as_u16(), 400);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+    let body = app.gql(None, "{ viewer { id ", json!({})).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_request_ids() {
+    let app = spawn_app().await;
+    let get = |path: &str| app.client.get(format!("{}{path}", app.addr)).send();
+    assert_eq!(
+        get("/healthz").await.expect("healthz").status().as_u16(),
+        200
+    );
+    assert_eq!(get("/readyz").await.expect("readyz").status().as_u16(), 200);
+    let graphiql = get("/graphiql").await.expect("graphiql");
+    assert_eq!(graphiql.status().as_u16(), 200);
+    assert!(graphiql.text().await.expect("html").contains("GraphiQL"));
+
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .header("x-request-id", "req-123")
+        .json(&json!({ "query": "query WhoAmI { viewer { id } }" }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("req-123")
+    );
+    let res = app
+        .client
+        .post(format!("{}/graphql", app.addr))
+        .json(&json!({ "query": "{ viewer { id } }" }))
+        .send()
+        .await
+        .expect("post");
+    assert!(
+        res.headers()
+            .get("x-request-id")
+            .is_some_and(|v| v.len() >= 16)
+    );
+
+    app.admin().await;
+    let text = get("/metrics")
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(
+            "zhanggui_graphql_requests_total{operation=\"WhoAmI\",outcome=\"UNAUTHENTICATED\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("zhanggui_graphql_request_duration_seconds_count{operation=\"anonymous\",outcome=\"OK\"}"), "{text}");
+    assert!(
+        text.contains("zhanggui_db_pool_connections{state=\"max\"}"),
+        "{text}"
+    );
+    assert!(text.contains("zhanggui_db_statements_total "), "{text}");
+}
+
+#[test]
+fn schema_file_equals_the_served_schema() {
+    let file = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql");
+    assert!(
+        file == zhanggui::graphql::sdl(),
+        "schema.graphql is stale: run `cargo run -- schema > schema.graphql`"
+    );
+}
+
+#[tokio::test]
+async fn introspection_serves_the_same_schema_and_can_be_switched_off() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "{ __schema { queryType { name } } __type(name: \"Money\") { kind } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["__schema"]["queryType"]["name"], "Query");
+    assert_eq!(body["data"]["__type"]["kind"], "SCALAR");
+    let closed = spawn_app_with(|s| s.limits.introspection = false).await;
+    let admin = closed.admin().await;
+    let body = closed
+        .gql(
+            Some(&admin.token),
+            "{ __schema { queryType { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
+}

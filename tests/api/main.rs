@@ -1,0 +1,12 @@
+//! One integration-test binary: every test starts the real server on a random port against its
+//! own database (a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod conventions;
+mod n_plus_one;
+mod permissions_matrix;
+mod staff;
+mod stores;
