@@ -212,10 +212,10 @@ impl Staff {
         permission: Permission,
         store_id: Option<i64>,
     ) -> Result<Access, AppError> {
-        if let Some(store) = store_id {
-            if !self.sees_store(store) {
-                return Err(AppError::not_found("store"));
-            }
+        if let Some(store) = store_id
+            && !self.sees_store(store)
+        {
+            return Err(AppError::not_found("store"));
         }
         match self.access(permission) {
             a @ (Access::Full | Access::Limited) => Ok(a),

@@ -112,12 +112,15 @@ where
     }
 }
 
+/// A sort key: its name (carried in cursors), its column, and how to read it from a row.
+pub type SortSpec<'a, E, C> = (&'a str, C, fn(&<E as EntityTrait>::Model) -> CursorKey);
+
 /// Runs a keyset-paginated query: `select` carries the filters (and store scope);
 /// rows are ordered by `sort_col` then `id_col`, ascending unless `args.reverse`.
 pub async fn fetch<E, C>(
     db: &DatabaseConnection,
     select: Select<E>,
-    (sort_name, sort_col, key_of): (&str, C, fn(&E::Model) -> CursorKey),
+    (sort_name, sort_col, key_of): SortSpec<'_, E, C>,
     id_col: C,
     id_of: fn(&E::Model) -> i64,
     args: &PageArgs,

@@ -50,14 +50,14 @@ fn check_range<T: PartialOrd + std::fmt::Display + Copy>(
     min: T,
     max: T,
 ) {
-    if let Some(v) = value {
-        if v < min || v > max {
-            errors.push(UserError::new(
-                &["input", "settings", field],
-                ErrorCode::Invalid,
-                format!("{field} must be between {min} and {max}"),
-            ));
-        }
+    if let Some(v) = value
+        && (v < min || v > max)
+    {
+        errors.push(UserError::new(
+            &["input", "settings", field],
+            ErrorCode::Invalid,
+            format!("{field} must be between {min} and {max}"),
+        ));
     }
 }
 
@@ -119,11 +119,8 @@ fn validate_settings(s: &SettingsPatch, errors: &mut Vec<UserError>) {
     check_range(errors, s.approval_expiry_days, "approvalExpiryDays", 1, 90);
 }
 
-/// Validated name, platform and time zone.
-fn validate(
-    input: &StoreInput,
-    creating: bool,
-) -> Result<(Option<String>, Option<String>, Option<String>), AppError> {
+/// Validates the input; returns it with the name and time zone trimmed.
+fn validate(input: StoreInput, creating: bool) -> Result<StoreInput, AppError> {
     let mut errors = Vec::new();
     let name = match &input.name {
         Some(n) => text::required(n, &["input", "name"], "name", NAME_MAX)
@@ -139,29 +136,32 @@ fn validate(
         }
         None => None,
     };
-    let platform = input.platform.clone();
-    if let Some(p) = &platform {
-        if !PLATFORMS.contains(&p.as_str()) {
-            errors.push(UserError::new(
-                &["input", "platform"],
-                ErrorCode::Invalid,
-                "unknown platform",
-            ));
-        }
+    if let Some(p) = &input.platform
+        && !PLATFORMS.contains(&p.as_str())
+    {
+        errors.push(UserError::new(
+            &["input", "platform"],
+            ErrorCode::Invalid,
+            "unknown platform",
+        ));
     }
     let time_zone = input.time_zone.as_deref().map(str::trim).map(str::to_owned);
-    if let Some(tz) = &time_zone {
-        if tz.parse::<chrono_tz::Tz>().is_err() {
-            errors.push(UserError::new(
-                &["input", "timeZone"],
-                ErrorCode::Invalid,
-                "time zone must be an IANA name such as Asia/Shanghai",
-            ));
-        }
+    if let Some(tz) = &time_zone
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        errors.push(UserError::new(
+            &["input", "timeZone"],
+            ErrorCode::Invalid,
+            "time zone must be an IANA name such as Asia/Shanghai",
+        ));
     }
     validate_settings(&input.settings, &mut errors);
     if errors.is_empty() {
-        Ok((name, platform, time_zone))
+        Ok(StoreInput {
+            name,
+            time_zone,
+            ..input
+        })
     } else {
         Err(AppError::Invalid(errors))
     }
@@ -239,7 +239,12 @@ fn duplicate_name() -> AppError {
 pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::StoreSettings, None)?;
-    let (name, platform, time_zone) = validate(&input, true)?;
+    let StoreInput {
+        name,
+        platform,
+        time_zone,
+        settings,
+    } = validate(input, true)?;
     let Some(platform) = platform else {
         return Err(AppError::invalid(
             &["input", "platform"],
@@ -268,7 +273,7 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
         updated_at: Set(at),
         ..Default::default()
     };
-    apply_settings(&mut m, &input.settings);
+    apply_settings(&mut m, &settings);
     let txn = db::begin_write(&ctx.db).await?;
     let model = m.insert(&txn).await.map_err(|e| {
         if is_unique_violation(&e, "ux_store_name") {
@@ -303,7 +308,12 @@ pub async fn update(
 ) -> Result<store::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::StoreSettings, Some(id))?;
-    let (name, platform, time_zone) = validate(&input, false)?;
+    let StoreInput {
+        name,
+        platform,
+        time_zone,
+        settings,
+    } = validate(input, false)?;
     let txn = db::begin_write(&ctx.db).await?;
     let before = store::Entity::find_by_id(id)
         .one(&txn)
@@ -319,7 +329,7 @@ pub async fn update(
     if let Some(tz) = time_zone {
         m.time_zone = Set(tz)
     }
-    apply_settings(&mut m, &input.settings);
+    apply_settings(&mut m, &settings);
     m.updated_at = Set(now());
     let model = m.update(&txn).await.map_err(|e| {
         if is_unique_violation(&e, "ux_store_name") {
