@@ -262,3 +262,31 @@ async fn specialists_and_assistants_see_only_their_stores_and_others_are_not_fou
     assert_eq!(error_code(&body), "NOT_FOUND");
     assert_eq!(app.count("store WHERE name = '改名'").await, 0);
 }
+
+#[tokio::test]
+async fn concurrent_mutations_all_commit_without_lock_errors() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let before = app.count("audit_log").await;
+    let requests = (0..20).map(|i| {
+        let app = &app;
+        let token = admin.token.clone();
+        async move {
+            app.gql(
+                Some(&token),
+                "mutation($n: String!) { storeCreate(input: {name: $n, platform: JD}) { store { id } userErrors { code } } }",
+                json!({ "n": format!("并发店{i}") }),
+            )
+            .await
+        }
+    });
+    let bodies = futures_util::future::join_all(requests).await;
+    for body in &bodies {
+        assert!(
+            body["data"]["storeCreate"]["store"]["id"].is_string(),
+            "{body}"
+        );
+    }
+    assert_eq!(app.count("store").await, 20);
+    assert_eq!(app.count("audit_log").await, before + 20);
+}
