@@ -2,9 +2,8 @@
 //! its audit row) and returns a payload with `userErrors`.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 
-use super::scalars::Money;
+use super::scalars::{DateTime, Money};
 use super::types::{Platform, StaffMember, Store, UserErrorObject, Viewer};
 use super::{decode_id, svc};
 use crate::auth::Role;
@@ -66,7 +65,7 @@ pub struct SessionPayload {
     /// Opaque refresh token, valid 30 days, single use (`tokenRefresh` rotates it).
     pub refresh_token: Option<String>,
     /// When the access token expires.
-    pub access_token_expires_at: Option<DateTime<Utc>>,
+    pub access_token_expires_at: Option<DateTime>,
     /// The logged-in staff member.
     pub viewer: Option<Viewer>,
     /// Why the request was refused; empty on success.
@@ -94,7 +93,7 @@ fn session_payload(res: Result<Session, AppError>) -> async_graphql::Result<Sess
     Ok(SessionPayload {
         access_token: Some(s.access_token),
         refresh_token: Some(s.refresh_token),
-        access_token_expires_at: Some(s.access_token_expires_at),
+        access_token_expires_at: Some(s.access_token_expires_at.into()),
         viewer: Some(Viewer {
             staff,
             model: s.staff,
@@ -267,6 +266,8 @@ fn staff_payload(
     })
 }
 
+/// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
+/// changes nothing and says why in `userErrors`.
 #[Object]
 impl Mutation {
     /// Logs in. Unknown user and wrong password answer the same userError. Five failed
@@ -275,7 +276,7 @@ impl Mutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        input: LoginInput,
+        #[graphql(desc = "The mutation's input.")] input: LoginInput,
     ) -> async_graphql::Result<SessionPayload> {
         session_payload(service::auth::login(svc(ctx)?, &input.username, &input.password).await)
     }
@@ -286,7 +287,7 @@ impl Mutation {
     async fn token_refresh(
         &self,
         ctx: &Context<'_>,
-        input: TokenRefreshInput,
+        #[graphql(desc = "The mutation's input.")] input: TokenRefreshInput,
     ) -> async_graphql::Result<SessionPayload> {
         session_payload(service::auth::refresh(svc(ctx)?, &input.refresh_token).await)
     }
@@ -295,7 +296,7 @@ impl Mutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        input: LogoutInput,
+        #[graphql(desc = "The mutation's input.")] input: LogoutInput,
     ) -> async_graphql::Result<LogoutPayload> {
         let revoked = service::auth::logout(svc(ctx)?, &input.refresh_token)
             .await
@@ -311,7 +312,7 @@ impl Mutation {
     async fn password_change(
         &self,
         ctx: &Context<'_>,
-        input: PasswordChangeInput,
+        #[graphql(desc = "The mutation's input.")] input: PasswordChangeInput,
     ) -> async_graphql::Result<SessionPayload> {
         session_payload(
             service::auth::change_password(svc(ctx)?, &input.current_password, &input.new_password)
@@ -323,7 +324,7 @@ impl Mutation {
     async fn store_create(
         &self,
         ctx: &Context<'_>,
-        input: StoreCreateInput,
+        #[graphql(desc = "The mutation's input.")] input: StoreCreateInput,
     ) -> async_graphql::Result<StorePayload> {
         let cmd = service::store::StoreInput {
             name: Some(input.name),
@@ -342,7 +343,7 @@ impl Mutation {
     async fn store_update(
         &self,
         ctx: &Context<'_>,
-        input: StoreUpdateInput,
+        #[graphql(desc = "The mutation's input.")] input: StoreUpdateInput,
     ) -> async_graphql::Result<StorePayload> {
         let svc = svc(ctx)?;
         let res = match decode_id(&input.id, NodeType::Store, "input.id") {
@@ -368,7 +369,7 @@ impl Mutation {
     async fn staff_create(
         &self,
         ctx: &Context<'_>,
-        input: StaffCreateInput,
+        #[graphql(desc = "The mutation's input.")] input: StaffCreateInput,
     ) -> async_graphql::Result<StaffMemberPayload> {
         let svc = svc(ctx)?;
         let res = async {
@@ -391,7 +392,7 @@ impl Mutation {
     async fn staff_update(
         &self,
         ctx: &Context<'_>,
-        input: StaffUpdateInput,
+        #[graphql(desc = "The mutation's input.")] input: StaffUpdateInput,
     ) -> async_graphql::Result<StaffMemberPayload> {
         let svc = svc(ctx)?;
         let res = async {
@@ -419,7 +420,7 @@ impl Mutation {
     async fn staff_password_reset(
         &self,
         ctx: &Context<'_>,
-        input: StaffPasswordResetInput,
+        #[graphql(desc = "The mutation's input.")] input: StaffPasswordResetInput,
     ) -> async_graphql::Result<StaffMemberPayload> {
         let svc = svc(ctx)?;
         let res = async {

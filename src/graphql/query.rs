@@ -1,8 +1,8 @@
 //! Query root.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
 
+use super::scalars::DateTime;
 use super::types::{
     AuditLogEntry, AuditLogEntryConnection, Node, PermissionMatrixRow, Platform, StaffMember,
     StaffMemberConnection, Store, StoreConnection, Viewer,
@@ -76,9 +76,9 @@ pub struct AuditLogFilter {
     /// Only entries about this object (global ID of a store or staff member).
     pub target_id: Option<ID>,
     /// Only entries at or after this time.
-    pub created_after: Option<DateTime<Utc>>,
+    pub created_after: Option<DateTime>,
     /// Only entries before this time.
-    pub created_before: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime>,
 }
 
 async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result<Option<Node>> {
@@ -111,6 +111,8 @@ fn not_found() -> AppError {
     AppError::not_found("node")
 }
 
+/// Read operations. Everything except `viewer` and `permissionMatrix` requires a logged-in
+/// staff member whose password change is not pending.
 #[Object]
 impl Query {
     /// The logged-in staff member. Works while a password change is pending.
@@ -298,8 +300,8 @@ impl Query {
             action: filter.action,
             target_type: target.map(|g| g.node_type.name().to_owned()),
             target_id: target.map(|g| g.id),
-            created_after: filter.created_after,
-            created_before: filter.created_before,
+            created_after: filter.created_after.map(|t| t.0),
+            created_before: filter.created_before.map(|t| t.0),
         };
         service::audit::list(svc(ctx)?, f, first, after.as_deref(), reverse)
             .await

@@ -4,15 +4,16 @@
 use std::time::Duration;
 
 use async_graphql::{Context, Subscription};
-use chrono::{DateTime, Utc};
 use futures_util::Stream;
 
+use super::scalars::DateTime;
 use super::svc;
 use crate::error::GqlResultExt;
 
 #[derive(Default)]
 pub struct Subscription;
 
+/// Live updates over WebSocket (`graphql-transport-ws`).
 #[Subscription]
 impl Subscription {
     /// The server's clock, every `intervalSeconds` (1–60, default 10). Requires a logged-in
@@ -20,8 +21,13 @@ impl Subscription {
     async fn server_time(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 10, validator(minimum = 1, maximum = 60))] interval_seconds: i32,
-    ) -> async_graphql::Result<impl Stream<Item = DateTime<Utc>>> {
+        #[graphql(
+            default = 10,
+            validator(minimum = 1, maximum = 60),
+            desc = "Seconds between ticks, 1–60."
+        )]
+        interval_seconds: i32,
+    ) -> async_graphql::Result<impl Stream<Item = DateTime>> {
         svc(ctx)?.viewer.staff().gql()?;
         let period = Duration::from_secs(interval_seconds as u64);
         Ok(futures_util::stream::unfold(
@@ -30,7 +36,7 @@ impl Subscription {
                 if !first {
                     tokio::time::sleep(period).await;
                 }
-                Some((Utc::now(), false))
+                Some((DateTime(chrono::Utc::now()), false))
             },
         ))
     }

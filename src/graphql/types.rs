@@ -2,10 +2,9 @@
 //! `viewer.can(...)`-style checks, never hidden from the schema.
 
 use async_graphql::{Context, Enum, ID, Interface, Json, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{audit_log, staff, store};
 
-use super::scalars::Money;
+use super::scalars::{Date, DateTime, Money};
 use super::{loaders, svc};
 use crate::auth::{Access, Permission, Role, Staff};
 use crate::domain::{GlobalId, NodeType};
@@ -95,6 +94,8 @@ impl From<store::Model> for Store {
     }
 }
 
+/// A shop on one marketplace (店铺). Every business row belongs to a store; specialists and
+/// assistants see only the stores assigned to them.
 #[Object]
 impl Store {
     /// Opaque global ID.
@@ -113,23 +114,33 @@ impl Store {
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
     }
+    /// Today's calendar day in the store's time zone.
+    async fn today(&self) -> Date {
+        let tz: chrono_tz::Tz = self
+            .0
+            .time_zone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai);
+        Date(chrono::Utc::now().with_timezone(&tz).date_naive())
+    }
     /// Approval limits and options (DOMAIN.md §9.3). Changed by directors only.
     async fn settings(&self) -> StoreSettings {
         StoreSettings(self.0.clone())
     }
     /// When the store was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// When the store was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 
 /// A store's limits and options (DOMAIN.md §9.3). Rates are basis points (1/10,000).
 pub struct StoreSettings(store::Model);
 
+/// A store's limits and options (DOMAIN.md §9.3). Rates are basis points (1/10,000).
 #[Object]
 impl StoreSettings {
     /// Largest refund a specialist may approve alone (default ¥2,000.00).
@@ -205,6 +216,8 @@ fn viewer_staff<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Staff> {
     svc(ctx)?.viewer.staff_pending_password().gql()
 }
 
+/// A staff member (员工): director, specialist or assistant. Directors see everyone; others
+/// see the staff of their own stores and the directors, without usernames or login state.
 #[Object]
 impl StaffMember {
     /// Opaque global ID.
@@ -249,13 +262,10 @@ impl StaffMember {
             .collect())
     }
     /// Last successful login. `null` unless the viewer is a director or this is the viewer.
-    async fn last_login_at(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<DateTime<Utc>>> {
+    async fn last_login_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime>> {
         let viewer = viewer_staff(ctx)?;
         Ok(if service::staff::sees_login_state(viewer, self.0.id) {
-            self.0.last_login_at
+            self.0.last_login_at.map(Into::into)
         } else {
             None
         })
@@ -268,12 +278,12 @@ impl StaffMember {
             .then_some(self.0.must_change_password))
     }
     /// When the account was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// When the account was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
     }
 }
 
@@ -305,6 +315,7 @@ pub struct Viewer {
     pub model: staff::Model,
 }
 
+/// The logged-in staff member.
 #[Object(name = "Viewer")]
 impl Viewer {
     /// Global ID of the staff member.
@@ -357,8 +368,8 @@ impl Viewer {
         self.model.must_change_password
     }
     /// Last successful login (this one included).
-    async fn last_login_at(&self) -> Option<DateTime<Utc>> {
-        self.model.last_login_at
+    async fn last_login_at(&self) -> Option<DateTime> {
+        self.model.last_login_at.map(Into::into)
     }
 }
 
@@ -379,6 +390,8 @@ fn parse_json(raw: &Option<String>, role: Role) -> Option<Json<serde_json::Value
         .map(|v| Json(service::audit::mask_personal(v, role)))
 }
 
+/// One audit-log entry: who did what to which object, with the state before and after.
+/// Written by every mutation inside its transaction; never editable.
 #[Object]
 impl AuditLogEntry {
     /// Opaque global ID.
@@ -386,8 +399,8 @@ impl AuditLogEntry {
         ID(GlobalId::new(NodeType::AuditLogEntry, self.0.id).encode())
     }
     /// When it happened.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
     /// Who acted; `null` for the system (first start, command line) or a staff member the
     /// viewer cannot see.

@@ -327,3 +327,78 @@ async fn introspection_serves_the_same_schema_and_can_be_switched_off() {
         .await;
     assert_eq!(body["data"]["__schema"], Value::Null, "{body}");
 }
+
+#[tokio::test]
+async fn every_type_field_argument_and_enum_value_is_described() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let q = "{ __schema { types { name description
+        fields { name description args { name description } }
+        inputFields { name description }
+        enumValues { name description } } } }";
+    let body = app.gql(Some(&admin.token), q, json!({})).await;
+    let mut missing = Vec::new();
+    let described = |v: &Value| {
+        v["description"]
+            .as_str()
+            .is_some_and(|d| !d.trim().is_empty())
+    };
+    for t in body["data"]["__schema"]["types"].as_array().expect("types") {
+        let name = t["name"].as_str().unwrap_or_default();
+        if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name) {
+            continue;
+        }
+        if !described(t) {
+            missing.push(name.to_owned());
+        }
+        for f in t["fields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .chain(t["inputFields"].as_array().into_iter().flatten())
+        {
+            if !described(f) {
+                missing.push(format!("{name}.{}", f["name"]));
+            }
+            for a in f["args"].as_array().into_iter().flatten() {
+                if !described(a) {
+                    missing.push(format!("{name}.{}({})", f["name"], a["name"]));
+                }
+            }
+        }
+        for e in t["enumValues"].as_array().into_iter().flatten() {
+            if !described(e) {
+                missing.push(format!("{name}.{}", e["name"]));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undescribed: {missing:?}");
+}
+
+#[tokio::test]
+async fn instants_are_utc_rfc3339_and_days_are_store_local() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let id = app.create_store(&admin, "时区店").await;
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { store(id: $id) { createdAt today } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let created = body["data"]["store"]["createdAt"]
+        .as_str()
+        .expect("createdAt");
+    assert!(created.ends_with('Z') && created.len() == 24, "{created}");
+    let parsed = chrono::DateTime::parse_from_rfc3339(created).expect("rfc3339");
+    let shanghai = parsed
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    let today = body["data"]["store"]["today"].as_str().expect("today");
+    // The store was created moments ago, so "today" is the creation day in Shanghai (or, across
+    // midnight, the next one).
+    assert!(today >= shanghai.as_str(), "{today} vs {shanghai}");
+    assert_eq!(today.len(), 10);
+}
