@@ -2,12 +2,12 @@
 //! share (catalog, members, orders, promotions, …).
 
 use entity::{staff, store};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::{Role, password};
 use crate::db;
 use crate::error::AppError;
-use crate::service::{now, staff as staff_svc};
+use crate::service::{staff as staff_svc, store as store_svc};
 
 /// A demo login to print at start.
 #[derive(Debug, Clone)]
@@ -54,29 +54,20 @@ async fn ensure_store(
     {
         return Ok(s.id);
     }
-    let at = now();
-    let m = store::ActiveModel {
-        name: Set(name.to_owned()),
-        platform: Set(platform.to_owned()),
-        time_zone: Set("Asia/Shanghai".to_owned()),
-        refund_limit_specialist_fen: Set(200_000),
-        refund_limit_assistant_fen: Set(20_000),
-        price_cut_limit_bp: Set(2_000),
-        price_recent_high_min_bp: Set(6_000),
-        promo_depth_limit_bp: Set(3_000),
-        coupon_face_value_limit_fen: Set(2_000_000),
-        campaign_budget_limit_fen: Set(500_000),
-        points_adjust_limit: Set(500),
-        min_margin_bp: Set(1_000),
-        specialist_cost_view: Set(name.contains("天猫")),
-        pii_reveals_per_day: Set(20),
-        approval_expiry_days: Set(7),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    let mut m = store_svc::new_store(
+        name.to_owned(),
+        platform.to_owned(),
+        "Asia/Shanghai".to_owned(),
+    );
+    store_svc::apply_settings(
+        &mut m,
+        &store_svc::SettingsPatch {
+            min_margin_bp: Some(1_000),
+            specialist_cost_view: Some(name.contains("天猫")),
+            ..Default::default()
+        },
+    );
+    let m = m.insert(txn).await?;
     Ok(m.id)
 }
 

@@ -167,7 +167,7 @@ fn validate(input: StoreInput, creating: bool) -> Result<StoreInput, AppError> {
     }
 }
 
-fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
+pub fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
     if let Some(v) = s.refund_limit_specialist_fen {
         m.refund_limit_specialist_fen = Set(v)
     }
@@ -203,6 +203,31 @@ fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
     }
     if let Some(v) = s.approval_expiry_days {
         m.approval_expiry_days = Set(v)
+    }
+}
+
+/// A new store with the default settings of DOMAIN.md §9.3.
+pub fn new_store(name: String, platform: String, time_zone: String) -> store::ActiveModel {
+    let at = now();
+    store::ActiveModel {
+        name: Set(name),
+        platform: Set(platform),
+        time_zone: Set(time_zone),
+        refund_limit_specialist_fen: Set(200_000),
+        refund_limit_assistant_fen: Set(20_000),
+        price_cut_limit_bp: Set(2_000),
+        price_recent_high_min_bp: Set(6_000),
+        promo_depth_limit_bp: Set(3_000),
+        coupon_face_value_limit_fen: Set(2_000_000),
+        campaign_budget_limit_fen: Set(500_000),
+        points_adjust_limit: Set(500),
+        min_margin_bp: Set(0),
+        specialist_cost_view: Set(false),
+        pii_reveals_per_day: Set(20),
+        approval_expiry_days: Set(7),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
     }
 }
 
@@ -252,27 +277,11 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
             "platform is required",
         ));
     };
-    let at = now();
-    let mut m = store::ActiveModel {
-        name: Set(name.unwrap_or_default()),
-        platform: Set(platform),
-        time_zone: Set(time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned())),
-        refund_limit_specialist_fen: Set(200_000),
-        refund_limit_assistant_fen: Set(20_000),
-        price_cut_limit_bp: Set(2_000),
-        price_recent_high_min_bp: Set(6_000),
-        promo_depth_limit_bp: Set(3_000),
-        coupon_face_value_limit_fen: Set(2_000_000),
-        campaign_budget_limit_fen: Set(500_000),
-        points_adjust_limit: Set(500),
-        min_margin_bp: Set(0),
-        specialist_cost_view: Set(false),
-        pii_reveals_per_day: Set(20),
-        approval_expiry_days: Set(7),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    };
+    let mut m = new_store(
+        name.unwrap_or_default(),
+        platform,
+        time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
+    );
     apply_settings(&mut m, &settings);
     let txn = db::begin_write(&ctx.db).await?;
     let model = m.insert(&txn).await.map_err(|e| {
