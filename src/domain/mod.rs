@@ -1,5 +1,6 @@
 //! Domain newtypes that parse their input at the edge.
 
+pub mod compliance;
 pub mod id;
 pub mod money;
 pub mod text;
