@@ -102,3 +102,24 @@ pub fn pool_stats(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
         _ => None,
     }
 }
+
+/// Raw SQL written with `?` placeholders, numbered `$n` for PostgreSQL.
+pub fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}

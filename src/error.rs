@@ -39,10 +39,18 @@ pub enum ErrorCode {
     LastDirector,
     /// The action exceeds the actor's limit; file an approval request instead (DOMAIN.md §9.4).
     ApprovalRequired,
+    /// The text holds Advertising-Law terms of BLOCK severity (DOMAIN.md §8.1).
+    ComplianceBlocked,
+    /// The object's state does not allow this action.
+    InvalidStateTransition,
+    /// Four-eyes rule: one may not approve one's own submission (DOMAIN.md §9.5).
+    FourEyes,
+    /// Not enough available stock.
+    StockInsufficient,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 20] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -59,6 +67,10 @@ impl ErrorCode {
         Self::PasswordReused,
         Self::LastDirector,
         Self::ApprovalRequired,
+        Self::ComplianceBlocked,
+        Self::InvalidStateTransition,
+        Self::FourEyes,
+        Self::StockInsufficient,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -79,6 +91,10 @@ impl ErrorCode {
             Self::PasswordReused => "PASSWORD_REUSED",
             Self::LastDirector => "LAST_DIRECTOR",
             Self::ApprovalRequired => "APPROVAL_REQUIRED",
+            Self::ComplianceBlocked => "COMPLIANCE_BLOCKED",
+            Self::InvalidStateTransition => "INVALID_STATE_TRANSITION",
+            Self::FourEyes => "FOUR_EYES",
+            Self::StockInsufficient => "STOCK_INSUFFICIENT",
         }
     }
 }

@@ -4,8 +4,12 @@
 pub mod app_lock;
 pub mod app_setting;
 pub mod audit_log;
+pub mod category;
+pub mod inventory_movement;
 pub mod login_throttle;
+pub mod product;
 pub mod refresh_token;
+pub mod sku;
 pub mod staff;
 pub mod staff_store;
 pub mod store;
@@ -14,8 +18,12 @@ pub mod prelude {
     pub use super::app_lock::Entity as AppLock;
     pub use super::app_setting::Entity as AppSetting;
     pub use super::audit_log::Entity as AuditLog;
+    pub use super::category::Entity as Category;
+    pub use super::inventory_movement::Entity as InventoryMovement;
     pub use super::login_throttle::Entity as LoginThrottle;
+    pub use super::product::Entity as Product;
     pub use super::refresh_token::Entity as RefreshToken;
+    pub use super::sku::Entity as Sku;
     pub use super::staff::Entity as Staff;
     pub use super::staff_store::Entity as StaffStore;
     pub use super::store::Entity as Store;

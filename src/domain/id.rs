@@ -9,6 +9,10 @@ pub enum NodeType {
     Store,
     StaffMember,
     AuditLogEntry,
+    Category,
+    Product,
+    Sku,
+    InventoryMovement,
 }
 
 impl NodeType {
@@ -17,13 +21,25 @@ impl NodeType {
             Self::Store => "Store",
             Self::StaffMember => "StaffMember",
             Self::AuditLogEntry => "AuditLogEntry",
+            Self::Category => "Category",
+            Self::Product => "Product",
+            Self::Sku => "Sku",
+            Self::InventoryMovement => "InventoryMovement",
         }
     }
 
     fn parse(s: &str) -> Option<Self> {
-        [Self::Store, Self::StaffMember, Self::AuditLogEntry]
-            .into_iter()
-            .find(|t| t.name() == s)
+        [
+            Self::Store,
+            Self::StaffMember,
+            Self::AuditLogEntry,
+            Self::Category,
+            Self::Product,
+            Self::Sku,
+            Self::InventoryMovement,
+        ]
+        .into_iter()
+        .find(|t| t.name() == s)
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{staff, store};
+use entity::{category, product, sku, staff, store};
 
 use crate::error::AppError;
 use crate::service::{self, ServiceCtx};
@@ -14,6 +14,9 @@ pub struct Loaders {
     pub stores: DataLoader<StoreLoader>,
     pub staff: DataLoader<StaffLoader>,
     pub staff_stores: DataLoader<StaffStoresLoader>,
+    pub categories: DataLoader<CategoryLoader>,
+    pub products: DataLoader<ProductLoader>,
+    pub product_skus: DataLoader<ProductSkusLoader>,
 }
 
 impl Loaders {
@@ -22,6 +25,9 @@ impl Loaders {
             stores: DataLoader::new(StoreLoader(ctx.clone()), tokio::spawn),
             staff: DataLoader::new(StaffLoader(ctx.clone()), tokio::spawn),
             staff_stores: DataLoader::new(StaffStoresLoader(ctx.clone()), tokio::spawn),
+            categories: DataLoader::new(CategoryLoader(ctx.clone()), tokio::spawn),
+            products: DataLoader::new(ProductLoader(ctx.clone()), tokio::spawn),
+            product_skus: DataLoader::new(ProductSkusLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -65,6 +71,50 @@ impl Loader<i64> for StaffStoresLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         service::staff::store_ids_by_staff(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Categories by id, within the viewer's scope.
+pub struct CategoryLoader(ServiceCtx);
+
+impl Loader<i64> for CategoryLoader {
+    type Value = category::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::catalog::categories_by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Products by id, within the viewer's scope.
+pub struct ProductLoader(ServiceCtx);
+
+impl Loader<i64> for ProductLoader {
+    type Value = product::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::catalog::products_by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// SKUs of each product, within the viewer's scope.
+pub struct ProductSkusLoader(ServiceCtx);
+
+impl Loader<i64> for ProductSkusLoader {
+    type Value = Vec<sku::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::catalog::skus_by_products(&self.0, keys)
             .await
             .map_err(Arc::new)
     }

@@ -1,6 +1,7 @@
 //! The GraphQL layer: schema, roots, types, loaders. Resolvers are thin: decode input, call
 //! one service function, map the result.
 
+pub mod catalog;
 pub mod loaders;
 pub mod mutation;
 pub mod pagination;
@@ -16,15 +17,31 @@ use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, ErrorCode};
 use crate::service::ServiceCtx;
 
-pub type AppSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
+/// Read operations. Everything except `viewer` and `permissionMatrix` requires a logged-in
+/// staff member whose password change is not pending.
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(query::Query, catalog::CatalogQuery);
+
+/// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
+/// changes nothing and says why in `userErrors`.
+#[derive(async_graphql::MergedObject, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(mutation::Mutation, catalog::CatalogMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::Subscription>;
 
 /// Builds the schema with the configured limits.
 pub fn build_schema(limits: &Limits) -> AppSchema {
-    let mut builder = Schema::build(query::Query, mutation::Mutation, subscription::Subscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(10);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        subscription::Subscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(10);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

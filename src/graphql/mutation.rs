@@ -16,7 +16,9 @@ pub struct Mutation;
 
 /// Splits a service result into the payload's object or its userErrors; other errors become
 /// top-level errors with their code.
-fn split<T>(res: Result<T, AppError>) -> async_graphql::Result<(Option<T>, Vec<UserErrorObject>)> {
+pub fn split<T>(
+    res: Result<T, AppError>,
+) -> async_graphql::Result<(Option<T>, Vec<UserErrorObject>)> {
     match res {
         Ok(v) => Ok((Some(v), Vec::new())),
         Err(AppError::Invalid(errors)) => Ok((None, errors.into_iter().map(Into::into).collect())),
@@ -266,9 +268,8 @@ fn staff_payload(
     })
 }
 
-/// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
-/// changes nothing and says why in `userErrors`.
-#[Object]
+/// Session, store and staff changes.
+#[Object(name = "CoreMutation")]
 impl Mutation {
     /// Logs in. Unknown user and wrong password answer the same userError. Five failed
     /// attempts for one username within 15 minutes lock it for 15 minutes: then every attempt,

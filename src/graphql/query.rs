@@ -7,7 +7,7 @@ use super::types::{
     AuditLogEntry, AuditLogEntryConnection, Node, PermissionMatrixRow, Platform, StaffMember,
     StaffMemberConnection, Store, StoreConnection, Viewer,
 };
-use super::{decode_id, loaders, svc};
+use super::{catalog, decode_id, loaders, svc};
 use crate::auth::{Role, matrix};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, ErrorCode, GqlResultExt};
@@ -98,22 +98,44 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .await
             .map_err(loaders::gql_err)?
             .map(|m| Node::StaffMember(StaffMember(m))),
-        NodeType::AuditLogEntry => match service::audit::get(svc, gid.id).await {
-            Ok(m) => Some(Node::AuditLogEntry(AuditLogEntry(m))),
-            Err(AppError::NotFound { .. }) => None,
-            Err(e) => return Err(e).gql(),
-        },
+        NodeType::AuditLogEntry => found(service::audit::get(svc, gid.id).await)?
+            .map(|m| Node::AuditLogEntry(AuditLogEntry(m))),
+        NodeType::Category => loaders
+            .categories
+            .load_one(gid.id)
+            .await
+            .map_err(loaders::gql_err)?
+            .map(|m| Node::Category(catalog::Category(m))),
+        NodeType::Product => loaders
+            .products
+            .load_one(gid.id)
+            .await
+            .map_err(loaders::gql_err)?
+            .map(|m| Node::Product(catalog::Product(m))),
+        NodeType::Sku => {
+            found(service::catalog::sku_get(svc, gid.id).await)?.map(|m| Node::Sku(catalog::Sku(m)))
+        }
+        NodeType::InventoryMovement => found(service::inventory::movement_get(svc, gid.id).await)?
+            .map(|m| Node::InventoryMovement(catalog::InventoryMovement(m))),
     };
     Ok(node)
+}
+
+/// `Ok(None)` for NOT_FOUND, the row otherwise.
+fn found<T>(res: Result<T, AppError>) -> async_graphql::Result<Option<T>> {
+    match res {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e).gql(),
+    }
 }
 
 fn not_found() -> AppError {
     AppError::not_found("node")
 }
 
-/// Read operations. Everything except `viewer` and `permissionMatrix` requires a logged-in
-/// staff member whose password change is not pending.
-#[Object]
+/// Accounts, stores, staff, audit log and global-ID reads.
+#[Object(name = "CoreQuery")]
 impl Query {
     /// The logged-in staff member. Works while a password change is pending.
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {

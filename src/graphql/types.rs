@@ -59,6 +59,10 @@ pub enum Node {
     Store(Store),
     StaffMember(StaffMember),
     AuditLogEntry(AuditLogEntry),
+    Category(super::catalog::Category),
+    Product(super::catalog::Product),
+    Sku(super::catalog::Sku),
+    InventoryMovement(super::catalog::InventoryMovement),
 }
 
 /// A validation or business-rule refusal of a mutation. Nothing was changed.

@@ -4,6 +4,8 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod catalog;
+pub mod inventory;
 pub mod page;
 pub mod staff;
 pub mod store;
