@@ -316,7 +316,7 @@ fn index() -> &'static HashMap<char, Vec<Term>> {
             });
         }
         for terms in map.values_mut() {
-            terms.sort_by(|a, b| b.chars.len().cmp(&a.chars.len()));
+            terms.sort_by_key(|t| std::cmp::Reverse(t.chars.len()));
         }
         map
     })
@@ -341,8 +341,8 @@ pub fn check(text: &str, allowed: &[String]) -> Vec<Hit> {
                 norm.chars[i..].starts_with(&t.chars) && {
                     let start = norm.origin[i];
                     let end = norm.origin[i + t.chars.len() - 1] + 1;
-                    !(t.ascii_start && is_alnum_at(start.checked_sub(1)))
-                        && !(t.ascii_end && is_alnum_at(Some(end)))
+                    !((t.ascii_start && is_alnum_at(start.checked_sub(1)))
+                        || (t.ascii_end && is_alnum_at(Some(end))))
                 }
             })
         });

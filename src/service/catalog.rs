@@ -361,23 +361,23 @@ fn validate_content(
             ));
         }
     }
-    if let Some(Some(s)) = &c.subtitle {
-        if s.chars().count() > SUBTITLE_MAX {
-            errors.push(UserError::new(
-                &["input", "subtitle"],
-                ErrorCode::TooLong,
-                format!("subtitle must be at most {SUBTITLE_MAX} characters"),
-            ));
-        }
+    if let Some(Some(s)) = &c.subtitle
+        && s.chars().count() > SUBTITLE_MAX
+    {
+        errors.push(UserError::new(
+            &["input", "subtitle"],
+            ErrorCode::TooLong,
+            format!("subtitle must be at most {SUBTITLE_MAX} characters"),
+        ));
     }
-    if let Some(Some(d)) = &c.description {
-        if d.chars().count() > DESCRIPTION_MAX {
-            errors.push(UserError::new(
-                &["input", "description"],
-                ErrorCode::TooLong,
-                format!("description must be at most {DESCRIPTION_MAX} characters"),
-            ));
-        }
+    if let Some(Some(d)) = &c.description
+        && d.chars().count() > DESCRIPTION_MAX
+    {
+        errors.push(UserError::new(
+            &["input", "description"],
+            ErrorCode::TooLong,
+            format!("description must be at most {DESCRIPTION_MAX} characters"),
+        ));
     }
     if let Some(images) = &c.images {
         if images.len() > MAX_IMAGES {
@@ -394,14 +394,14 @@ fn validate_content(
             ));
         }
     }
-    if let Some(Some(v)) = &c.video_url {
-        if !valid_url(v) {
-            errors.push(UserError::new(
-                &["input", "videoUrl"],
-                ErrorCode::Invalid,
-                "videoUrl must be an http(s) URL",
-            ));
-        }
+    if let Some(Some(v)) = &c.video_url
+        && !valid_url(v)
+    {
+        errors.push(UserError::new(
+            &["input", "videoUrl"],
+            ErrorCode::Invalid,
+            "videoUrl must be an http(s) URL",
+        ));
     }
     if let (Some(attrs), Some(cat)) = (&c.key_attributes, cat) {
         let defs = parse_defs(&cat.key_attributes_json);
@@ -1195,16 +1195,10 @@ pub async fn skus_generate(
             format!("a product may have at most {MAX_SKUS} SKUs"),
         ));
     }
-    let mut next = existing.len() + 1;
     let at = now();
     let mut created = Vec::new();
-    for combo in new {
-        let attrs: BTreeMap<&str, &str> = combo
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
+    for (next, combo) in (existing.len() + 1..).zip(new) {
         let code = format!("{prefix}-{next:03}");
-        next += 1;
         let model = sku::ActiveModel {
             store_id: Set(product.store_id),
             product_id: Set(product.id),
@@ -1241,7 +1235,6 @@ pub async fn skus_generate(
                 e.into()
             }
         })?;
-        drop(attrs);
         created.push(model);
     }
     refresh_product_totals(&txn, product.id).await?;

@@ -5,7 +5,9 @@ mod helpers;
 
 mod audit;
 mod auth;
+mod catalog;
 mod conventions;
+mod inventory;
 mod n_plus_one;
 mod permissions_matrix;
 mod staff;

@@ -35,3 +35,35 @@ async fn staff_and_audit_lists_use_a_constant_number_of_statements() {
     // Viewer load (2) + page (1) + assignments (1) + stores (1).
     assert!(large_staff <= 5, "{large_staff} statements");
 }
+
+#[tokio::test]
+async fn a_page_of_products_with_skus_categories_and_stores_costs_constant_statements() {
+    use crate::catalog::{draft, dress_category, generate};
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let q = "{ products(first: 50) { edges { node { title minPrice store { name } category { path parent { name } }
+        skus { code price cost margin available product { title } } complianceIssues { term } } } } }";
+    for i in 0..2 {
+        let id = draft(&app, &admin, &store, &cat, &format!("连衣裙 {i}")).await;
+        generate(&app, &admin, &id, &["红色", "黑色"], &["S", "M"], "199.00").await;
+    }
+    let small = statements_for(&app, &admin, q).await;
+    for i in 2..10 {
+        let id = draft(&app, &admin, &store, &cat, &format!("连衣裙 {i}")).await;
+        generate(
+            &app,
+            &admin,
+            &id,
+            &["红色", "黑色", "白色"],
+            &["S", "M", "L"],
+            "199.00",
+        )
+        .await;
+    }
+    let large = statements_for(&app, &admin, q).await;
+    assert_eq!(small, large, "products page grows with its size");
+    // Viewer (2), page (1), then one batch per relation: stores, categories, parents, SKUs, products.
+    assert!(large <= 10, "{large} statements");
+}

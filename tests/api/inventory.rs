@@ -1,0 +1,186 @@
+//! The stock ledger: movements, limits, permissions and concurrency.
+
+use serde_json::{Value, json};
+
+use crate::catalog::{draft, dress_category, generate};
+use crate::helpers::{TestApp, User, error_code, spawn_app, user_error_codes};
+
+const CHANGE: &str = "sku { onHand reserved available } movement { kind quantity onHandAfter reservedAfter } userErrors { field code message }";
+
+async fn change(
+    app: &TestApp,
+    user: &User,
+    mutation: &str,
+    sku: &str,
+    quantity: i64,
+    reason: Option<&str>,
+) -> Value {
+    let doc = format!(
+        "mutation($input: StockChangeInput!) {{ {mutation}(input: $input) {{ {CHANGE} }} }}"
+    );
+    let body = app
+        .gql(
+            Some(&user.token),
+            &doc,
+            json!({ "input": { "skuId": sku, "quantity": quantity, "reason": reason } }),
+        )
+        .await;
+    if body["errors"].is_array() {
+        return body;
+    }
+    body["data"][mutation].clone()
+}
+
+/// A store with one product and one SKU; returns (store, sku id).
+async fn one_sku(app: &TestApp, admin: &User) -> (String, String) {
+    let store = app.create_store(admin, "仓库店").await;
+    let cat = dress_category(app, admin, &store).await;
+    let product = draft(app, admin, &store, &cat, "真丝连衣裙").await;
+    let body = generate(app, admin, &product, &["红色"], &["M"], "199.00").await;
+    let code = body["data"]["skusGenerate"]["created"][0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let sku = app
+        .gql(
+            Some(&admin.token),
+            "query($s: ID!, $c: String!) { skuByCode(storeId: $s, code: $c) { id } }",
+            json!({ "s": store, "c": code }),
+        )
+        .await;
+    (
+        store,
+        sku["data"]["skuByCode"]["id"]
+            .as_str()
+            .expect("sku id")
+            .to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn every_stock_change_is_a_movement_and_the_figures_equal_the_ledger() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (store, sku) = one_sku(&app, &admin).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+
+    let r = change(&app, &asst, "stockRestock", &sku, 30, None).await;
+    assert_eq!(
+        r["sku"],
+        json!({ "onHand": 30, "reserved": 0, "available": 30 }),
+        "{r}"
+    );
+    assert_eq!(
+        r["movement"],
+        json!({ "kind": "RESTOCK", "quantity": 30, "onHandAfter": 30, "reservedAfter": 0 })
+    );
+    let r = change(&app, &admin, "stockReserve", &sku, 12, None).await;
+    assert_eq!(
+        r["sku"],
+        json!({ "onHand": 30, "reserved": 12, "available": 18 })
+    );
+    let r = change(&app, &admin, "stockAdjust", &sku, -5, Some("破损")).await;
+    assert_eq!(r["sku"]["onHand"], 25, "{r}");
+    let r = change(&app, &admin, "stockTake", &sku, 20, Some("月度盘点")).await;
+    assert_eq!(
+        r["movement"],
+        json!({ "kind": "STOCKTAKE", "quantity": -5, "onHandAfter": 20, "reservedAfter": 12 })
+    );
+    let r = change(&app, &admin, "stockRelease", &sku, 2, None).await;
+    assert_eq!(
+        r["sku"],
+        json!({ "onHand": 20, "reserved": 10, "available": 10 })
+    );
+
+    // Refusals: each a userError, nothing written.
+    let movements = app.count("inventory_movement").await;
+    for (m, q, reason, code) in [
+        ("stockReserve", 11, None, "STOCK_INSUFFICIENT"),
+        ("stockAdjust", -11, Some("丢失"), "STOCK_INSUFFICIENT"),
+        ("stockAdjust", -1, None, "BLANK"),
+        ("stockTake", 9, Some("盘点"), "STOCK_INSUFFICIENT"),
+        ("stockRelease", 11, None, "STOCK_INSUFFICIENT"),
+        ("stockRestock", 0, None, "INVALID"),
+        ("stockTake", -1, None, "INVALID"),
+    ] {
+        let r = change(&app, &admin, m, &sku, q, reason).await;
+        assert_eq!(user_error_codes(&r), vec![code.to_owned()], "{m} {q}: {r}");
+    }
+    assert_eq!(app.count("inventory_movement").await, movements);
+
+    // Assistants restock but do not adjust or count.
+    assert_eq!(
+        error_code(&change(&app, &asst, "stockAdjust", &sku, 1, Some("找到")).await),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        error_code(&change(&app, &asst, "stockTake", &sku, 20, None).await),
+        "FORBIDDEN"
+    );
+
+    // The SKU's figures equal the ledger's sums.
+    let on_hand_sum = app
+        .count(
+            "inventory_movement WHERE kind IN ('RESTOCK','ADJUSTMENT','STOCKTAKE','SALE','RETURN')",
+        )
+        .await;
+    assert!(on_hand_sum > 0);
+    let ledger = app
+        .gql(Some(&admin.token), "query($s: ID!) { inventoryMovements(first: 100, filter: {skuId: $s}, reverse: true) { nodes { kind quantity } } }", json!({ "s": sku }))
+        .await;
+    let (mut on_hand, mut reserved) = (0, 0);
+    for m in ledger["data"]["inventoryMovements"]["nodes"]
+        .as_array()
+        .expect("nodes")
+    {
+        let q = m["quantity"].as_i64().unwrap_or(0);
+        match m["kind"].as_str() {
+            Some("RESERVATION") | Some("RELEASE") => reserved += q,
+            _ => on_hand += q,
+        }
+    }
+    assert_eq!((on_hand, reserved), (20, 10));
+    let product = app
+        .gql(
+            Some(&admin.token),
+            "{ products(first: 1) { nodes { totalOnHand totalAvailable } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        product["data"]["products"]["nodes"][0],
+        json!({ "totalOnHand": 20, "totalAvailable": 10 })
+    );
+}
+
+#[tokio::test]
+async fn fifty_concurrent_reservations_against_twenty_units_give_exactly_twenty() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (_, sku) = one_sku(&app, &admin).await;
+    change(&app, &admin, "stockRestock", &sku, 20, None).await;
+    let requests = (0..50).map(|_| change(&app, &admin, "stockReserve", &sku, 1, None));
+    let results = futures_util::future::join_all(requests).await;
+    let ok = results.iter().filter(|r| r["sku"].is_object()).count();
+    let refused = results
+        .iter()
+        .filter(|r| user_error_codes(r) == vec!["STOCK_INSUFFICIENT".to_owned()])
+        .count();
+    assert_eq!(
+        (ok, refused),
+        (20, 30),
+        "{:?}",
+        results
+            .iter()
+            .find(|r| !r["sku"].is_object() && user_error_codes(r).is_empty())
+    );
+    assert_eq!(
+        app.count("sku WHERE reserved = 20 AND on_hand = 20").await,
+        1
+    );
+    assert_eq!(
+        app.count("inventory_movement WHERE kind = 'RESERVATION'")
+            .await,
+        20
+    );
+}
