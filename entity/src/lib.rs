@@ -3,10 +3,12 @@
 
 pub mod app_lock;
 pub mod app_setting;
+pub mod approval_request;
 pub mod audit_log;
 pub mod category;
 pub mod inventory_movement;
 pub mod login_throttle;
+pub mod price_change;
 pub mod product;
 pub mod refresh_token;
 pub mod sku;
@@ -17,10 +19,12 @@ pub mod store;
 pub mod prelude {
     pub use super::app_lock::Entity as AppLock;
     pub use super::app_setting::Entity as AppSetting;
+    pub use super::approval_request::Entity as ApprovalRequest;
     pub use super::audit_log::Entity as AuditLog;
     pub use super::category::Entity as Category;
     pub use super::inventory_movement::Entity as InventoryMovement;
     pub use super::login_throttle::Entity as LoginThrottle;
+    pub use super::price_change::Entity as PriceChange;
     pub use super::product::Entity as Product;
     pub use super::refresh_token::Entity as RefreshToken;
     pub use super::sku::Entity as Sku;

@@ -13,6 +13,8 @@ pub enum NodeType {
     Product,
     Sku,
     InventoryMovement,
+    ApprovalRequest,
+    PriceChange,
 }
 
 impl NodeType {
@@ -25,6 +27,8 @@ impl NodeType {
             Self::Product => "Product",
             Self::Sku => "Sku",
             Self::InventoryMovement => "InventoryMovement",
+            Self::ApprovalRequest => "ApprovalRequest",
+            Self::PriceChange => "PriceChange",
         }
     }
 
@@ -37,6 +41,8 @@ impl NodeType {
             Self::Product,
             Self::Sku,
             Self::InventoryMovement,
+            Self::ApprovalRequest,
+            Self::PriceChange,
         ]
         .into_iter()
         .find(|t| t.name() == s)

@@ -941,6 +941,10 @@ pub struct StockChangeInput {
     pub reason: Option<String>,
     /// External reference (inbound note, order number, …).
     pub reference: Option<String>,
+    /// Assistants: file an approval request for an adjustment or stocktake instead of being
+    /// refused with APPROVAL_REQUIRED.
+    #[graphql(default)]
+    pub request_approval: bool,
 }
 
 /// Result of stock mutations.
@@ -950,6 +954,8 @@ pub struct StockChangePayload {
     pub sku: Option<Sku>,
     /// The ledger entry written.
     pub movement: Option<InventoryMovement>,
+    /// The approval request filed instead (assistants with `requestApproval`).
+    pub approval_request: Option<super::pricing::ApprovalRequest>,
     /// Why the change was refused (e.g. STOCK_INSUFFICIENT); empty on success.
     pub user_errors: Vec<UserErrorObject>,
 }
@@ -1013,19 +1019,26 @@ async fn stock(
                     reason: input.reason,
                     reference: input.reference,
                 },
+                input.request_approval,
             )
             .await
         }
         Err(e) => Err(e),
     };
     let (v, user_errors) = split(res)?;
-    let (sku, movement) = match v {
-        Some((s, m)) => (Some(Sku(s)), Some(InventoryMovement(m))),
-        None => (None, None),
+    let (sku, movement, approval_request) = match v {
+        Some(inventory::StockOutcome::Applied(s, m)) => {
+            (Some(Sku(s)), Some(InventoryMovement(m)), None)
+        }
+        Some(inventory::StockOutcome::Requested(r)) => {
+            (None, None, Some(super::pricing::ApprovalRequest(r)))
+        }
+        None => (None, None, None),
     };
     Ok(StockChangePayload {
         sku,
         movement,
+        approval_request,
         user_errors,
     })
 }

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod loaders;
 pub mod mutation;
 pub mod pagination;
+pub mod pricing;
 pub mod query;
 pub mod scalars;
 pub mod subscription;
@@ -21,13 +22,17 @@ use crate::service::ServiceCtx;
 /// staff member whose password change is not pending.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::Query, catalog::CatalogQuery);
+pub struct QueryRoot(query::Query, catalog::CatalogQuery, pricing::PricingQuery);
 
 /// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
 /// changes nothing and says why in `userErrors`.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(mutation::Mutation, catalog::CatalogMutation);
+pub struct MutationRoot(
+    mutation::Mutation,
+    catalog::CatalogMutation,
+    pricing::PricingMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::Subscription>;
 

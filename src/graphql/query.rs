@@ -117,6 +117,10 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
         }
         NodeType::InventoryMovement => found(service::inventory::movement_get(svc, gid.id).await)?
             .map(|m| Node::InventoryMovement(catalog::InventoryMovement(m))),
+        NodeType::ApprovalRequest => found(service::approval::get(svc, gid.id).await)?
+            .map(|m| Node::ApprovalRequest(super::pricing::ApprovalRequest(m))),
+        NodeType::PriceChange => found(service::pricing::change_get(svc, gid.id).await)?
+            .map(|m| Node::PriceChange(super::pricing::PriceChange(m))),
     };
     Ok(node)
 }

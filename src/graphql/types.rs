@@ -63,6 +63,8 @@ pub enum Node {
     Product(super::catalog::Product),
     Sku(super::catalog::Sku),
     InventoryMovement(super::catalog::InventoryMovement),
+    ApprovalRequest(super::pricing::ApprovalRequest),
+    PriceChange(super::pricing::PriceChange),
 }
 
 /// A validation or business-rule refusal of a mutation. Nothing was changed.

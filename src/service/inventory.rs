@@ -67,132 +67,193 @@ fn bad(field: &str, code: ErrorCode, msg: impl Into<String>) -> AppError {
     AppError::invalid(&["input", field], code, msg)
 }
 
+/// Whether an assistant may only request this change (STOCK_ADJUST is "req" for them).
+pub fn needs_request(staff: &crate::auth::Staff, change: &Change) -> bool {
+    !matches!(change, Change::Restock(_))
+        && staff.access(Permission::StockAdjust) == Access::RequestOnly
+}
+
+/// Validated reason and reference of a stock input.
+fn texts(input: &StockInput) -> Result<(Option<String>, Option<String>), AppError> {
+    let clean = |v: &Option<String>, field: &str, max: usize| -> Result<Option<String>, AppError> {
+        match v {
+            Some(r) if !r.trim().is_empty() => Ok(Some(
+                text::required(r, &["input", field], field, max)
+                    .map_err(|e| AppError::Invalid(vec![e]))?,
+            )),
+            _ => Ok(None),
+        }
+    };
+    Ok((
+        clean(&input.reason, "reason", 400)?,
+        clean(&input.reference, "reference", 128)?,
+    ))
+}
+
+/// Outcome of a stock mutation: applied, or filed as an approval request.
+pub enum StockOutcome {
+    Applied(sku::Model, inventory_movement::Model),
+    Requested(entity::approval_request::Model),
+}
+
 /// Applies one stock change as a movement. Permissions: restock STOCK_RESTOCK; adjustment,
-/// stocktake, reservation and release STOCK_ADJUST (assistants may only request counts).
+/// stocktake, reservation and release STOCK_ADJUST. Assistants may only request adjustments
+/// and stocktakes: `APPROVAL_REQUIRED`, or with `request_approval` an approval request that a
+/// specialist or director of the store resolves.
 pub async fn apply(
     ctx: &ServiceCtx,
     input: StockInput,
-) -> Result<(sku::Model, inventory_movement::Model), AppError> {
+    request_approval: bool,
+) -> Result<StockOutcome, AppError> {
     let staff = ctx.viewer.staff()?;
-    let reason = match &input.reason {
-        Some(r) if !r.trim().is_empty() => Some(
-            text::required(r, &["input", "reason"], "reason", 400)
-                .map_err(|e| AppError::Invalid(vec![e]))?,
-        ),
-        _ => None,
-    };
-    let reference = match &input.reference {
-        Some(r) if !r.trim().is_empty() => Some(
-            text::required(r, &["input", "reference"], "reference", 128)
-                .map_err(|e| AppError::Invalid(vec![e]))?,
-        ),
-        _ => None,
-    };
+    let (reason, reference) = texts(&input)?;
     let txn = db::begin_write(&ctx.db).await?;
     let current = catalog::sku_in_scope(&txn, staff, input.sku_id).await?;
+    if needs_request(staff, &input.change) {
+        if !matches!(input.change, Change::Adjust(_) | Change::Stocktake(_)) {
+            return Err(AppError::forbidden(Permission::StockAdjust));
+        }
+        validate(&input.change, reason.as_deref())?;
+        if !request_approval {
+            return Err(AppError::invalid(
+                &["input"],
+                ErrorCode::ApprovalRequired,
+                "assistants may only request adjustments and stocktakes (STOCK_ADJUST); send requestApproval: true",
+            ));
+        }
+        let (kind, quantity) = match input.change {
+            Change::Adjust(q) => ("ADJUST", q),
+            _ => (
+                "STOCKTAKE",
+                match input.change {
+                    Change::Stocktake(c) => c,
+                    _ => 0,
+                },
+            ),
+        };
+        let request = super::approval::file(
+            &txn,
+            ctx,
+            staff,
+            super::approval::NewRequest {
+                store_id: current.store_id,
+                kind: super::approval::Kind::StockAdjust,
+                subject_type: "Sku",
+                subject_id: current.id,
+                payload: json!({ "change": kind, "quantity": quantity, "reference": reference }),
+                reason: reason.clone(),
+                approver_role: crate::auth::Role::Specialist,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(StockOutcome::Requested(request));
+    }
     let permission = match input.change {
         Change::Restock(_) => Permission::StockRestock,
         _ => Permission::StockAdjust,
     };
-    if staff.access(permission) == Access::RequestOnly && staff.sees_store(current.store_id) {
-        return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
-            "assistants may only request adjustments and stocktakes; ask a specialist or director",
-        )));
-    }
     staff.require(permission, Some(current.store_id))?;
+    let (after, movement) = apply_change(
+        &txn,
+        &current,
+        &input.change,
+        reason,
+        reference,
+        Some(staff.id),
+    )
+    .await?;
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "stock.movement", target_type: "Sku", target_id: Some(after.id), store_id: Some(after.store_id),
+        after: Some(json!({ "kind": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand, "reserved": after.reserved })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    Ok(StockOutcome::Applied(after, movement))
+}
+
+/// Checks quantities and the reason rule of a change.
+pub fn validate(change: &Change, reason: Option<&str>) -> Result<(), AppError> {
+    const MAX: i64 = 1_000_000_000;
+    match *change {
+        Change::Restock(q) | Change::Reserve(q) | Change::Release(q) if q <= 0 || q > MAX => {
+            Err(bad(
+                "quantity",
+                ErrorCode::Invalid,
+                "quantity must be between 1 and 1,000,000,000",
+            ))
+        }
+        Change::Adjust(q) if q == 0 || q.abs() > MAX => Err(bad(
+            "quantity",
+            ErrorCode::Invalid,
+            "an adjustment must be non-zero and at most 1,000,000,000 either way",
+        )),
+        Change::Adjust(_) if reason.is_none() => Err(bad(
+            "reason",
+            ErrorCode::Blank,
+            "an adjustment needs a reason",
+        )),
+        Change::Stocktake(c) if !(0..=MAX).contains(&c) => Err(bad(
+            "quantity",
+            ErrorCode::Invalid,
+            "the count must be between 0 and 1,000,000,000",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The ledger core, without permission checks: one conditional UPDATE (so concurrent writers
+/// cannot overdraw), the movement row, and the product totals — all on `txn`.
+pub async fn apply_change(
+    txn: &impl ConnectionTrait,
+    current: &sku::Model,
+    change: &Change,
+    reason: Option<String>,
+    reference: Option<String>,
+    actor_id: Option<i64>,
+) -> Result<(sku::Model, inventory_movement::Model), AppError> {
+    validate(change, reason.as_deref())?;
     let backend = txn.get_database_backend();
-    let (kind, quantity, sql, values): (MovementKind, i64, &str, Vec<sea_orm::Value>) = match input
-        .change
-    {
-        Change::Restock(q) => {
-            if q <= 0 || q > 1_000_000_000 {
-                return Err(bad(
-                    "quantity",
-                    ErrorCode::Invalid,
-                    "quantity must be between 1 and 1,000,000,000",
-                ));
-            }
-            (
+    let id = current.id;
+    let (kind, quantity, sql, values): (MovementKind, i64, &str, Vec<sea_orm::Value>) =
+        match *change {
+            Change::Restock(q) => (
                 MovementKind::Restock,
                 q,
                 "UPDATE sku SET on_hand = on_hand + ? WHERE id = ?",
-                vec![q.into(), current.id.into()],
-            )
-        }
-        Change::Adjust(q) => {
-            if q == 0 || q.abs() > 1_000_000_000 {
-                return Err(bad(
-                    "delta",
-                    ErrorCode::Invalid,
-                    "delta must be non-zero and at most 1,000,000,000 either way",
-                ));
-            }
-            if reason.is_none() {
-                return Err(bad(
-                    "reason",
-                    ErrorCode::Blank,
-                    "an adjustment needs a reason",
-                ));
-            }
-            (
+                vec![q.into(), id.into()],
+            ),
+            Change::Adjust(q) => (
                 MovementKind::Adjustment,
                 q,
                 "UPDATE sku SET on_hand = on_hand + ? WHERE id = ? AND on_hand + ? >= reserved",
-                vec![q.into(), current.id.into(), q.into()],
-            )
-        }
-        Change::Stocktake(counted) => {
-            if !(0..=1_000_000_000).contains(&counted) {
-                return Err(bad(
-                    "counted",
-                    ErrorCode::Invalid,
-                    "counted must be between 0 and 1,000,000,000",
-                ));
-            }
-            // The quantity is fixed from the row as it is when the update runs.
-            (
+                vec![q.into(), id.into(), q.into()],
+            ),
+            Change::Stocktake(c) => (
                 MovementKind::Stocktake,
-                counted,
+                c,
                 "UPDATE sku SET on_hand = ? WHERE id = ? AND reserved <= ?",
-                vec![counted.into(), current.id.into(), counted.into()],
-            )
-        }
-        Change::Reserve(q) => {
-            if q <= 0 || q > 1_000_000_000 {
-                return Err(bad(
-                    "quantity",
-                    ErrorCode::Invalid,
-                    "quantity must be between 1 and 1,000,000,000",
-                ));
-            }
-            (
+                vec![c.into(), id.into(), c.into()],
+            ),
+            Change::Reserve(q) => (
                 MovementKind::Reservation,
                 q,
                 "UPDATE sku SET reserved = reserved + ? WHERE id = ? AND on_hand - reserved >= ?",
-                vec![q.into(), current.id.into(), q.into()],
-            )
-        }
-        Change::Release(q) => {
-            if q <= 0 || q > 1_000_000_000 {
-                return Err(bad(
-                    "quantity",
-                    ErrorCode::Invalid,
-                    "quantity must be between 1 and 1,000,000,000",
-                ));
-            }
-            (
+                vec![q.into(), id.into(), q.into()],
+            ),
+            Change::Release(q) => (
                 MovementKind::Release,
                 -q,
                 "UPDATE sku SET reserved = reserved - ? WHERE id = ? AND reserved >= ?",
-                vec![q.into(), current.id.into(), q.into()],
-            )
-        }
-    };
-    // For a stocktake the movement records counted − on_hand before the update.
+                vec![q.into(), id.into(), q.into()],
+            ),
+        };
+    // A stocktake records counted − on hand as it was just before (the row is ours under the
+    // write lock of this transaction).
     let before = if kind == MovementKind::Stocktake {
         Some(
-            sku::Entity::find_by_id(current.id)
-                .one(&txn)
+            sku::Entity::find_by_id(id)
+                .one(txn)
                 .await?
                 .ok_or(AppError::not_found("SKU"))?,
         )
@@ -204,31 +265,19 @@ pub async fn apply(
         .await?
         .rows_affected();
     if affected != 1 {
-        let (field, msg) = match kind {
-            MovementKind::Reservation => ("quantity", "not enough available stock".to_owned()),
-            MovementKind::Release => (
-                "quantity",
-                "cannot release more than is reserved".to_owned(),
-            ),
-            MovementKind::Stocktake => (
-                "counted",
-                "the count is below the reserved stock".to_owned(),
-            ),
-            _ => (
-                "delta",
-                "stock would fall below the reserved quantity".to_owned(),
-            ),
+        let msg = match kind {
+            MovementKind::Reservation => "not enough available stock",
+            MovementKind::Release => "cannot release more than is reserved",
+            MovementKind::Stocktake => "the count is below the reserved stock",
+            _ => "stock would fall below the reserved quantity",
         };
-        return Err(bad(field, ErrorCode::StockInsufficient, msg));
+        return Err(bad("quantity", ErrorCode::StockInsufficient, msg));
     }
-    let after = sku::Entity::find_by_id(current.id)
-        .one(&txn)
+    let after = sku::Entity::find_by_id(id)
+        .one(txn)
         .await?
         .ok_or(AppError::not_found("SKU"))?;
-    let quantity = match before {
-        Some(b) => quantity - b.on_hand,
-        None => quantity,
-    };
+    let quantity = before.map_or(quantity, |b| quantity - b.on_hand);
     let movement = inventory_movement::ActiveModel {
         store_id: Set(after.store_id),
         sku_id: Set(after.id),
@@ -238,19 +287,13 @@ pub async fn apply(
         reserved_after: Set(after.reserved),
         reason: Set(reason),
         reference: Set(reference),
-        actor_id: Set(Some(staff.id)),
+        actor_id: Set(actor_id),
         created_at: Set(now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    catalog::refresh_product_totals(&txn, after.product_id).await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "stock.movement", target_type: "Sku", target_id: Some(after.id), store_id: Some(after.store_id),
-        after: Some(json!({ "kind": kind.as_str(), "quantity": quantity, "onHand": after.on_hand, "reserved": after.reserved })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
+    catalog::refresh_product_totals(txn, after.product_id).await?;
     Ok((after, movement))
 }
 

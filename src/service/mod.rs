@@ -1,12 +1,14 @@
 //! Services own the rules: permission checks, validation, state transitions, transactions and
 //! the audit row. They know nothing of GraphQL or HTTP.
 
+pub mod approval;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod catalog;
 pub mod inventory;
 pub mod page;
+pub mod pricing;
 pub mod staff;
 pub mod store;
 

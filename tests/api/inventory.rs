@@ -15,15 +15,16 @@ async fn change(
     quantity: i64,
     reason: Option<&str>,
 ) -> Value {
+    let input = json!({ "skuId": sku, "quantity": quantity, "reason": reason });
+    change_with(app, user, mutation, input).await
+}
+
+async fn change_with(app: &TestApp, user: &User, mutation: &str, input: Value) -> Value {
     let doc = format!(
-        "mutation($input: StockChangeInput!) {{ {mutation}(input: $input) {{ {CHANGE} }} }}"
+        "mutation($input: StockChangeInput!) {{ {mutation}(input: $input) {{ {CHANGE} approvalRequest {{ id status approverRole }} }} }}"
     );
     let body = app
-        .gql(
-            Some(&user.token),
-            &doc,
-            json!({ "input": { "skuId": sku, "quantity": quantity, "reason": reason } }),
-        )
+        .gql(Some(&user.token), &doc, json!({ "input": input }))
         .await;
     if body["errors"].is_array() {
         return body;
@@ -32,7 +33,7 @@ async fn change(
 }
 
 /// A store with one product and one SKU; returns (store, sku id).
-async fn one_sku(app: &TestApp, admin: &User) -> (String, String) {
+pub async fn one_sku(app: &TestApp, admin: &User) -> (String, String) {
     let store = app.create_store(admin, "仓库店").await;
     let cat = dress_category(app, admin, &store).await;
     let product = draft(app, admin, &store, &cat, "真丝连衣裙").await;
@@ -108,15 +109,24 @@ async fn every_stock_change_is_a_movement_and_the_figures_equal_the_ledger() {
     }
     assert_eq!(app.count("inventory_movement").await, movements);
 
-    // Assistants restock but do not adjust or count.
+    // Assistants restock; adjustments and counts they may only request.
+    let refused = change(&app, &asst, "stockAdjust", &sku, 1, Some("找到")).await;
     assert_eq!(
-        error_code(&change(&app, &asst, "stockAdjust", &sku, 1, Some("找到")).await),
-        "FORBIDDEN"
+        user_error_codes(&refused),
+        vec!["APPROVAL_REQUIRED"],
+        "{refused}"
+    );
+    let refused = change(&app, &asst, "stockTake", &sku, 20, None).await;
+    assert_eq!(
+        user_error_codes(&refused),
+        vec!["APPROVAL_REQUIRED"],
+        "{refused}"
     );
     assert_eq!(
-        error_code(&change(&app, &asst, "stockTake", &sku, 20, None).await),
+        error_code(&change(&app, &asst, "stockReserve", &sku, 1, None).await),
         "FORBIDDEN"
     );
+    assert_eq!(app.count("inventory_movement").await, movements);
 
     // The SKU's figures equal the ledger's sums.
     let on_hand_sum = app
@@ -182,5 +192,61 @@ async fn fifty_concurrent_reservations_against_twenty_units_give_exactly_twenty(
         app.count("inventory_movement WHERE kind = 'RESERVATION'")
             .await,
         20
+    );
+}
+
+#[tokio::test]
+async fn an_assistants_stocktake_request_is_applied_when_a_specialist_approves_it() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (store, sku) = one_sku(&app, &admin).await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    change(&app, &asst, "stockRestock", &sku, 10, None).await;
+    let filed = change_with(
+        &app,
+        &asst,
+        "stockTake",
+        json!({ "skuId": sku, "quantity": 7, "reason": "月度盘点", "requestApproval": true }),
+    )
+    .await;
+    let request = filed["approvalRequest"].clone();
+    assert_eq!(request["status"], "PENDING", "{filed}");
+    assert_eq!(request["approverRole"], "SPECIALIST");
+    assert_eq!(filed["sku"], Value::Null);
+    assert_eq!(
+        app.count("inventory_movement WHERE kind = 'STOCKTAKE'")
+            .await,
+        0
+    );
+
+    let resolve = "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status resolvedBy { displayName } } userErrors { code } } }";
+    let own = app
+        .gql(Some(&asst.token), resolve, json!({ "id": request["id"] }))
+        .await;
+    assert_eq!(
+        user_error_codes(&own["data"]["approvalRequestApprove"]),
+        vec!["FOUR_EYES"],
+        "{own}"
+    );
+    let ok = app
+        .gql(Some(&spec.token), resolve, json!({ "id": request["id"] }))
+        .await;
+    assert_eq!(
+        ok["data"]["approvalRequestApprove"]["approvalRequest"]["status"], "APPROVED",
+        "{ok}"
+    );
+    assert_eq!(app.count("sku WHERE on_hand = 7").await, 1);
+    assert_eq!(
+        app.count("inventory_movement WHERE kind = 'STOCKTAKE' AND quantity = -3")
+            .await,
+        1
+    );
+    let again = app
+        .gql(Some(&admin.token), resolve, json!({ "id": request["id"] }))
+        .await;
+    assert_eq!(
+        user_error_codes(&again["data"]["approvalRequestApprove"]),
+        vec!["INVALID_STATE_TRANSITION"]
     );
 }

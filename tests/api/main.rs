@@ -10,5 +10,6 @@ mod conventions;
 mod inventory;
 mod n_plus_one;
 mod permissions_matrix;
+mod pricing;
 mod staff;
 mod stores;

@@ -1,0 +1,394 @@
+//! SKU list prices within each role's limits (DOMAIN.md §9.2 rows 12–14, §9.3), floor prices,
+//! costs, and the price history.
+
+use chrono::Duration;
+use entity::{price_change, sku, store};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use serde_json::json;
+
+use super::page::{self, CursorKey, Page, PageArgs};
+use super::{ServiceCtx, approval, audit, catalog, now};
+use crate::auth::{Access, Permission, Role, Staff, StoreScope};
+use crate::db;
+use crate::domain::{Fen, text};
+use crate::error::{AppError, ErrorCode, UserError};
+
+/// Highest price accepted, ¥10,000,000.00.
+pub const MAX_PRICE_FEN: i64 = 1_000_000_000;
+
+/// Input of `skuPriceChange`.
+#[derive(Debug, Clone)]
+pub struct PriceChangeInput {
+    pub sku_id: i64,
+    pub new_price_fen: i64,
+    pub reason: String,
+    pub request_approval: bool,
+}
+
+/// Outcome: applied, or filed as an approval request.
+pub enum PriceOutcome {
+    Changed(sku::Model, price_change::Model),
+    Requested(entity::approval_request::Model),
+}
+
+/// Minimum-margin price: `cost / (1 − minMarginBp / 10000)`, rounded up to the fen.
+pub fn min_margin_price(cost_fen: i64, min_margin_bp: i32) -> i64 {
+    let denom = 10_000 - i128::from(min_margin_bp);
+    if denom <= 0 {
+        return i64::MAX;
+    }
+    let num = i128::from(cost_fen) * 10_000;
+    ((num + denom - 1) / denom) as i64
+}
+
+/// Highest list price of the last 30 days: the current price or any price changed away from
+/// within the window.
+async fn high_30d(conn: &impl ConnectionTrait, sku: &sku::Model) -> Result<i64, AppError> {
+    let since = now() - Duration::days(30);
+    let max_old: Option<i64> = price_change::Entity::find()
+        .select_only()
+        .column_as(price_change::Column::OldPriceFen.max(), "m")
+        .filter(price_change::Column::SkuId.eq(sku.id))
+        .filter(price_change::Column::CreatedAt.gte(since))
+        .into_tuple::<Option<i64>>()
+        .one(conn)
+        .await?
+        .flatten();
+    Ok(max_old.map_or(sku.price_fen, |m| m.max(sku.price_fen)))
+}
+
+/// The specialist's limits a change breaks, each naming the limit and the value.
+pub fn specialist_breaches(
+    sku: &sku::Model,
+    store: &store::Model,
+    new: i64,
+    high30: i64,
+) -> Vec<String> {
+    let old = i128::from(sku.price_fen);
+    let new_w = i128::from(new);
+    let mut out = Vec::new();
+    if new_w < old && (old - new_w) * 10_000 > i128::from(store.price_cut_limit_bp) * old {
+        out.push(format!(
+            "the cut from ¥{} to ¥{} is more than the store's limit of {}% per change",
+            Fen(sku.price_fen),
+            Fen(new),
+            f64::from(store.price_cut_limit_bp) / 100.0
+        ));
+    }
+    if new_w * 10_000 < i128::from(store.price_recent_high_min_bp) * i128::from(high30) {
+        out.push(format!(
+            "¥{} is below {}% of the 30-day high list price ¥{}",
+            Fen(new),
+            f64::from(store.price_recent_high_min_bp) / 100.0,
+            Fen(high30)
+        ));
+    }
+    if let Some(floor) = sku.floor_price_fen.filter(|f| new < *f) {
+        out.push(format!(
+            "¥{} is below the floor price (破价线) ¥{}",
+            Fen(new),
+            Fen(floor)
+        ));
+    }
+    if let Some(cost) = sku.cost_fen {
+        if new < cost {
+            out.push(format!("¥{} is below cost", Fen(new)));
+        } else if store.min_margin_bp > 0 && new < min_margin_price(cost, store.min_margin_bp) {
+            out.push(format!("¥{} is below the minimum-margin price", Fen(new)));
+        }
+    }
+    out
+}
+
+/// `skuPriceChange`: directors change any price; specialists within the store's limits; beyond a
+/// limit (and always for assistants) the change is refused with APPROVAL_REQUIRED, or filed as an
+/// approval request when asked.
+pub async fn change_price(
+    ctx: &ServiceCtx,
+    input: PriceChangeInput,
+) -> Result<PriceOutcome, AppError> {
+    let staff = ctx.viewer.staff()?;
+    let reason = text::required(&input.reason, &["input", "reason"], "reason", 400)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    if input.new_price_fen <= 0 || input.new_price_fen > MAX_PRICE_FEN {
+        return Err(AppError::invalid(
+            &["input", "price"],
+            ErrorCode::Invalid,
+            "price must be between ¥0.01 and ¥10,000,000.00",
+        ));
+    }
+    let txn = db::begin_write(&ctx.db).await?;
+    let sku = catalog::sku_in_scope(&txn, staff, input.sku_id).await?;
+    let access = staff.access(Permission::PriceChange);
+    if access == Access::None || access == Access::Masked || access == Access::StoreGrant {
+        return Err(AppError::forbidden(Permission::PriceChange));
+    }
+    if input.new_price_fen == sku.price_fen {
+        return Err(AppError::invalid(
+            &["input", "price"],
+            ErrorCode::Invalid,
+            "the price is unchanged",
+        ));
+    }
+    let store = store::Entity::find_by_id(sku.store_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("store"))?;
+    let high30 = high_30d(&txn, &sku).await?;
+    let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30);
+    let mut breaches = match staff.role {
+        Role::Director => Vec::new(),
+        Role::Specialist => spec.clone(),
+        Role::Assistant => vec!["assistants may only request price changes".to_owned()],
+    };
+    if staff.role == Role::Assistant {
+        breaches.extend(spec.iter().cloned());
+    }
+    if !breaches.is_empty() {
+        if !input.request_approval {
+            return Err(AppError::Invalid(vec![UserError::new(
+                &["input", "price"],
+                ErrorCode::ApprovalRequired,
+                format!(
+                    "approval required: {}; send requestApproval: true to ask for it",
+                    breaches.join("; ")
+                ),
+            )]));
+        }
+        // An assistant's change within a specialist's limits may be resolved by a specialist.
+        let approver_role = if staff.role == Role::Assistant && spec.is_empty() {
+            Role::Specialist
+        } else {
+            Role::Director
+        };
+        let request = approval::file(&txn, ctx, staff, approval::NewRequest {
+            store_id: sku.store_id,
+            kind: approval::Kind::PriceChange,
+            subject_type: "Sku",
+            subject_id: sku.id,
+            payload: json!({ "newPriceFen": input.new_price_fen, "oldPriceFen": sku.price_fen, "reason": reason, "breaches": breaches }),
+            reason: Some(reason),
+            approver_role,
+        }).await?;
+        txn.commit().await?;
+        return Ok(PriceOutcome::Requested(request));
+    }
+    let change = apply_price(
+        &txn,
+        &sku,
+        input.new_price_fen,
+        reason,
+        Some(staff.id),
+        None,
+        None,
+    )
+    .await?;
+    let after = sku::Entity::find_by_id(sku.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("SKU"))?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "sku.price_change",
+            target_type: "Sku",
+            target_id: Some(sku.id),
+            store_id: Some(sku.store_id),
+            before: Some(json!({ "priceFen": change.old_price_fen })),
+            after: Some(json!({ "priceFen": change.new_price_fen, "reason": change.reason })),
+            self_approved: false,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(PriceOutcome::Changed(after, change))
+}
+
+/// Sets a SKU's price and records it in the history (no permission checks; same transaction).
+pub async fn apply_price(
+    txn: &impl ConnectionTrait,
+    sku: &sku::Model,
+    new_price_fen: i64,
+    reason: String,
+    changed_by: Option<i64>,
+    approved_by: Option<i64>,
+    request_id: Option<i64>,
+) -> Result<price_change::Model, AppError> {
+    if new_price_fen <= 0 || new_price_fen > MAX_PRICE_FEN {
+        return Err(AppError::invalid(
+            &["input", "price"],
+            ErrorCode::Invalid,
+            "price must be between ¥0.01 and ¥10,000,000.00",
+        ));
+    }
+    let current = sku::Entity::find_by_id(sku.id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("SKU"))?;
+    let at = now();
+    let mut m: sku::ActiveModel = current.clone().into();
+    m.price_fen = Set(new_price_fen);
+    m.updated_at = Set(at);
+    m.update(txn).await?;
+    let change = price_change::ActiveModel {
+        store_id: Set(current.store_id),
+        sku_id: Set(current.id),
+        old_price_fen: Set(current.price_fen),
+        new_price_fen: Set(new_price_fen),
+        reason: Set(reason),
+        changed_by: Set(changed_by),
+        approved_by: Set(approved_by),
+        approval_request_id: Set(request_id),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    catalog::refresh_product_totals(txn, current.product_id).await?;
+    Ok(change)
+}
+
+/// Input of `skuUpdate`; `None` keeps the value. `floor_price_fen: Some(None)` clears the floor.
+#[derive(Debug, Clone, Default)]
+pub struct SkuUpdate {
+    pub cost_fen: Option<i64>,
+    pub floor_price_fen: Option<Option<i64>>,
+    pub low_stock_threshold: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// `skuUpdate`: cost needs COST_EDIT, the floor price PRICE_FLOOR_SET (directors); threshold
+/// and active flag PRODUCT_EDIT_DRAFT (drafts) or PRODUCT_REVIEW (listed products).
+pub async fn sku_update(
+    ctx: &ServiceCtx,
+    id: i64,
+    input: SkuUpdate,
+) -> Result<sku::Model, AppError> {
+    let staff: &Staff = ctx.viewer.staff()?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let before = catalog::sku_in_scope(&txn, staff, id).await?;
+    if input.cost_fen.is_some() {
+        staff.require(Permission::CostEdit, Some(before.store_id))?;
+    }
+    if input.floor_price_fen.is_some() {
+        staff.require(Permission::PriceFloorSet, Some(before.store_id))?;
+    }
+    if input.low_stock_threshold.is_some() || input.active.is_some() {
+        staff.require(Permission::ProductEditDraft, Some(before.store_id))?;
+    }
+    if input
+        .cost_fen
+        .is_some_and(|c| !(0..=MAX_PRICE_FEN).contains(&c))
+    {
+        return Err(AppError::invalid(
+            &["input", "cost"],
+            ErrorCode::Invalid,
+            "cost must be between ¥0.00 and ¥10,000,000.00",
+        ));
+    }
+    if input
+        .floor_price_fen
+        .flatten()
+        .is_some_and(|f| !(1..=MAX_PRICE_FEN).contains(&f))
+    {
+        return Err(AppError::invalid(
+            &["input", "floorPrice"],
+            ErrorCode::Invalid,
+            "floorPrice must be between ¥0.01 and ¥10,000,000.00",
+        ));
+    }
+    if input
+        .low_stock_threshold
+        .is_some_and(|t| !(0..=1_000_000).contains(&t))
+    {
+        return Err(AppError::invalid(
+            &["input", "lowStockThreshold"],
+            ErrorCode::Invalid,
+            "lowStockThreshold must be between 0 and 1,000,000",
+        ));
+    }
+    let mut m: sku::ActiveModel = before.clone().into();
+    if let Some(c) = input.cost_fen {
+        m.cost_fen = Set(Some(c))
+    }
+    if let Some(f) = input.floor_price_fen {
+        m.floor_price_fen = Set(f)
+    }
+    if let Some(t) = input.low_stock_threshold {
+        m.low_stock_threshold = Set(t)
+    }
+    if let Some(a) = input.active {
+        m.active = Set(a)
+    }
+    m.updated_at = Set(now());
+    let after = m.update(&txn).await?;
+    catalog::refresh_product_totals(&txn, after.product_id).await?;
+    // Cost is business-confidential: the audit records that it changed, not the value, so
+    // specialists reading the log do not learn it.
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "sku.update", target_type: "Sku", target_id: Some(id), store_id: Some(after.store_id),
+        before: Some(json!({ "floorPriceFen": before.floor_price_fen, "lowStockThreshold": before.low_stock_threshold, "active": before.active })),
+        after: Some(json!({ "floorPriceFen": after.floor_price_fen, "lowStockThreshold": after.low_stock_threshold, "active": after.active, "costChanged": input.cost_fen.is_some() })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// One price change in scope.
+pub async fn change_get(ctx: &ServiceCtx, id: i64) -> Result<price_change::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    price_change::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .filter(|c| staff.sees_store(c.store_id))
+        .ok_or(AppError::not_found("price change"))
+}
+
+/// `priceHistory`: changes of one SKU or of a store, newest first.
+pub async fn history(
+    ctx: &ServiceCtx,
+    sku_id: Option<i64>,
+    store_id: Option<i64>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> Result<Page<price_change::Entity>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::ProductView, store_id)?;
+    let args = PageArgs::parse(first, after, true, "ID")?;
+    let mut q = price_change::Entity::find();
+    if let StoreScope::Only(stores) = staff.scope() {
+        q = q.filter(price_change::Column::StoreId.is_in(stores));
+    }
+    if let Some(s) = sku_id {
+        q = q.filter(price_change::Column::SkuId.eq(s))
+    }
+    if let Some(s) = store_id {
+        q = q.filter(price_change::Column::StoreId.eq(s))
+    }
+    page::fetch(
+        &ctx.db,
+        q,
+        ("ID", price_change::Column::Id, |m| CursorKey::Int(m.id)),
+        price_change::Column::Id,
+        |m| m.id,
+        &args,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimum_margin_price_rounds_up_to_the_fen() {
+        assert_eq!(min_margin_price(10_000, 0), 10_000);
+        assert_eq!(min_margin_price(10_000, 2_000), 12_500);
+        assert_eq!(min_margin_price(9_999, 3_000), 14_285); // 142.842… → 142.85
+    }
+}
