@@ -4,10 +4,14 @@
 use entity::{staff, store};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use crate::auth::Viewer;
+use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, password};
 use crate::db;
 use crate::error::AppError;
-use crate::service::{staff as staff_svc, store as store_svc};
+use crate::service::{
+    ServiceCtx, auth as auth_svc, catalog, inventory, staff as staff_svc, store as store_svc,
+};
 
 /// A demo login to print at start.
 #[derive(Debug, Clone)]
@@ -118,5 +122,257 @@ pub async fn seed(db: &DatabaseConnection) -> Result<Vec<DemoLogin>, AppError> {
         .await?;
         txn.commit().await?;
     }
+    for store_id in &store_ids[..2] {
+        seed_catalog(db, *store_id).await?;
+    }
     Ok(LOGINS.to_vec())
+}
+
+/// A service context acting as the demo login of `role`.
+async fn acting_as(db: &DatabaseConnection, role: Role) -> Result<ServiceCtx, AppError> {
+    let login = LOGINS
+        .iter()
+        .find(|l| l.role == role)
+        .ok_or(AppError::not_found("demo login"))?;
+    let model = staff::Entity::find()
+        .filter(staff::Column::Username.eq(login.username))
+        .one(db)
+        .await?
+        .ok_or(AppError::not_found("demo staff"))?;
+    let (_, viewer) = auth_svc::load_staff(db, model.id)
+        .await?
+        .ok_or(AppError::not_found("demo staff"))?;
+    Ok(ServiceCtx {
+        db: db.clone(),
+        jwt: std::sync::Arc::new(JwtKeys::new(&[0u8; 32])),
+        viewer: Viewer::Staff(viewer),
+        request_id: Some("demo".into()),
+    })
+}
+
+fn def(name: &str, required: bool, values: &[&str]) -> catalog::AttributeDef {
+    catalog::AttributeDef {
+        name: name.into(),
+        required,
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+    }
+}
+
+/// A small homeware catalog: categories, products with SKUs through review, stock (some low)
+/// and one non-compliant draft. Skipped when the store already has categories.
+async fn seed_catalog(db: &DatabaseConnection, store_id: i64) -> Result<(), AppError> {
+    use sea_orm::PaginatorTrait;
+    if entity::category::Entity::find()
+        .filter(entity::category::Column::StoreId.eq(store_id))
+        .count(db)
+        .await?
+        > 0
+    {
+        return Ok(());
+    }
+    let director = acting_as(db, Role::Director).await?;
+    let specialist = acting_as(db, Role::Specialist).await?;
+    let category = |parent: Option<i64>,
+                    name: &str,
+                    key: Vec<catalog::AttributeDef>,
+                    sales: Vec<catalog::AttributeDef>| catalog::CategoryInput {
+        store_id,
+        parent_id: parent,
+        name: name.into(),
+        key_attributes: key,
+        sales_attributes: sales,
+    };
+    let bedding =
+        catalog::category_create(&specialist, category(None, "床上用品", vec![], vec![])).await?;
+    let sets = catalog::category_create(
+        &specialist,
+        category(
+            Some(bedding.id),
+            "四件套",
+            vec![def("材质", true, &["纯棉", "天丝", "真丝"])],
+            vec![
+                def("颜色分类", false, &["雾霾蓝", "奶油白", "燕麦色"]),
+                def("尺寸", false, &["1.5m床", "1.8m床"]),
+            ],
+        ),
+    )
+    .await?;
+    let pillows = catalog::category_create(
+        &specialist,
+        category(
+            Some(bedding.id),
+            "枕芯",
+            vec![def("材质", true, &["羽绒", "乳胶", "记忆棉"])],
+            vec![def("规格", false, &["标准", "加高"])],
+        ),
+    )
+    .await?;
+    let towels = catalog::category_create(
+        &specialist,
+        category(
+            None,
+            "毛巾浴巾",
+            vec![def("材质", false, &[])],
+            vec![def("颜色分类", false, &["白", "灰", "粉"])],
+        ),
+    )
+    .await?;
+
+    struct Item {
+        title: String,
+        category: i64,
+        material: &'static str,
+        attrs: Vec<(&'static str, Vec<&'static str>)>,
+        price: i64,
+        cost: i64,
+        stock: i64,
+    }
+    let mut items = Vec::new();
+    for (i, (material, style)) in [
+        ("纯棉", "简约"),
+        ("天丝", "冰丝凉感"),
+        ("真丝", "轻奢"),
+        ("纯棉", "北欧条纹"),
+        ("天丝", "法式蕾丝"),
+        ("纯棉", "日式格纹"),
+        ("真丝", "桑蚕丝"),
+        ("纯棉", "水洗棉"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let title = format!("{style}{material}四件套 床单被套枕套 亲肤透气");
+        items.push(Item {
+            title,
+            category: sets.id,
+            material,
+            attrs: vec![
+                ("颜色分类", vec!["雾霾蓝", "奶油白", "燕麦色"]),
+                ("尺寸", vec!["1.5m床", "1.8m床"]),
+            ],
+            price: 29_900 + 10_000 * i as i64,
+            cost: 12_000 + 4_000 * i as i64,
+            stock: if i % 3 == 0 { 3 } else { 40 },
+        });
+    }
+    for (i, material) in ["羽绒", "乳胶", "记忆棉", "羽绒", "乳胶", "记忆棉"]
+        .into_iter()
+        .enumerate()
+    {
+        let title = format!("{material}枕芯 护颈助眠 单只装 款{}", i + 1);
+        items.push(Item {
+            title,
+            category: pillows.id,
+            material,
+            attrs: vec![("规格", vec!["标准", "加高"])],
+            price: 9_900 + 3_000 * i as i64,
+            cost: 3_500 + 1_000 * i as i64,
+            stock: if i == 2 { 2 } else { 60 },
+        });
+    }
+    for i in 0..6 {
+        let title = format!("新疆长绒棉毛巾 加厚吸水 {}条装", i + 1);
+        items.push(Item {
+            title,
+            category: towels.id,
+            material: "长绒棉",
+            attrs: vec![("颜色分类", vec!["白", "灰", "粉"])],
+            price: 3_900 + 2_000 * i as i64,
+            cost: 1_200 + 600 * i as i64,
+            stock: if i == 4 { 5 } else { 120 },
+        });
+    }
+    for (n, item) in items.iter().enumerate() {
+        let product = catalog::product_create(
+            &specialist,
+            store_id,
+            catalog::ProductContent {
+                category_id: Some(item.category),
+                title: Some(item.title.clone()),
+                subtitle: Some(Some("掌柜家居 品质生活".into())),
+                key_attributes: Some(
+                    [("材质".to_owned(), item.material.to_owned())]
+                        .into_iter()
+                        .collect(),
+                ),
+                images: Some(vec![format!(
+                    "https://img.zhanggui.example/demo/{store_id}/{n}.jpg"
+                )]),
+                ..Default::default()
+            },
+        )
+        .await?;
+        let (_, skus) = catalog::skus_generate(
+            &director,
+            catalog::SkusGenerate {
+                product_id: product.id,
+                attributes: item
+                    .attrs
+                    .iter()
+                    .map(|(k, vs)| {
+                        (
+                            (*k).to_owned(),
+                            vs.iter().map(|v| (*v).to_owned()).collect(),
+                        )
+                    })
+                    .collect(),
+                price_fen: item.price,
+                cost_fen: Some(item.cost),
+                low_stock_threshold: 10,
+                code_prefix: Some(format!("ZG{store_id}-{:03}", n + 1)),
+            },
+        )
+        .await?;
+        for sku in &skus {
+            inventory::apply(
+                &specialist,
+                inventory::StockInput {
+                    sku_id: sku.id,
+                    change: inventory::Change::Restock(item.stock),
+                    reason: Some("期初入库".into()),
+                    reference: Some(format!("RK-{store_id}-{n}")),
+                },
+                false,
+            )
+            .await?;
+        }
+        catalog::product_transition(&specialist, product.id, catalog::Transition::Submit).await?;
+        // Most products are listed; a few wait in review or sit in the warehouse.
+        match n % 7 {
+            5 => {}
+            6 => {
+                catalog::product_transition(
+                    &director,
+                    product.id,
+                    catalog::Transition::Approve { list_now: false },
+                )
+                .await?;
+            }
+            _ => {
+                catalog::product_transition(
+                    &director,
+                    product.id,
+                    catalog::Transition::Approve { list_now: true },
+                )
+                .await?;
+            }
+        }
+    }
+    // One draft that the compliance check refuses to submit.
+    catalog::product_create(
+        &specialist,
+        store_id,
+        catalog::ProductContent {
+            category_id: Some(sets.id),
+            title: Some("全网最低价 顶级工艺真丝四件套 国家级品质".into()),
+            key_attributes: Some(
+                [("材质".to_owned(), "真丝".to_owned())]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod catalog;
 mod conventions;
+mod demo;
 mod inventory;
 mod n_plus_one;
 mod permissions_matrix;
