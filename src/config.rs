@@ -33,6 +33,8 @@ pub struct Limits {
     pub max_depth: usize,
     pub max_complexity: usize,
     pub max_body_bytes: usize,
+    /// Largest multipart request (file uploads such as product imports).
+    pub max_upload_bytes: usize,
     pub introspection: bool,
 }
 
@@ -42,6 +44,7 @@ impl Default for Limits {
             max_depth: 12,
             max_complexity: 5_000,
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
             introspection: true,
         }
     }

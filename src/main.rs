@@ -27,7 +27,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    zhanggui::telemetry::init("info");
+    // The server logs at info; one-shot commands only warn.
+    let serving = matches!(cli.command, zhanggui::cli::Command::Serve { .. });
+    zhanggui::telemetry::init(if serving { "info" } else { "warn" });
     let system = actix_web::rt::System::new();
     match system.block_on(zhanggui::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,

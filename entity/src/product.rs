@@ -29,6 +29,8 @@ pub struct Model {
     pub total_on_hand: i64,
     pub total_available: i64,
     pub created_by: Option<i64>,
+    /// The import file's `product_ref`, unique per store (imports match products by it).
+    pub external_ref: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_foundation;
 mod m20261123_000002_catalog;
 mod m20261123_000003_pricing_approvals;
+mod m20261123_000004_product_ref;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_foundation::Migration),
             Box::new(m20261123_000002_catalog::Migration),
             Box::new(m20261123_000003_pricing_approvals::Migration),
+            Box::new(m20261123_000004_product_ref::Migration),
         ]
     }
 }

@@ -188,7 +188,26 @@ impl StoreScope {
     }
 }
 
+/// Id of the system actor (command-line imports); never a row of `staff`.
+pub const SYSTEM_ACTOR_ID: i64 = 0;
+
 impl Staff {
+    /// The system acting with a director's powers (command line), audited without a person.
+    pub fn system() -> Self {
+        Self {
+            id: SYSTEM_ACTOR_ID,
+            username: "system".into(),
+            role: Role::Director,
+            stores: Vec::new(),
+            must_change_password: false,
+        }
+    }
+
+    /// The id to record as actor: `None` for the system.
+    pub fn actor_id(&self) -> Option<i64> {
+        (self.id != SYSTEM_ACTOR_ID).then_some(self.id)
+    }
+
     pub fn scope(&self) -> StoreScope {
         match self.role {
             Role::Director => StoreScope::All,

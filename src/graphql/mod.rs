@@ -31,6 +31,7 @@ pub struct QueryRoot(query::Query, catalog::CatalogQuery, pricing::PricingQuery)
 pub struct MutationRoot(
     mutation::Mutation,
     catalog::CatalogMutation,
+    catalog::ImportMutation,
     pricing::PricingMutation,
 );
 

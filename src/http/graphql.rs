@@ -125,7 +125,23 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let opts = MultipartOptions::default().max_file_size(state.limits.max_body_bytes);
+    // JSON bodies are small; only multipart uploads may use the larger upload limit.
+    let multipart = content_type
+        .as_deref()
+        .is_some_and(|c| c.starts_with("multipart/"));
+    if !multipart && body.len() > state.limits.max_body_bytes {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::BadUserInput,
+            &format!(
+                "the request body exceeds {} bytes",
+                state.limits.max_body_bytes
+            ),
+        );
+    }
+    let opts = MultipartOptions::default()
+        .max_file_size(state.limits.max_upload_bytes)
+        .max_num_files(1);
     match async_graphql::http::receive_body(content_type, body.as_ref(), opts).await {
         Ok(request) => execute(&req, &state, request).await,
         Err(e) => error_response(

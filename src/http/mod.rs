@@ -133,7 +133,10 @@ async fn graphiql() -> HttpResponse {
 
 /// Registers every route.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
-    let body_limit = state.limits.max_body_bytes;
+    let body_limit = state
+        .limits
+        .max_body_bytes
+        .max(state.limits.max_upload_bytes);
     cfg.app_data(state)
         .app_data(web::PayloadConfig::new(body_limit))
         .service(

@@ -29,6 +29,7 @@ pub async fn record(
     request_id: Option<&str>,
     entry: Entry,
 ) -> Result<(), AppError> {
+    let actor = actor.filter(|a| a.actor_id().is_some());
     audit_log::ActiveModel {
         created_at: Set(super::now()),
         actor_id: Set(actor.map(|a| a.id)),

@@ -544,6 +544,7 @@ pub async fn product_create(
         total_on_hand: Set(0),
         total_available: Set(0),
         created_by: Set(Some(staff.id)),
+        external_ref: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()

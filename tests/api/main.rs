@@ -8,6 +8,7 @@ mod auth;
 mod catalog;
 mod conventions;
 mod demo;
+mod import;
 mod inventory;
 mod n_plus_one;
 mod permissions_matrix;

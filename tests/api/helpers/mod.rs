@@ -303,3 +303,38 @@ pub fn user_error_codes(payload: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+impl TestApp {
+    /// Uploads a CSV to `productsImport` as GraphQL multipart; returns the payload.
+    pub async fn import_products(&self, user: &User, store: &str, csv: &str) -> Value {
+        let operations = json!({
+            "query": "mutation($input: ProductsImportInput!) { productsImport(input: $input) {
+                report { rows categoriesCreated productsCreated productsUpdated skusCreated skusUpdated rowsUnchanged }
+                rowErrors { row column message } totalRowErrors userErrors { field code message } } }",
+            "variables": { "input": { "storeId": store, "file": null } }
+        });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                    .file_name("products.csv")
+                    .mime_str("text/csv")
+                    .expect("mime"),
+            );
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.addr))
+            .bearer_auth(&user.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let body: Value = res.json().await.expect("json");
+        if body["errors"].is_array() {
+            return body;
+        }
+        body["data"]["productsImport"].clone()
+    }
+}
