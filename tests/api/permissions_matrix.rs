@@ -208,3 +208,165 @@ async fn this_issues_operations_per_role() {
         }
     }
 }
+
+/// The outcome of one operation for one role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cell {
+    /// Applied.
+    Yes,
+    /// Refused with FORBIDDEN.
+    No,
+    /// Refused with the userError APPROVAL_REQUIRED (may only request).
+    Req,
+}
+
+fn cell(body: &serde_json::Value, op: &str) -> Cell {
+    match error_code(body) {
+        "FORBIDDEN" => Cell::No,
+        "<none>" => {
+            let codes = crate::helpers::user_error_codes(&body["data"][op]);
+            if codes == vec!["APPROVAL_REQUIRED".to_owned()] {
+                Cell::Req
+            } else {
+                assert!(codes.is_empty(), "{op}: {body}");
+                Cell::Yes
+            }
+        }
+        other => panic!("{op}: unexpected {other}: {body}"),
+    }
+}
+
+#[tokio::test]
+async fn catalog_operations_per_role() {
+    use crate::catalog::{draft, dress_category, generate};
+    use Cell::{No, Req, Yes};
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "店A").await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let users = [&admin, &spec, &asst];
+
+    // One listed product per role to act on, with one SKU in stock.
+    let mut products = Vec::new();
+    let mut skus = Vec::new();
+    for (i, _) in users.iter().enumerate() {
+        let p = draft(&app, &admin, &store, &cat, &format!("连衣裙 {i}")).await;
+        let body = generate(&app, &admin, &p, &["红色"], &["M"], "100.00").await;
+        let code = body["data"]["skusGenerate"]["created"][0]["code"]
+            .as_str()
+            .expect("code")
+            .to_owned();
+        let sku = app
+            .gql(
+                Some(&admin.token),
+                "query($s: ID!, $c: String!) { skuByCode(storeId: $s, code: $c) { id } }",
+                json!({ "s": store, "c": code }),
+            )
+            .await;
+        let sku = sku["data"]["skuByCode"]["id"]
+            .as_str()
+            .expect("sku")
+            .to_owned();
+        app.gql(Some(&admin.token), "mutation($s: ID!) { stockRestock(input: {skuId: $s, quantity: 10}) { userErrors { code } } }", json!({ "s": sku })).await;
+        products.push(p);
+        skus.push(sku);
+    }
+    let ops: [(&str, &str, [Cell; 3]); 9] = [
+        (
+            "productCreate",
+            "mutation($s: ID!, $c: ID!) { productCreate(input: {storeId: $s, content: {categoryId: $c, title: \"新品\", keyAttributes: [{name: \"材质\", value: \"棉\"}]}}) { userErrors { code } } }",
+            [Yes, Yes, Yes],
+        ),
+        (
+            "productSubmit",
+            "mutation($p: ID!) { productSubmit(input: {id: $p}) { userErrors { code } } }",
+            [Yes, Yes, Yes],
+        ),
+        (
+            "productApprove",
+            "mutation($p: ID!) { productApprove(input: {id: $p}) { userErrors { code } } }",
+            [Yes, Yes, No],
+        ),
+        (
+            "productTakeOffShelf",
+            "mutation($p: ID!) { productTakeOffShelf(input: {id: $p}) { userErrors { code } } }",
+            [Yes, Yes, No],
+        ),
+        (
+            "productArchive",
+            "mutation($p: ID!) { productArchive(input: {id: $p}) { userErrors { code } } }",
+            [Yes, Yes, No],
+        ),
+        (
+            "stockRestock",
+            "mutation($k: ID!) { stockRestock(input: {skuId: $k, quantity: 1}) { userErrors { code } } }",
+            [Yes, Yes, Yes],
+        ),
+        (
+            "stockAdjust",
+            "mutation($k: ID!) { stockAdjust(input: {skuId: $k, quantity: -1, reason: \"破损\"}) { userErrors { code } } }",
+            [Yes, Yes, Req],
+        ),
+        (
+            "skuPriceChange",
+            "mutation($k: ID!) { skuPriceChange(input: {skuId: $k, price: \"95.00\", reason: \"调价\"}) { userErrors { code } } }",
+            [Yes, Yes, Req],
+        ),
+        (
+            "skuUpdate",
+            "mutation($k: ID!) { skuUpdate(input: {id: $k, floorPrice: \"60.00\"}) { userErrors { code } } }",
+            [Yes, No, No],
+        ),
+    ];
+    // The submitter differs from the reviewer: products are submitted by the director here,
+    // so that the specialist's approval is not their own.
+    for (op, doc, expected) in ops {
+        for (i, user) in users.iter().enumerate() {
+            // Approve needs a product in review submitted by someone else.
+            if op == "productApprove" && i > 0 {
+                app.gql(Some(&admin.token), "mutation($p: ID!) { productSendBack(input: {id: $p, reason: \"重审\"}) { userErrors { code } } }", json!({ "p": products[i] })).await;
+                app.gql(
+                    Some(&admin.token),
+                    "mutation($p: ID!) { productSubmit(input: {id: $p}) { userErrors { code } } }",
+                    json!({ "p": products[i] }),
+                )
+                .await;
+            }
+            let vars = json!({ "p": products[i], "s": store, "c": cat, "k": skus[i] });
+            let audits = app.count("audit_log").await;
+            let body = app.gql(Some(&user.token), doc, vars).await;
+            let got = cell(&body, op);
+            assert_eq!(got, expected[i], "{op} as role #{i}: {body}");
+            if got != Yes {
+                assert_eq!(
+                    app.count("audit_log").await,
+                    audits,
+                    "{op} refused but audited"
+                );
+            }
+            // Keep every role's product moving through the same states.
+            if got != Yes
+                && matches!(
+                    op,
+                    "productApprove" | "productTakeOffShelf" | "productArchive"
+                )
+            {
+                let fix = match op {
+                    "productApprove" => {
+                        "mutation($p: ID!) { productApprove(input: {id: $p}) { userErrors { code } } }"
+                    }
+                    "productTakeOffShelf" => {
+                        "mutation($p: ID!) { productTakeOffShelf(input: {id: $p}) { userErrors { code } } }"
+                    }
+                    _ => {
+                        "mutation($p: ID!) { productArchive(input: {id: $p}) { userErrors { code } } }"
+                    }
+                };
+                app.gql(Some(&admin.token), fix, json!({ "p": products[i] }))
+                    .await;
+            }
+        }
+    }
+}
