@@ -12,7 +12,7 @@ use crate::config::{MIN_JWT_SECRET_BYTES, Settings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::service::{auth, bootstrap};
+use crate::service::{auth, bootstrap, catalog};
 use crate::{demo, graphql};
 
 /// A built, bound, not yet running server.
@@ -99,12 +99,26 @@ impl Application {
         .shutdown_timeout(10)
         .run();
         let interval = settings.maintenance_interval;
+        let maintenance_db = db.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(interval);
             loop {
                 tick.tick().await;
-                if let Err(e) = auth::purge_expired(&db).await {
+                if let Err(e) = auth::purge_expired(&maintenance_db).await {
                     tracing::warn!(error = ?e, "maintenance failed");
+                }
+            }
+        });
+        // The scheduler: time-driven transitions (reads already derive them, so a late or
+        // missing run shows nothing wrong; several servers may run it, updates are idempotent).
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+            loop {
+                tick.tick().await;
+                match catalog::apply_due_schedules(&db).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(products = n, "scheduled products put on the shelf"),
+                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
                 }
             }
         });

@@ -264,9 +264,17 @@ impl Product {
     async fn video_url(&self) -> Option<&str> {
         self.0.video_url.as_deref()
     }
-    /// Listing state.
+    /// Listing state. An OFF_SHELF product whose `scheduledOnShelfAt` has come reads ON_SHELF.
     async fn status(&self) -> ProductStatus {
-        Status::parse(&self.0.status).into()
+        cat::effective_status(&self.0).into()
+    }
+    /// When the approved product goes on the shelf by itself (定时上架); null when not scheduled
+    /// or already due.
+    async fn scheduled_on_shelf_at(&self) -> Option<DateTime> {
+        self.0
+            .scheduled_on_shelf_at
+            .filter(|t| *t > chrono::Utc::now())
+            .map(Into::into)
     }
     /// Why it is in its state: the send-back reason in DRAFT, the take-off reason in OFF_SHELF.
     async fn status_reason(&self) -> Option<&str> {
@@ -849,6 +857,11 @@ pub struct ProductContentInput {
     pub images: Option<Vec<String>>,
     /// Main video URL.
     pub video_url: Option<String>,
+    /// List automatically at this time once approved (定时上架; PRODUCT_SHELVE; in the future).
+    pub scheduled_on_shelf_at: Option<DateTime>,
+    /// Remove the schedule (PRODUCT_SHELVE).
+    #[graphql(default)]
+    pub clear_schedule: bool,
 }
 
 /// Input of `productCreate`.
@@ -978,6 +991,11 @@ fn content(input: ProductContentInput) -> Result<cat::ProductContent, AppError> 
             .map(|a| a.into_iter().map(|v| (v.name, v.value)).collect()),
         images: input.images,
         video_url: input.video_url.map(Some),
+        scheduled_on_shelf_at: if input.clear_schedule {
+            Some(None)
+        } else {
+            input.scheduled_on_shelf_at.map(|t| Some(t.0))
+        },
     })
 }
 

@@ -322,6 +322,78 @@ pub struct ProductContent {
     pub key_attributes: Option<BTreeMap<String, String>>,
     pub images: Option<Vec<String>>,
     pub video_url: Option<Option<String>>,
+    /// When an approved product goes on the shelf by itself (PRODUCT_SHELVE); `Some(None)` clears.
+    pub scheduled_on_shelf_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+/// The listing state as of now: an OFF_SHELF product whose scheduled time has come reads as
+/// ON_SHELF even before the scheduler has run (DOMAIN.md §0.2).
+pub fn effective_status(p: &product::Model) -> ProductStatus {
+    let stored = ProductStatus::parse(&p.status);
+    if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= now()) {
+        ProductStatus::OnShelf
+    } else {
+        stored
+    }
+}
+
+/// Puts due scheduled products on the shelf (run by the server's scheduler); returns how many.
+pub async fn apply_due_schedules(db: &sea_orm::DatabaseConnection) -> Result<u64, AppError> {
+    let at = now();
+    let txn = db::begin_write(db).await?;
+    let due = product::Entity::find()
+        .filter(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
+        .filter(product::Column::ScheduledOnShelfAt.lte(at))
+        .all(&txn)
+        .await?;
+    let mut applied = 0;
+    for p in &due {
+        // Conditional, so two servers running the scheduler apply (and audit) it once.
+        let done = product::Entity::update_many()
+            .col_expr(
+                product::Column::Status,
+                sea_orm::sea_query::Expr::value(ProductStatus::OnShelf.as_str()),
+            )
+            .col_expr(
+                product::Column::StatusReason,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                product::Column::ScheduledOnShelfAt,
+                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+            )
+            .col_expr(
+                product::Column::UpdatedAt,
+                sea_orm::sea_query::Expr::value(at),
+            )
+            .filter(product::Column::Id.eq(p.id))
+            .filter(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
+            .filter(product::Column::ScheduledOnShelfAt.lte(at))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        if done == 0 {
+            continue;
+        }
+        applied += 1;
+        audit::record(
+            &txn,
+            None,
+            None,
+            audit::Entry {
+                action: "product.on_shelf",
+                target_type: "Product",
+                target_id: Some(p.id),
+                store_id: Some(p.store_id),
+                before: Some(json!({ "status": p.status })),
+                after: Some(json!({ "status": "ON_SHELF", "scheduled": p.scheduled_on_shelf_at })),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(applied)
 }
 
 fn valid_url(u: &str) -> bool {
@@ -401,6 +473,15 @@ fn validate_content(
             &["input", "videoUrl"],
             ErrorCode::Invalid,
             "videoUrl must be an http(s) URL",
+        ));
+    }
+    if let Some(Some(t)) = &c.scheduled_on_shelf_at
+        && *t <= now()
+    {
+        errors.push(UserError::new(
+            &["input", "scheduledOnShelfAt"],
+            ErrorCode::Invalid,
+            "scheduledOnShelfAt must be in the future",
         ));
     }
     if let (Some(attrs), Some(cat)) = (&c.key_attributes, cat) {
@@ -510,6 +591,9 @@ pub async fn product_create(
         ));
     };
     let cat = leaf_category(&txn, staff, category_id, store_id).await?;
+    if content.scheduled_on_shelf_at.is_some() {
+        staff.require(Permission::ProductShelve, Some(store_id))?;
+    }
     if content.title.is_none() {
         return Err(invalid(
             &["input", "title"],
@@ -535,7 +619,7 @@ pub async fn product_create(
         video_url: Set(content.video_url.flatten()),
         status: Set(ProductStatus::Draft.as_str().into()),
         status_reason: Set(None),
-        scheduled_on_shelf_at: Set(None),
+        scheduled_on_shelf_at: Set(content.scheduled_on_shelf_at.flatten()),
         submitted_by: Set(None),
         submitted_at: Set(None),
         reviewed_by: Set(None),
@@ -647,6 +731,9 @@ pub async fn product_update(
         }
         _ => staff.require(Permission::ProductReview, Some(before.store_id))?,
     };
+    if content.scheduled_on_shelf_at.is_some() {
+        staff.require(Permission::ProductShelve, Some(before.store_id))?;
+    }
     let store = store::Entity::find_by_id(before.store_id)
         .one(&txn)
         .await?
@@ -685,6 +772,9 @@ pub async fn product_update(
     }
     if let Some(v) = content.video_url {
         m.video_url = Set(v)
+    }
+    if let Some(t) = content.scheduled_on_shelf_at {
+        m.scheduled_on_shelf_at = Set(t)
     }
     m.updated_at = Set(now());
     let model = m.update(&txn).await?;
@@ -733,7 +823,7 @@ pub async fn product_transition(
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
     let before = product_for_update(&txn, staff, id).await?;
-    let from = ProductStatus::parse(&before.status);
+    let from = effective_status(&before);
     let (permission, allowed_from, action_name): (Permission, &[ProductStatus], &'static str) =
         match &action {
             Transition::Submit => (Permission::ProductSubmit, &[Draft], "product.submit"),
@@ -838,6 +928,7 @@ pub async fn product_transition(
             }
             m.status = Set(OffShelf.as_str().into());
             m.status_reason = Set(Some(reason.clone()));
+            m.scheduled_on_shelf_at = Set(None);
         }
         Transition::Archive => {
             m.status = Set(Archived.as_str().into());
@@ -933,7 +1024,21 @@ pub async fn product_list(
         q = q.filter(product::Column::CategoryId.eq(c))
     }
     if let Some(s) = filter.status {
-        q = q.filter(product::Column::Status.eq(s.as_str()))
+        // Scheduled products whose time has come read as ON_SHELF.
+        let due = Condition::all()
+            .add(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
+            .add(product::Column::ScheduledOnShelfAt.lte(now()));
+        q = match s {
+            ProductStatus::OnShelf => q.filter(
+                Condition::any()
+                    .add(product::Column::Status.eq(s.as_str()))
+                    .add(due),
+            ),
+            ProductStatus::OffShelf => q
+                .filter(product::Column::Status.eq(s.as_str()))
+                .filter(due.not()),
+            _ => q.filter(product::Column::Status.eq(s.as_str())),
+        };
     }
     if let Some(t) = filter.title_contains.filter(|t| !t.trim().is_empty()) {
         q = q.filter(

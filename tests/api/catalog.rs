@@ -1,5 +1,6 @@
 //! Catalog: categories, products, lifecycle, compliance, SKU generation, scoping, masking.
 
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, error_code, spawn_app, user_error_codes};
@@ -635,5 +636,95 @@ async fn compliance_check_reports_terms_rules_and_positions() {
     assert_eq!(
         clean["data"]["complianceCheck"],
         json!({ "blocked": false, "hits": [] })
+    );
+}
+
+#[tokio::test]
+async fn a_scheduled_product_reads_on_shelf_when_its_time_comes_and_the_scheduler_applies_it() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let id = draft(&app, &admin, &store, &cat, "定时上架连衣裙").await;
+    generate(&app, &admin, &id, &["红色"], &["M"], "199.00").await;
+    let upd = "mutation($input: ProductUpdateInput!) { productUpdate(input: $input) { product { scheduledOnShelfAt } userErrors { field code } } }";
+    let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let body = app
+        .gql(
+            Some(&admin.token),
+            upd,
+            json!({ "input": { "id": id, "content": { "scheduledOnShelfAt": past } } }),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&body["data"]["productUpdate"]),
+        vec!["INVALID"],
+        "{body}"
+    );
+    let future = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let body = app
+        .gql(
+            Some(&asst.token),
+            upd,
+            json!({ "input": { "id": id, "content": { "scheduledOnShelfAt": future } } }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&body),
+        "FORBIDDEN",
+        "scheduling is PRODUCT_SHELVE"
+    );
+    let body = app
+        .gql(
+            Some(&admin.token),
+            upd,
+            json!({ "input": { "id": id, "content": { "scheduledOnShelfAt": future } } }),
+        )
+        .await;
+    assert!(
+        body["data"]["productUpdate"]["product"]["scheduledOnShelfAt"].is_string(),
+        "{body}"
+    );
+    act(&app, &admin, "productSubmit", json!({ "id": id })).await;
+    assert_eq!(
+        act(&app, &admin, "productApprove", json!({ "id": id })).await["product"]["status"],
+        "OFF_SHELF"
+    );
+
+    // The time comes (moved into the past here rather than waited for).
+    app.db
+        .execute_unprepared(
+            "UPDATE product SET scheduled_on_shelf_at = '2020-01-01T00:00:00+00:00'",
+        )
+        .await
+        .expect("move schedule");
+    let q = "query($id: ID!) { product(id: $id) { status } listed: products(filter: {status: ON_SHELF}) { totalCount } off: products(filter: {status: OFF_SHELF}) { totalCount } }";
+    let body = app.gql(Some(&admin.token), q, json!({ "id": id })).await;
+    assert_eq!(body["data"]["product"]["status"], "ON_SHELF", "{body}");
+    assert_eq!(body["data"]["listed"]["totalCount"], 1);
+    assert_eq!(body["data"]["off"]["totalCount"], 0);
+    assert_eq!(app.count("product WHERE status = 'OFF_SHELF'").await, 1);
+    assert_eq!(
+        zhanggui::service::catalog::apply_due_schedules(&app.db)
+            .await
+            .expect("scheduler"),
+        1
+    );
+    assert_eq!(
+        zhanggui::service::catalog::apply_due_schedules(&app.db)
+            .await
+            .expect("scheduler"),
+        0
+    );
+    assert_eq!(
+        app.count("product WHERE status = 'ON_SHELF' AND scheduled_on_shelf_at IS NULL")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'product.on_shelf' AND actor_id IS NULL")
+            .await,
+        1
     );
 }
