@@ -6,6 +6,7 @@ pub mod app_setting;
 pub mod approval_request;
 pub mod audit_log;
 pub mod category;
+pub mod compliance_allowlist;
 pub mod inventory_movement;
 pub mod login_throttle;
 pub mod price_change;
@@ -22,6 +23,7 @@ pub mod prelude {
     pub use super::approval_request::Entity as ApprovalRequest;
     pub use super::audit_log::Entity as AuditLog;
     pub use super::category::Entity as Category;
+    pub use super::compliance_allowlist::Entity as ComplianceAllowlist;
     pub use super::inventory_movement::Entity as InventoryMovement;
     pub use super::login_throttle::Entity as LoginThrottle;
     pub use super::price_change::Entity as PriceChange;

@@ -7,6 +7,7 @@ mod m20261123_000001_foundation;
 mod m20261123_000002_catalog;
 mod m20261123_000003_pricing_approvals;
 mod m20261123_000004_product_ref;
+mod m20261123_000005_compliance_allowlist;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_catalog::Migration),
             Box::new(m20261123_000003_pricing_approvals::Migration),
             Box::new(m20261123_000004_product_ref::Migration),
+            Box::new(m20261123_000005_compliance_allowlist::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub enum NodeType {
     InventoryMovement,
     ApprovalRequest,
     PriceChange,
+    ComplianceAllowlistEntry,
 }
 
 impl NodeType {
@@ -29,6 +30,7 @@ impl NodeType {
             Self::InventoryMovement => "InventoryMovement",
             Self::ApprovalRequest => "ApprovalRequest",
             Self::PriceChange => "PriceChange",
+            Self::ComplianceAllowlistEntry => "ComplianceAllowlistEntry",
         }
     }
 
@@ -43,6 +45,7 @@ impl NodeType {
             Self::InventoryMovement,
             Self::ApprovalRequest,
             Self::PriceChange,
+            Self::ComplianceAllowlistEntry,
         ]
         .into_iter()
         .find(|t| t.name() == s)

@@ -330,13 +330,24 @@ impl Product {
     async fn sold_out(&self) -> bool {
         self.0.status == "ON_SHELF" && self.0.total_available <= 0
     }
-    /// Advertising-Law hits in title, subtitle and description (DOMAIN.md §8.1). BLOCK hits
-    /// refuse submit, approve and putting on the shelf.
-    async fn compliance_issues(&self) -> Vec<ComplianceHit> {
-        cat::product_hits(&self.0, &[])
+    /// Advertising-Law hits in title, subtitle and description (DOMAIN.md §8.1), less those
+    /// inside the store's allow-listed phrases. BLOCK hits refuse submit, approve and putting on
+    /// the shelf.
+    async fn compliance_issues(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<ComplianceHit>> {
+        let l = ctx.data::<loaders::Loaders>()?;
+        let allowed = l
+            .allowlists
+            .load_one(self.0.store_id)
+            .await
+            .map_err(loaders::gql_err)?
+            .unwrap_or_default();
+        Ok(cat::product_hits(&self.0, &allowed)
             .into_iter()
             .map(|(f, h)| hit(h, Some(f)))
-            .collect()
+            .collect())
     }
     /// When it was created.
     async fn created_at(&self) -> DateTime {
@@ -668,13 +679,24 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// Checks a text against the Advertising-Law absolute-term list (DOMAIN.md §8.1): each hit
-    /// with its term, rule, severity and position.
+    /// with its term, rule, severity and position; with a store, its allow-list applies.
     async fn compliance_check(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Text to check (at most 25,000 characters).")] text: String,
+        #[graphql(desc = "Apply this store's allow-list.")] store_id: Option<ID>,
     ) -> async_graphql::Result<ComplianceCheckResult> {
-        svc(ctx)?.viewer.staff().gql()?;
+        let svc = svc(ctx)?;
+        svc.viewer.staff().gql()?;
+        let allowed: Vec<String> = match opt_id(&store_id, NodeType::Store, "storeId")? {
+            Some(s) => crate::service::compliance::list(svc, s)
+                .await
+                .gql()?
+                .into_iter()
+                .map(|a| a.phrase)
+                .collect(),
+            None => Vec::new(),
+        };
         if text.chars().count() > cat::DESCRIPTION_MAX {
             return Err(AppError::invalid(
                 &["text"],
@@ -683,7 +705,7 @@ impl CatalogQuery {
             ))
             .gql();
         }
-        let hits = compliance::check(&text, &[]);
+        let hits = compliance::check(&text, &allowed);
         Ok(ComplianceCheckResult {
             blocked: compliance::blocks(&hits),
             hits: hits.into_iter().map(|h| hit(h, None)).collect(),
@@ -1432,6 +1454,128 @@ impl ImportMutation {
                 total_row_errors: 0,
                 user_errors,
             },
+        })
+    }
+}
+
+/// A phrase allowed in a store's copy although it contains listed terms (a trademark, a standard
+/// grade, a provable dated claim such as "2023年天猫连衣裙类目销量第一"); hits inside it are dropped.
+#[derive(Clone)]
+pub struct ComplianceAllowlistEntry(pub entity::compliance_allowlist::Model);
+
+/// A phrase allowed in a store's copy although it contains listed terms (a trademark, a standard
+/// grade, a provable dated claim such as "2023年天猫连衣裙类目销量第一"); hits inside it are dropped.
+#[Object]
+impl ComplianceAllowlistEntry {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        gid(NodeType::ComplianceAllowlistEntry, self.0.id)
+    }
+    /// The allowed phrase.
+    async fn phrase(&self) -> &str {
+        &self.0.phrase
+    }
+    /// Why it is lawful.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// When it was allowed.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+#[derive(Default)]
+pub struct ComplianceQuery;
+
+/// Compliance reads.
+#[Object]
+impl ComplianceQuery {
+    /// A store's allow-listed phrases.
+    async fn compliance_allowlist(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The store.")] store_id: ID,
+    ) -> async_graphql::Result<Vec<ComplianceAllowlistEntry>> {
+        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        Ok(crate::service::compliance::list(svc(ctx)?, store)
+            .await
+            .gql()?
+            .into_iter()
+            .map(ComplianceAllowlistEntry)
+            .collect())
+    }
+}
+
+/// Input of `complianceAllowlistAdd`.
+#[derive(InputObject)]
+pub struct ComplianceAllowlistAddInput {
+    /// The store.
+    pub store_id: ID,
+    /// The phrase (2–100 characters), as it appears in the copy.
+    pub phrase: String,
+    /// Why it is lawful (trademark, standard grade, dated provable claim, …).
+    pub reason: String,
+}
+
+/// Input of `complianceAllowlistRemove`.
+#[derive(InputObject)]
+pub struct ComplianceAllowlistRemoveInput {
+    /// The entry.
+    pub id: ID,
+}
+
+/// Result of the allow-list mutations.
+#[derive(SimpleObject)]
+pub struct ComplianceAllowlistPayload {
+    /// The entry added or removed; null when refused.
+    pub entry: Option<ComplianceAllowlistEntry>,
+    /// Why the change was refused; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+#[derive(Default)]
+pub struct ComplianceMutation;
+
+/// Compliance changes.
+#[Object]
+impl ComplianceMutation {
+    /// Allows a phrase in the store's copy (COMPLIANCE_ALLOWLIST: directors; audited with the
+    /// reason). The 2023 SAMR exemptions need human judgement, hence a director.
+    async fn compliance_allowlist_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: ComplianceAllowlistAddInput,
+    ) -> async_graphql::Result<ComplianceAllowlistPayload> {
+        let svc = svc(ctx)?;
+        let res = match decode_id(&input.store_id, NodeType::Store, "input.storeId") {
+            Ok(store) => {
+                crate::service::compliance::add(svc, store, &input.phrase, &input.reason).await
+            }
+            Err(e) => Err(e),
+        };
+        let (entry, user_errors) = split(res)?;
+        Ok(ComplianceAllowlistPayload {
+            entry: entry.map(ComplianceAllowlistEntry),
+            user_errors,
+        })
+    }
+
+    /// Removes an allowed phrase (COMPLIANCE_ALLOWLIST).
+    async fn compliance_allowlist_remove(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: ComplianceAllowlistRemoveInput,
+    ) -> async_graphql::Result<ComplianceAllowlistPayload> {
+        let svc = svc(ctx)?;
+        let res = match decode_id(&input.id, NodeType::ComplianceAllowlistEntry, "input.id") {
+            Ok(id) => crate::service::compliance::remove(svc, id).await,
+            Err(e) => Err(e),
+        };
+        let (entry, user_errors) = split(res)?;
+        Ok(ComplianceAllowlistPayload {
+            entry: entry.map(ComplianceAllowlistEntry),
+            user_errors,
         })
     }
 }

@@ -17,6 +17,7 @@ pub struct Loaders {
     pub categories: DataLoader<CategoryLoader>,
     pub products: DataLoader<ProductLoader>,
     pub product_skus: DataLoader<ProductSkusLoader>,
+    pub allowlists: DataLoader<AllowlistLoader>,
 }
 
 impl Loaders {
@@ -28,6 +29,7 @@ impl Loaders {
             categories: DataLoader::new(CategoryLoader(ctx.clone()), tokio::spawn),
             products: DataLoader::new(ProductLoader(ctx.clone()), tokio::spawn),
             product_skus: DataLoader::new(ProductSkusLoader(ctx.clone()), tokio::spawn),
+            allowlists: DataLoader::new(AllowlistLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -115,6 +117,20 @@ impl Loader<i64> for ProductSkusLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         service::catalog::skus_by_products(&self.0, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Compliance allow-list phrases of each store.
+pub struct AllowlistLoader(ServiceCtx);
+
+impl Loader<i64> for AllowlistLoader {
+    type Value = Vec<String>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::compliance::phrases_by_store(&self.0, keys)
             .await
             .map_err(Arc::new)
     }

@@ -22,7 +22,12 @@ use crate::service::ServiceCtx;
 /// staff member whose password change is not pending.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::Query, catalog::CatalogQuery, pricing::PricingQuery);
+pub struct QueryRoot(
+    query::Query,
+    catalog::CatalogQuery,
+    catalog::ComplianceQuery,
+    pricing::PricingQuery,
+);
 
 /// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
 /// changes nothing and says why in `userErrors`.
@@ -32,6 +37,7 @@ pub struct MutationRoot(
     mutation::Mutation,
     catalog::CatalogMutation,
     catalog::ImportMutation,
+    catalog::ComplianceMutation,
     pricing::PricingMutation,
 );
 

@@ -119,6 +119,8 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .map(|m| Node::InventoryMovement(catalog::InventoryMovement(m))),
         NodeType::ApprovalRequest => found(service::approval::get(svc, gid.id).await)?
             .map(|m| Node::ApprovalRequest(super::pricing::ApprovalRequest(m))),
+        NodeType::ComplianceAllowlistEntry => found(service::compliance::get(svc, gid.id).await)?
+            .map(|m| Node::ComplianceAllowlistEntry(catalog::ComplianceAllowlistEntry(m))),
         NodeType::PriceChange => found(service::pricing::change_get(svc, gid.id).await)?
             .map(|m| Node::PriceChange(super::pricing::PriceChange(m))),
     };

@@ -65,6 +65,7 @@ pub enum Node {
     InventoryMovement(super::catalog::InventoryMovement),
     ApprovalRequest(super::pricing::ApprovalRequest),
     PriceChange(super::pricing::PriceChange),
+    ComplianceAllowlistEntry(super::catalog::ComplianceAllowlistEntry),
 }
 
 /// A validation or business-rule refusal of a mutation. Nothing was changed.

@@ -687,8 +687,8 @@ pub fn product_hits(p: &product::Model, allowed: &[String]) -> Vec<(&'static str
     out
 }
 
-fn refuse_blocked(p: &product::Model) -> Result<(), AppError> {
-    let blocked: Vec<String> = product_hits(p, &[])
+fn refuse_blocked(p: &product::Model, allowed: &[String]) -> Result<(), AppError> {
+    let blocked: Vec<String> = product_hits(p, allowed)
         .into_iter()
         .filter(|(_, h)| h.severity == compliance::Severity::Block)
         .map(|(field, h)| format!("{}（{field}）", h.term))
@@ -779,7 +779,10 @@ pub async fn product_update(
     m.updated_at = Set(now());
     let model = m.update(&txn).await?;
     if status != ProductStatus::Draft {
-        refuse_blocked(&model)?;
+        refuse_blocked(
+            &model,
+            &super::compliance::phrases(&txn, model.store_id).await?,
+        )?;
     }
     audit::record_as(
         &txn,
@@ -848,6 +851,7 @@ pub async fn product_transition(
             ),
         };
     staff.require(permission, Some(before.store_id))?;
+    let allowed = super::compliance::phrases(&txn, before.store_id).await?;
     if !allowed_from.contains(&from) {
         return Err(invalid(
             &["input", "id"],
@@ -864,7 +868,7 @@ pub async fn product_transition(
     let at = now();
     match &action {
         Transition::Submit => {
-            refuse_blocked(&before)?;
+            refuse_blocked(&before, &allowed)?;
             let skus = sku::Entity::find()
                 .filter(sku::Column::ProductId.eq(id))
                 .filter(sku::Column::Active.eq(true))
@@ -894,7 +898,7 @@ pub async fn product_transition(
                     ));
                 }
             }
-            refuse_blocked(&before)?;
+            refuse_blocked(&before, &allowed)?;
             let scheduled = before.scheduled_on_shelf_at.is_some_and(|t| t > at);
             m.status = Set(if *list_now && !scheduled {
                 OnShelf
@@ -914,7 +918,7 @@ pub async fn product_transition(
             m.reviewed_by = Set(Some(staff.id));
         }
         Transition::PutOnShelf => {
-            refuse_blocked(&before)?;
+            refuse_blocked(&before, &allowed)?;
             m.status = Set(OnShelf.as_str().into());
             m.status_reason = Set(None);
         }

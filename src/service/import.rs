@@ -147,6 +147,7 @@ fn parse_status(raw: &str) -> Option<ProductStatus> {
 fn parse(
     reader: impl Read,
     platform: &str,
+    allowed: &[String],
     staff: &Staff,
     errors: &mut Errors,
     progress: &Progress,
@@ -255,7 +256,7 @@ fn parse(
                 "setting a shelf status needs PRODUCT_SHELVE",
             ),
             Some(ProductStatus::OnShelf) => {
-                let blocked: Vec<String> = compliance::check(&title, &[])
+                let blocked: Vec<String> = compliance::check(&title, allowed)
                     .into_iter()
                     .filter(|h| h.severity == compliance::Severity::Block)
                     .map(|h| h.term)
@@ -368,6 +369,7 @@ pub async fn import(
         .one(&ctx.db)
         .await?
         .ok_or(AppError::not_found("store"))?;
+    let allowed = super::compliance::phrases(&ctx.db, store_id).await?;
     // Parsing is CPU work: off the async executor.
     let (platform, parser, parse_progress) =
         (store.platform.clone(), staff.clone(), progress.clone());
@@ -376,7 +378,14 @@ pub async fn import(
             list: Vec::new(),
             total: 0,
         };
-        let rows = parse(reader, &platform, &parser, &mut errors, &parse_progress);
+        let rows = parse(
+            reader,
+            &platform,
+            &allowed,
+            &parser,
+            &mut errors,
+            &parse_progress,
+        );
         (rows, errors)
     })
     .await

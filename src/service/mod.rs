@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod catalog;
+pub mod compliance;
 pub mod import;
 pub mod inventory;
 pub mod page;

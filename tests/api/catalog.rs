@@ -728,3 +728,82 @@ async fn a_scheduled_product_reads_on_shelf_when_its_time_comes_and_the_schedule
         1
     );
 }
+
+#[tokio::test]
+async fn a_directors_allow_listed_phrase_clears_its_hits_in_that_store_only() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let other = app.create_store(&admin, "别的店").await;
+    let spec = app
+        .user(&admin, "spec", "SPECIALIST", &[&store, &other])
+        .await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let claim = "2023年天猫连衣裙类目销量第一";
+    let id = draft(&app, &spec, &store, &cat, &format!("{claim} 真丝连衣裙")).await;
+    generate(&app, &admin, &id, &["红色"], &["M"], "199.00").await;
+    assert_eq!(
+        user_error_codes(&act(&app, &spec, "productSubmit", json!({ "id": id })).await),
+        vec!["COMPLIANCE_BLOCKED"]
+    );
+
+    let add = "mutation($input: ComplianceAllowlistAddInput!) { complianceAllowlistAdd(input: $input) { entry { id phrase } userErrors { field code } } }";
+    let input = json!({ "input": { "storeId": store, "phrase": claim, "reason": "天猫官方榜单 2023-11-12 截图存档" } });
+    assert_eq!(
+        error_code(&app.gql(Some(&spec.token), add, input.clone()).await),
+        "FORBIDDEN"
+    );
+    let body = app.gql(Some(&admin.token), add, input.clone()).await;
+    assert_eq!(
+        body["data"]["complianceAllowlistAdd"]["entry"]["phrase"], claim,
+        "{body}"
+    );
+    let again = app.gql(Some(&admin.token), add, input).await;
+    assert_eq!(
+        user_error_codes(&again["data"]["complianceAllowlistAdd"]),
+        vec!["TAKEN"]
+    );
+
+    let issues = app
+        .gql(
+            Some(&spec.token),
+            "query($id: ID!) { product(id: $id) { complianceIssues { term } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        issues["data"]["product"]["complianceIssues"],
+        json!([]),
+        "{issues}"
+    );
+    assert_eq!(
+        act(&app, &spec, "productSubmit", json!({ "id": id })).await["product"]["status"],
+        "PENDING_REVIEW"
+    );
+    // The phrase is allowed only where a director allowed it; a bare 销量第一 still hits.
+    let check = "query($t: String!, $s: ID) { complianceCheck(text: $t, storeId: $s) { blocked } }";
+    assert_eq!(
+        app.gql(Some(&spec.token), check, json!({ "t": claim, "s": store }))
+            .await["data"]["complianceCheck"]["blocked"],
+        false
+    );
+    assert_eq!(
+        app.gql(Some(&spec.token), check, json!({ "t": claim, "s": other }))
+            .await["data"]["complianceCheck"]["blocked"],
+        true
+    );
+    assert_eq!(
+        app.gql(
+            Some(&spec.token),
+            check,
+            json!({ "t": "销量第一", "s": store })
+        )
+        .await["data"]["complianceCheck"]["blocked"],
+        true
+    );
+    assert_eq!(
+        app.count("audit_log WHERE action = 'compliance.allow'")
+            .await,
+        1
+    );
+}

@@ -1,0 +1,157 @@
+//! The per-store compliance allow-list (COMPLIANCE_ALLOWLIST): phrases whose hits are dropped,
+//! because the 2023 exemptions need human judgement (DOMAIN.md §8.1).
+
+use std::collections::HashMap;
+
+use entity::compliance_allowlist as allow;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde_json::json;
+
+use super::{ServiceCtx, audit, now};
+use crate::auth::{Permission, StoreScope};
+use crate::db;
+use crate::domain::text;
+use crate::error::{AppError, ErrorCode, is_unique_violation};
+
+/// Allowed phrases of a store.
+pub async fn phrases(conn: &impl ConnectionTrait, store_id: i64) -> Result<Vec<String>, AppError> {
+    Ok(allow::Entity::find()
+        .filter(allow::Column::StoreId.eq(store_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| a.phrase)
+        .collect())
+}
+
+/// Allowed phrases of several stores in one query (loader), within the viewer's scope.
+pub async fn phrases_by_store(
+    ctx: &ServiceCtx,
+    store_ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>, AppError> {
+    let staff = ctx.viewer.staff_pending_password()?;
+    let mut q =
+        allow::Entity::find().filter(allow::Column::StoreId.is_in(store_ids.iter().copied()));
+    if let StoreScope::Only(stores) = staff.scope() {
+        q = q.filter(allow::Column::StoreId.is_in(stores));
+    }
+    let mut map: HashMap<i64, Vec<String>> = HashMap::new();
+    for a in q.all(&ctx.db).await? {
+        map.entry(a.store_id).or_default().push(a.phrase);
+    }
+    Ok(map)
+}
+
+/// `complianceAllowlist(storeId)`: the store's allowed phrases (everyone in the store).
+pub async fn list(ctx: &ServiceCtx, store_id: i64) -> Result<Vec<allow::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::ProductView, Some(store_id))?;
+    Ok(allow::Entity::find()
+        .filter(allow::Column::StoreId.eq(store_id))
+        .order_by_asc(allow::Column::Phrase)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// One entry in the viewer's scope.
+pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    allow::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .filter(|a| staff.sees_store(a.store_id))
+        .ok_or(AppError::not_found("allow-list entry"))
+}
+
+/// `complianceAllowlistAdd` (directors): a phrase with the reason it is lawful.
+pub async fn add(
+    ctx: &ServiceCtx,
+    store_id: i64,
+    phrase: &str,
+    reason: &str,
+) -> Result<allow::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::ComplianceAllowlist, Some(store_id))?;
+    let phrase = text::required(phrase, &["input", "phrase"], "phrase", 100)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let reason = text::required(reason, &["input", "reason"], "reason", 400)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    if phrase.chars().count() < 2 {
+        return Err(AppError::invalid(
+            &["input", "phrase"],
+            ErrorCode::TooShort,
+            "a phrase needs at least 2 characters",
+        ));
+    }
+    let txn = db::begin_write(&ctx.db).await?;
+    let model = allow::ActiveModel {
+        store_id: Set(store_id),
+        phrase: Set(phrase),
+        reason: Set(reason),
+        created_by: Set(staff.actor_id()),
+        created_at: Set(now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e, "ux_allowlist_phrase")
+            || is_unique_violation(&e, "compliance_allowlist.phrase")
+        {
+            AppError::invalid(
+                &["input", "phrase"],
+                ErrorCode::Taken,
+                "this phrase is already allowed",
+            )
+        } else {
+            e.into()
+        }
+    })?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "compliance.allow",
+            target_type: "ComplianceAllowlistEntry",
+            target_id: Some(model.id),
+            store_id: Some(store_id),
+            after: Some(json!({ "phrase": model.phrase, "reason": model.reason })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// `complianceAllowlistRemove` (directors).
+pub async fn remove(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let row = allow::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .filter(|a| staff.sees_store(a.store_id))
+        .ok_or(AppError::not_found("allow-list entry"))?;
+    staff.require(Permission::ComplianceAllowlist, Some(row.store_id))?;
+    allow::Entity::delete_by_id(id).exec(&txn).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "compliance.disallow",
+            target_type: "ComplianceAllowlistEntry",
+            target_id: Some(id),
+            store_id: Some(row.store_id),
+            before: Some(json!({ "phrase": row.phrase, "reason": row.reason })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
