@@ -44,7 +44,9 @@ pub async fn connect_and_migrate(
 /// Hides a password in a database URL for messages.
 pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end && url[scheme_end + 3..at].contains(':') => {
+        (Some(scheme_end), Some(at))
+            if at > scheme_end && url[scheme_end + 3..at].contains(':') =>
+        {
             let creds = &url[scheme_end + 3..at];
             let user = creds.split(':').next().unwrap_or("");
             format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
@@ -57,9 +59,15 @@ pub fn redact_url(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_in_database_urls_are_hidden() {
-        assert_eq!(super::redact_url("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(super::redact_url("sqlite://zhanggui.db?mode=rwc"), "sqlite://zhanggui.db?mode=rwc");
+        assert_eq!(
+            super::redact_url("sqlite://zhanggui.db?mode=rwc"),
+            "sqlite://zhanggui.db?mode=rwc"
+        );
     }
 }
 

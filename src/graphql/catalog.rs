@@ -1227,8 +1227,11 @@ impl CatalogMutation {
         transition(ctx, input, |_| Transition::Archive).await
     }
 
-    /// Builds the Cartesian product of the chosen sales-attribute values as SKUs; existing
-    /// combinations are kept and none is duplicated; at most 600 per product.
+    /// Makes the product's SKUs the Cartesian product of the chosen sales-attribute values (the
+    /// full choice, not an addition): existing combinations are kept and none is duplicated;
+    /// combinations no longer chosen are removed when nothing refers to them (no stock, no
+    /// movements, no price history), else deactivated; chosen again, they are reactivated. At
+    /// most 600 per product.
     async fn skus_generate(
         &self,
         ctx: &Context<'_>,

@@ -1298,7 +1298,61 @@ pub async fn skus_generate(
         .iter()
         .filter(|c| !existing.contains_key(&attributes_key(c)))
         .collect();
-    if existing.len() + new.len() > MAX_SKUS {
+    // Combinations no longer chosen: removed when nothing refers to them (no stock, no ledger or
+    // price history), otherwise deactivated (DOMAIN.md §7.2). Chosen again: reactivated.
+    let wanted: std::collections::HashSet<String> =
+        combos.iter().map(|c| attributes_key(c)).collect();
+    let mut removed = Vec::new();
+    let mut deactivated = Vec::new();
+    let mut reactivated = Vec::new();
+    for s in existing.values() {
+        if wanted.contains(&s.attributes_key) {
+            if !s.active {
+                reactivated.push(s.id);
+            }
+            continue;
+        }
+        let referenced = s.on_hand != 0
+            || s.reserved != 0
+            || entity::inventory_movement::Entity::find()
+                .filter(entity::inventory_movement::Column::SkuId.eq(s.id))
+                .count(&txn)
+                .await?
+                > 0
+            || entity::price_change::Entity::find()
+                .filter(entity::price_change::Column::SkuId.eq(s.id))
+                .count(&txn)
+                .await?
+                > 0;
+        if referenced {
+            if s.active {
+                deactivated.push(s.id);
+            }
+        } else {
+            removed.push(s.id);
+        }
+    }
+    for (ids, active) in [(&deactivated, false), (&reactivated, true)] {
+        if !ids.is_empty() {
+            sku::Entity::update_many()
+                .col_expr(sku::Column::Active, sea_orm::sea_query::Expr::value(active))
+                .col_expr(
+                    sku::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(now()),
+                )
+                .filter(sku::Column::Id.is_in(ids.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+    }
+    if !removed.is_empty() {
+        sku::Entity::delete_many()
+            .filter(sku::Column::Id.is_in(removed.iter().copied()))
+            .exec(&txn)
+            .await?;
+    }
+    let kept = existing.len() - removed.len();
+    if kept + new.len() > MAX_SKUS {
         return Err(invalid(
             &["input", "attributes"],
             ErrorCode::TooLong,
@@ -1307,7 +1361,18 @@ pub async fn skus_generate(
     }
     let at = now();
     let mut created = Vec::new();
-    for (next, combo) in (existing.len() + 1..).zip(new) {
+    // Codes continue after the highest number used so far, so a removed code is never reused.
+    let used = existing
+        .values()
+        .filter_map(|s| {
+            s.code
+                .rsplit_once('-')
+                .and_then(|(_, n)| n.parse::<usize>().ok())
+        })
+        .max()
+        .unwrap_or(0)
+        .max(existing.len());
+    for (next, combo) in (used + 1..).zip(new) {
         let code = format!("{prefix}-{next:03}");
         let model = sku::ActiveModel {
             store_id: Set(product.store_id),
@@ -1354,7 +1419,10 @@ pub async fn skus_generate(
         .ok_or(AppError::not_found("product"))?;
     audit::record_as(&txn, ctx, staff, audit::Entry {
         action: "sku.generate", target_type: "Product", target_id: Some(product.id), store_id: Some(product.store_id),
-        after: Some(json!({ "created": created.iter().map(|s| &s.code).collect::<Vec<_>>(), "kept": existing.len() })),
+        after: Some(json!({
+            "created": created.iter().map(|s| &s.code).collect::<Vec<_>>(),
+            "kept": kept, "removed": removed.len(), "deactivated": deactivated.len(), "reactivated": reactivated.len(),
+        })),
         ..Default::default()
     }).await?;
     txn.commit().await?;

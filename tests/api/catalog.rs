@@ -807,3 +807,59 @@ async fn a_directors_allow_listed_phrase_clears_its_hits_in_that_store_only() {
         1
     );
 }
+
+#[tokio::test]
+async fn dropping_a_value_removes_unused_skus_and_deactivates_used_ones() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let id = draft(&app, &admin, &store, &cat, "真丝连衣裙").await;
+    generate(&app, &admin, &id, &["红色", "黑色"], &["M"], "199.00").await;
+    let skus = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { product(id: $id) { skus { id code attributes { value } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let black = skus["data"]["product"]["skus"][1]["id"].clone();
+    app.gql(Some(&admin.token), "mutation($s: ID!) { stockRestock(input: {skuId: $s, quantity: 3}) { userErrors { code } } }", json!({ "s": black })).await;
+
+    // Keep only 白色: 红色 (unused) goes, 黑色 (has stock) is deactivated.
+    let body = generate(&app, &admin, &id, &["白色"], &["M"], "199.00").await;
+    let skus = &body["data"]["skusGenerate"]["product"]["skus"];
+    assert_eq!(skus.as_array().map(Vec::len), Some(2), "{body}");
+    assert_eq!(app.count("sku WHERE active = FALSE").await, 1);
+    assert_eq!(app.count("sku WHERE attributes_key LIKE '%红色%'").await, 0);
+    let listed = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { product(id: $id) { minPrice totalOnHand } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["product"],
+        json!({ "minPrice": "199.00", "totalOnHand": 3 })
+    );
+    // Choosing 黑色 again reactivates it; codes are never reused.
+    let body = generate(
+        &app,
+        &admin,
+        &id,
+        &["白色", "黑色", "红色"],
+        &["M"],
+        "199.00",
+    )
+    .await;
+    let created: Vec<&str> = body["data"]["skusGenerate"]["created"]
+        .as_array()
+        .expect("created")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(created.len(), 1, "{body}");
+    assert!(created[0].ends_with("-004"), "{created:?}");
+    assert_eq!(app.count("sku WHERE active = FALSE").await, 0);
+}
