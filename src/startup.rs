@@ -55,22 +55,6 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn passwords_in_database_urls_are_hidden() {
-        assert_eq!(
-            super::redact_url("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
-        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
-        assert_eq!(
-            super::redact_url("sqlite://zhanggui.db?mode=rwc"),
-            "sqlite://zhanggui.db?mode=rwc"
-        );
-    }
-}
-
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         if let Some(secret) = &settings.jwt_secret {
@@ -161,5 +145,21 @@ impl Application {
     /// Serves until SIGTERM / Ctrl-C (graceful: in-flight requests finish, 10 s at most).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(
+            super::redact_url("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            super::redact_url("sqlite://zhanggui.db?mode=rwc"),
+            "sqlite://zhanggui.db?mode=rwc"
+        );
     }
 }
