@@ -853,7 +853,20 @@ pub struct CategoryCreateInput {
     pub sales_attributes: Vec<AttributeDefinition>,
 }
 
-/// Result of `categoryCreate`.
+/// Input of `categoryUpdate`; omitted fields are unchanged.
+#[derive(InputObject)]
+pub struct CategoryUpdateInput {
+    /// The category.
+    pub id: ID,
+    /// New name (the paths below it follow).
+    pub name: Option<String>,
+    /// Replaces the key-attribute definitions.
+    pub key_attributes: Option<Vec<AttributeDefinition>>,
+    /// Replaces the sales-attribute definitions; values used by SKUs must stay.
+    pub sales_attributes: Option<Vec<AttributeDefinition>>,
+}
+
+/// Result of `categoryCreate` / `categoryUpdate`.
 #[derive(SimpleObject)]
 pub struct CategoryPayload {
     /// The category; null when refused.
@@ -1124,6 +1137,41 @@ impl CatalogMutation {
             cat::category_create(svc, cmd).await
         }
         .await;
+        let (c, user_errors) = split(res)?;
+        Ok(CategoryPayload {
+            category: c.map(Category),
+            user_errors,
+        })
+    }
+
+    /// Renames a category or replaces its attribute definitions (PRODUCT_REVIEW). Sales
+    /// attributes and values in use by SKUs cannot be dropped.
+    async fn category_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: CategoryUpdateInput,
+    ) -> async_graphql::Result<CategoryPayload> {
+        let svc = svc(ctx)?;
+        let defs = |d: Vec<AttributeDefinition>| {
+            d.into_iter()
+                .map(|d| cat::AttributeDef {
+                    name: d.name,
+                    required: d.required,
+                    values: d.values,
+                })
+                .collect()
+        };
+        let res = match decode_id(&input.id, NodeType::Category, "input.id") {
+            Ok(id) => {
+                let cmd = cat::CategoryUpdate {
+                    name: input.name,
+                    key_attributes: input.key_attributes.map(defs),
+                    sales_attributes: input.sales_attributes.map(defs),
+                };
+                cat::category_update(svc, id, cmd).await
+            }
+            Err(e) => Err(e),
+        };
         let (c, user_errors) = split(res)?;
         Ok(CategoryPayload {
             category: c.map(Category),

@@ -1515,3 +1515,137 @@ pub async fn low_stock_skus(
 pub fn cost_visible(staff: &Staff, store: &store::Model) -> bool {
     staff.can(Permission::CostView, store.id, store.specialist_cost_view)
 }
+
+/// Input of `categoryUpdate`; `None` keeps the value.
+#[derive(Debug, Clone, Default)]
+pub struct CategoryUpdate {
+    pub name: Option<String>,
+    pub key_attributes: Option<Vec<AttributeDef>>,
+    pub sales_attributes: Option<Vec<AttributeDef>>,
+}
+
+/// `categoryUpdate` (PRODUCT_REVIEW): rename (paths below follow) or replace attribute
+/// definitions. Sales attributes and values that SKUs of the category use cannot be dropped.
+pub async fn category_update(
+    ctx: &ServiceCtx,
+    id: i64,
+    input: CategoryUpdate,
+) -> Result<category::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let before = category_in_scope(&txn, staff, id).await?;
+    staff.require(Permission::ProductReview, Some(before.store_id))?;
+    let mut m: category::ActiveModel = before.clone().into();
+    if let Some(defs) = &input.key_attributes {
+        m.key_attributes_json = Set(
+            serde_json::to_string(&validate_defs(defs, "keyAttributes")?)
+                .unwrap_or_else(|_| "[]".into()),
+        );
+    }
+    if let Some(defs) = &input.sales_attributes {
+        let defs = validate_defs(defs, "salesAttributes")?;
+        // Every attribute value in use by the category's SKUs must stay defined.
+        let used = sku::Entity::find()
+            .filter(
+                sku::Column::ProductId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(product::Column::Id)
+                        .from(product::Entity)
+                        .and_where(product::Column::CategoryId.eq(id))
+                        .to_owned(),
+                ),
+            )
+            .all(&txn)
+            .await?;
+        for s in &used {
+            for pair in s.attributes_key.split(';').filter(|p| !p.is_empty()) {
+                let Some((k, v)) = pair.split_once('=') else {
+                    continue;
+                };
+                let kept = defs.iter().any(|d| {
+                    d.name == k && (d.values.is_empty() || d.values.iter().any(|x| x == v))
+                });
+                if !kept {
+                    return Err(invalid(
+                        &["input", "salesAttributes"],
+                        ErrorCode::Invalid,
+                        format!(
+                            "{k}: {v} is used by SKU {}; deactivate or regenerate its SKUs first",
+                            s.code
+                        ),
+                    ));
+                }
+            }
+        }
+        m.sales_attributes_json = Set(serde_json::to_string(&defs).unwrap_or_else(|_| "[]".into()));
+    }
+    let mut new_path = before.path.clone();
+    if let Some(name) = &input.name {
+        let name = text::required(name, &["input", "name"], "name", 40)
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+        if name.contains('/') {
+            return Err(invalid(
+                &["input", "name"],
+                ErrorCode::Invalid,
+                "category names must not contain '/'",
+            ));
+        }
+        new_path = match before.path.rsplit_once('/') {
+            Some((parent, _)) => format!("{parent}/{name}"),
+            None => name.clone(),
+        };
+        m.name = Set(name);
+        m.path = Set(new_path.clone());
+    }
+    m.updated_at = Set(now());
+    let taken = || {
+        invalid(
+            &["input", "name"],
+            ErrorCode::Taken,
+            "a category with this path exists in the store",
+        )
+    };
+    let model = m.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e, "ux_category_path") || is_unique_violation(&e, "category.path") {
+            taken()
+        } else {
+            e.into()
+        }
+    })?;
+    if new_path != before.path {
+        // Descendants' paths follow: new prefix + the rest.
+        let stmt = db::raw(
+            txn.get_database_backend(),
+            "UPDATE category SET path = ? || substr(path, ?) WHERE store_id = ? AND path LIKE ? ESCAPE '!'",
+            vec![
+                new_path.clone().into(),
+                (before.path.chars().count() as i32 + 1).into(),
+                before.store_id.into(),
+                format!(
+                    "{}/%",
+                    before
+                        .path
+                        .replace('!', "!!")
+                        .replace('%', "!%")
+                        .replace('_', "!_")
+                )
+                .into(),
+            ],
+        );
+        txn.execute_raw(stmt).await.map_err(|e| {
+            if e.sql_err().is_some() {
+                taken()
+            } else {
+                e.into()
+            }
+        })?;
+    }
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "category.update", target_type: "Category", target_id: Some(id), store_id: Some(before.store_id),
+        before: Some(json!({ "path": before.path, "keyAttributes": parse_defs(&before.key_attributes_json), "salesAttributes": parse_defs(&before.sales_attributes_json) })),
+        after: Some(json!({ "path": model.path, "keyAttributes": parse_defs(&model.key_attributes_json), "salesAttributes": parse_defs(&model.sales_attributes_json) })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    Ok(model)
+}

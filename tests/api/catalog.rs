@@ -863,3 +863,71 @@ async fn dropping_a_value_removes_unused_skus_and_deactivates_used_ones() {
     assert!(created[0].ends_with("-004"), "{created:?}");
     assert_eq!(app.count("sku WHERE active = FALSE").await, 0);
 }
+
+#[tokio::test]
+async fn renaming_a_category_moves_the_paths_below_and_used_values_cannot_be_dropped() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    let leaf = dress_category(&app, &admin, &store).await;
+    let id = draft(&app, &admin, &store, &leaf, "真丝连衣裙").await;
+    generate(&app, &admin, &id, &["红色"], &["M"], "199.00").await;
+    let cats = app
+        .gql(
+            Some(&admin.token),
+            "query($s: ID!) { categories(storeId: $s) { nodes { id path } } }",
+            json!({ "s": store }),
+        )
+        .await;
+    let root = cats["data"]["categories"]["nodes"][0]["id"].clone();
+    let upd = "mutation($input: CategoryUpdateInput!) { categoryUpdate(input: $input) { category { path } userErrors { field code message } } }";
+    assert_eq!(
+        error_code(
+            &app.gql(
+                Some(&asst.token),
+                upd,
+                json!({ "input": { "id": root, "name": "女士服装" } })
+            )
+            .await
+        ),
+        "FORBIDDEN"
+    );
+    let body = app
+        .gql(
+            Some(&admin.token),
+            upd,
+            json!({ "input": { "id": root, "name": "女士服装" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["categoryUpdate"]["category"]["path"], "女士服装",
+        "{body}"
+    );
+    let cats = app
+        .gql(
+            Some(&admin.token),
+            "query($s: ID!) { categories(storeId: $s) { nodes { path } } }",
+            json!({ "s": store }),
+        )
+        .await;
+    assert_eq!(
+        cats["data"]["categories"]["nodes"],
+        json!([{ "path": "女士服装" }, { "path": "女士服装/连衣裙" }]),
+        "{cats}"
+    );
+    // 红色 is used by a SKU: it cannot be dropped; adding 绿色 is fine.
+    let drop = json!({ "input": { "id": leaf, "salesAttributes": [{ "name": "颜色分类", "values": ["黑色"] }, { "name": "尺码", "values": ["S", "M"] }] } });
+    let body = app.gql(Some(&admin.token), upd, drop).await;
+    assert_eq!(
+        user_error_codes(&body["data"]["categoryUpdate"]),
+        vec!["INVALID"],
+        "{body}"
+    );
+    let add = json!({ "input": { "id": leaf, "salesAttributes": [{ "name": "颜色分类", "values": ["红色", "绿色"] }, { "name": "尺码", "values": ["M"] }] } });
+    let body = app.gql(Some(&admin.token), upd, add).await;
+    assert_eq!(
+        body["data"]["categoryUpdate"]["category"]["path"], "女士服装/连衣裙",
+        "{body}"
+    );
+}
