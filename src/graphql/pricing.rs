@@ -16,6 +16,9 @@ use crate::service::{catalog as cat, pricing};
 /// What an approval request asks for.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ApprovalRequestKind {
+    /// A product submitted for review (PENDING_REVIEW): approving lists it, rejecting sends it
+    /// back to DRAFT with the note as reason.
+    ProductReview,
     /// A SKU price change beyond the requester's limits.
     PriceChange,
     /// A stock adjustment or stocktake requested by an assistant.
@@ -31,6 +34,7 @@ pub enum ApprovalRequestKind {
 impl From<Kind> for ApprovalRequestKind {
     fn from(k: Kind) -> Self {
         match k {
+            Kind::ProductReview => Self::ProductReview,
             Kind::PriceChange => Self::PriceChange,
             Kind::StockAdjust => Self::StockAdjust,
             Kind::Refund => Self::Refund,
@@ -43,6 +47,7 @@ impl From<Kind> for ApprovalRequestKind {
 impl From<ApprovalRequestKind> for Kind {
     fn from(k: ApprovalRequestKind) -> Self {
         match k {
+            ApprovalRequestKind::ProductReview => Self::ProductReview,
             ApprovalRequestKind::PriceChange => Self::PriceChange,
             ApprovalRequestKind::StockAdjust => Self::StockAdjust,
             ApprovalRequestKind::Refund => Self::Refund,

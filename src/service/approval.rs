@@ -19,6 +19,8 @@ use crate::error::{AppError, ErrorCode};
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// A product in PENDING_REVIEW (resolved by approving or sending back the product).
+    ProductReview,
     PriceChange,
     StockAdjust,
     Refund,
@@ -29,6 +31,7 @@ pub enum Kind {
 impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
+            Self::ProductReview => "PRODUCT_REVIEW",
             Self::PriceChange => "PRICE_CHANGE",
             Self::StockAdjust => "STOCK_ADJUST",
             Self::Refund => "REFUND",
@@ -36,16 +39,17 @@ impl Kind {
             Self::CampaignBudget => "CAMPAIGN_BUDGET",
         }
     }
+    pub const ALL: [Kind; 6] = [
+        Self::ProductReview,
+        Self::PriceChange,
+        Self::StockAdjust,
+        Self::Refund,
+        Self::PointsAdjust,
+        Self::CampaignBudget,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::PriceChange,
-            Self::StockAdjust,
-            Self::Refund,
-            Self::PointsAdjust,
-            Self::CampaignBudget,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -118,7 +122,12 @@ pub async fn file(
         approver_role: Set(req.approver_role.as_str().to_owned()),
         requested_by: Set(staff.id),
         requested_at: Set(at),
-        expires_at: Set(at + Duration::days(i64::from(store.approval_expiry_days))),
+        // An object's own pending state does not expire; action requests do.
+        expires_at: Set(if req.kind == Kind::ProductReview {
+            at + Duration::days(3650)
+        } else {
+            at + Duration::days(i64::from(store.approval_expiry_days))
+        }),
         resolved_by: Set(None),
         resolved_at: Set(None),
         note: Set(None),
@@ -159,7 +168,8 @@ async fn pending_for_update(
 /// Whether `staff` may resolve `r`: a director of the store, or a specialist of the store when
 /// the request lies within a specialist's limits; never the requester.
 fn check_resolver(staff: &Staff, r: &approval_request::Model) -> Result<(), AppError> {
-    if r.requested_by == staff.id {
+    // Four-eyes: nobody but a director resolves their own request (audited as self-approved).
+    if r.requested_by == staff.id && staff.role != Role::Director {
         return Err(AppError::invalid(
             &["input", "id"],
             ErrorCode::FourEyes,
@@ -207,6 +217,17 @@ pub async fn approve(
     let txn = db::begin_write(&ctx.db).await?;
     let r = pending_for_update(&txn, staff, id).await?;
     check_resolver(staff, &r)?;
+    if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
+        // The product's own transition applies it (and closes this request).
+        drop(txn);
+        super::catalog::product_transition(
+            ctx,
+            r.subject_id,
+            super::catalog::Transition::Approve { list_now: true },
+        )
+        .await?;
+        return get(ctx, id).await;
+    }
     let payload: Value = serde_json::from_str(&r.payload_json).unwrap_or_default();
     let applied = match Kind::parse(&r.kind) {
         Some(Kind::PriceChange) => {
@@ -263,6 +284,7 @@ pub async fn approve(
     audit::record_as(&txn, ctx, staff, audit::Entry {
         action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
         after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
+        self_approved: resolved.requested_by == staff.id,
         ..Default::default()
     }).await?;
     txn.commit().await?;
@@ -284,6 +306,38 @@ async fn resolve(
     Ok(m.update(txn).await?)
 }
 
+/// Closes the pending review request of a product (approved, or rejected = sent back).
+pub async fn close_product_review(
+    txn: &impl ConnectionTrait,
+    product_id: i64,
+    approved: bool,
+    by: i64,
+    note: Option<String>,
+) -> Result<(), AppError> {
+    use sea_orm::sea_query::Expr;
+    approval_request::Entity::update_many()
+        .col_expr(
+            approval_request::Column::Status,
+            Expr::value(
+                if approved {
+                    Status::Approved
+                } else {
+                    Status::Rejected
+                }
+                .as_str(),
+            ),
+        )
+        .col_expr(approval_request::Column::ResolvedBy, Expr::value(by))
+        .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
+        .col_expr(approval_request::Column::Note, Expr::value(note))
+        .filter(approval_request::Column::Kind.eq(Kind::ProductReview.as_str()))
+        .filter(approval_request::Column::SubjectId.eq(product_id))
+        .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// `approvalRequestReject`: with a note; nothing is applied.
 pub async fn reject(
     ctx: &ServiceCtx,
@@ -295,6 +349,17 @@ pub async fn reject(
     let txn = db::begin_write(&ctx.db).await?;
     let r = pending_for_update(&txn, staff, id).await?;
     check_resolver(staff, &r)?;
+    if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
+        drop(txn);
+        let reason = note.unwrap_or_default();
+        super::catalog::product_transition(
+            ctx,
+            r.subject_id,
+            super::catalog::Transition::SendBack { reason },
+        )
+        .await?;
+        return get(ctx, id).await;
+    }
     let resolved = resolve(&txn, r, Status::Rejected, staff.id, note).await?;
     audit::record_as(
         &txn,

@@ -940,6 +940,40 @@ pub async fn product_transition(
     }
     m.updated_at = Set(at);
     let model = m.update(&txn).await?;
+    // Products in review sit in the shared approval queue (DOMAIN.md §9.4).
+    match &action {
+        Transition::Submit => {
+            super::approval::file(
+                &txn,
+                ctx,
+                staff,
+                super::approval::NewRequest {
+                    store_id: model.store_id,
+                    kind: super::approval::Kind::ProductReview,
+                    subject_type: "Product",
+                    subject_id: model.id,
+                    payload: json!({ "title": model.title }),
+                    reason: None,
+                    approver_role: Role::Specialist,
+                },
+            )
+            .await?;
+        }
+        Transition::Approve { .. } => {
+            super::approval::close_product_review(&txn, model.id, true, staff.id, None).await?;
+        }
+        Transition::SendBack { reason } => {
+            super::approval::close_product_review(
+                &txn,
+                model.id,
+                false,
+                staff.id,
+                Some(reason.clone()),
+            )
+            .await?;
+        }
+        _ => {}
+    }
     audit::record_as(
         &txn,
         ctx,

@@ -931,3 +931,62 @@ async fn renaming_a_category_moves_the_paths_below_and_used_values_cannot_be_dro
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn products_in_review_wait_in_the_shared_approval_queue() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let mut ids = Vec::new();
+    for title in ["连衣裙 A", "连衣裙 B"] {
+        let id = draft(&app, &asst, &store, &cat, title).await;
+        generate(&app, &admin, &id, &["红色"], &["M"], "199.00").await;
+        act(&app, &asst, "productSubmit", json!({ "id": id })).await;
+        ids.push(id);
+    }
+    let queue = "{ approvalRequests(filter: {kind: PRODUCT_REVIEW, status: PENDING, resolvableByMe: true}) { nodes { id subjectId approverRole requestedBy { displayName } } } }";
+    let body = app.gql(Some(&spec.token), queue, json!({})).await;
+    let nodes = body["data"]["approvalRequests"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .clone();
+    assert_eq!(nodes.len(), 2, "{body}");
+    assert_eq!(nodes[0]["approverRole"], "SPECIALIST");
+    // Newest first: B, then A.
+    assert_eq!(nodes[0]["subjectId"], json!(ids[1]));
+    let approve = "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { code } } }";
+    let body = app
+        .gql(Some(&spec.token), approve, json!({ "id": nodes[0]["id"] }))
+        .await;
+    assert_eq!(
+        body["data"]["approvalRequestApprove"]["approvalRequest"]["status"], "APPROVED",
+        "{body}"
+    );
+    let reject = "mutation($id: ID!) { approvalRequestReject(input: {id: $id, note: \"主图模糊\"}) { approvalRequest { status } userErrors { code } } }";
+    let body = app
+        .gql(Some(&spec.token), reject, json!({ "id": nodes[1]["id"] }))
+        .await;
+    assert_eq!(
+        body["data"]["approvalRequestReject"]["approvalRequest"]["status"], "REJECTED",
+        "{body}"
+    );
+    let p = "query($a: ID!, $b: ID!) { a: product(id: $a) { status statusReason } b: product(id: $b) { status } }";
+    let body = app
+        .gql(Some(&spec.token), p, json!({ "a": ids[0], "b": ids[1] }))
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "a": { "status": "DRAFT", "statusReason": "主图模糊" }, "b": { "status": "ON_SHELF" } })
+    );
+    // Approving the product directly closes its request too.
+    act(&app, &asst, "productSubmit", json!({ "id": ids[0] })).await;
+    act(&app, &spec, "productApprove", json!({ "id": ids[0] })).await;
+    assert_eq!(
+        app.count("approval_request WHERE kind = 'PRODUCT_REVIEW' AND status = 'PENDING'")
+            .await,
+        0
+    );
+}
