@@ -12,7 +12,7 @@ use crate::config::{MIN_JWT_SECRET_BYTES, Settings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::service::{auth, bootstrap, catalog};
+use crate::service::{approval, auth, bootstrap, catalog};
 use crate::{demo, graphql};
 
 /// A built, bound, not yet running server.
@@ -120,6 +120,11 @@ impl Application {
                 match catalog::apply_due_schedules(&db).await {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(products = n, "scheduled products put on the shelf"),
+                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
+                }
+                match approval::expire_due(&db).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(requests = n, "approval requests expired"),
                     Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
                 }
             }

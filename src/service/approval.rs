@@ -306,6 +306,25 @@ async fn resolve(
     Ok(m.update(txn).await?)
 }
 
+/// Marks pending requests past their expiry as EXPIRED (run by the scheduler; reads already
+/// derive it). Returns how many.
+pub async fn expire_due(db: &sea_orm::DatabaseConnection) -> Result<u64, AppError> {
+    use sea_orm::sea_query::Expr;
+    let txn = db::begin_write(db).await?;
+    let res = approval_request::Entity::update_many()
+        .col_expr(
+            approval_request::Column::Status,
+            Expr::value(Status::Expired.as_str()),
+        )
+        .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
+        .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
+        .filter(approval_request::Column::ExpiresAt.lte(now()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(res.rows_affected)
+}
+
 /// Closes the pending review request of a product (approved, or rejected = sent back).
 pub async fn close_product_review(
     txn: &impl ConnectionTrait,
