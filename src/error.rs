@@ -204,24 +204,22 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
-/// Whether a database error is a unique-constraint violation of the given index.
-pub fn is_unique_violation(err: &sea_orm::DbErr, index: &str) -> bool {
-    matches!(
+/// Maps a violation of the unique index `index` to `dup()`; any other error passes through.
+/// PostgreSQL names the index, SQLite the columns (`table.column`), so both are given.
+pub fn on_unique(
+    err: sea_orm::DbErr,
+    index: &str,
+    columns: &str,
+    dup: impl FnOnce() -> AppError,
+) -> AppError {
+    let unique = matches!(
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     ) && {
-        // SQLite names the columns, PostgreSQL the index: accept either.
         let text = err.to_string();
-        text.contains(index) || index_columns_match(&text, index)
-    }
-}
-
-fn index_columns_match(text: &str, index: &str) -> bool {
-    // ux_<table>_<column>: SQLite reports "UNIQUE constraint failed: <table>.<column>".
-    index
-        .strip_prefix("ux_")
-        .and_then(|rest| rest.split_once('_'))
-        .is_some_and(|(table, column)| text.contains(&format!("{table}.{column}")))
+        text.contains(index) || text.contains(columns)
+    };
+    if unique { dup() } else { err.into() }
 }
 
 impl async_graphql::ErrorExtensions for AppError {

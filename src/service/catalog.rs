@@ -17,7 +17,7 @@ use crate::auth::{Permission, Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::compliance::{self, Hit};
 use crate::domain::text;
-use crate::error::{AppError, ErrorCode, UserError, is_unique_violation};
+use crate::error::{AppError, ErrorCode, UserError, on_unique};
 
 /// Most SKUs one product may have (platform limit, DOMAIN.md §7.2).
 pub const MAX_SKUS: usize = 600;
@@ -231,15 +231,13 @@ pub async fn category_create(
     .insert(&txn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e, "ux_category_path") || is_unique_violation(&e, "category.path") {
+        on_unique(e, "ux_category_path", "category.path", || {
             invalid(
                 &["input", "name"],
                 ErrorCode::Taken,
                 "a category with this path exists in the store",
             )
-        } else {
-            e.into()
-        }
+        })
     })?;
     audit::record_as(
         &txn,
@@ -668,6 +666,28 @@ async fn product_for_update(
         .ok_or(AppError::not_found("product"))
 }
 
+/// Who may change a product's content or SKUs (DOMAIN.md §7.4): drafts with PRODUCT_EDIT_DRAFT,
+/// later states with PRODUCT_REVIEW; archived products are final. Returns the stored state.
+fn require_content_edit(
+    staff: &Staff,
+    p: &product::Model,
+    field: &str,
+) -> Result<ProductStatus, AppError> {
+    let status = ProductStatus::parse(&p.status);
+    match status {
+        ProductStatus::Draft => staff.require(Permission::ProductEditDraft, Some(p.store_id))?,
+        ProductStatus::Archived => {
+            return Err(invalid(
+                &["input", field],
+                ErrorCode::InvalidStateTransition,
+                "archived products cannot be changed",
+            ));
+        }
+        _ => staff.require(Permission::ProductReview, Some(p.store_id))?,
+    };
+    Ok(status)
+}
+
 /// Compliance hits of a product's checked texts, with the field each is in.
 pub fn product_hits(p: &product::Model, allowed: &[String]) -> Vec<(&'static str, Hit)> {
     let mut out = Vec::new();
@@ -717,20 +737,7 @@ pub async fn product_update(
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
     let before = product_for_update(&txn, staff, id).await?;
-    let status = ProductStatus::parse(&before.status);
-    match status {
-        ProductStatus::Draft => {
-            staff.require(Permission::ProductEditDraft, Some(before.store_id))?
-        }
-        ProductStatus::Archived => {
-            return Err(invalid(
-                &["input", "id"],
-                ErrorCode::InvalidStateTransition,
-                "archived products cannot be changed",
-            ));
-        }
-        _ => staff.require(Permission::ProductReview, Some(before.store_id))?,
-    };
+    let status = require_content_edit(staff, &before, "id")?;
     if content.scheduled_on_shelf_at.is_some() {
         staff.require(Permission::ProductShelve, Some(before.store_id))?;
     }
@@ -1212,19 +1219,7 @@ pub async fn skus_generate(
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
     let product = product_for_update(&txn, staff, input.product_id).await?;
-    match ProductStatus::parse(&product.status) {
-        ProductStatus::Draft => {
-            staff.require(Permission::ProductEditDraft, Some(product.store_id))?
-        }
-        ProductStatus::Archived => {
-            return Err(invalid(
-                &["input", "productId"],
-                ErrorCode::InvalidStateTransition,
-                "archived products cannot change",
-            ));
-        }
-        _ => staff.require(Permission::ProductReview, Some(product.store_id))?,
-    };
+    require_content_edit(staff, &product, "productId")?;
     if input.cost_fen.is_some() {
         staff.require(Permission::CostEdit, Some(product.store_id))?;
     }
@@ -1434,15 +1429,13 @@ pub async fn skus_generate(
         .insert(&txn)
         .await
         .map_err(|e| {
-            if is_unique_violation(&e, "ux_sku_code") || is_unique_violation(&e, "sku.code") {
+            on_unique(e, "ux_sku_code", "sku.code", || {
                 invalid(
                     &["input", "codePrefix"],
                     ErrorCode::Taken,
                     format!("SKU code {code} is already used in this store"),
                 )
-            } else {
-                e.into()
-            }
+            })
         })?;
         created.push(model);
     }
@@ -1639,13 +1632,10 @@ pub async fn category_update(
             "a category with this path exists in the store",
         )
     };
-    let model = m.update(&txn).await.map_err(|e| {
-        if is_unique_violation(&e, "ux_category_path") || is_unique_violation(&e, "category.path") {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
+    let model = m
+        .update(&txn)
+        .await
+        .map_err(|e| on_unique(e, "ux_category_path", "category.path", taken))?;
     if new_path != before.path {
         // Descendants' paths follow: new prefix + the rest.
         let stmt = db::raw(

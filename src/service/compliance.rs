@@ -13,7 +13,7 @@ use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
-use crate::error::{AppError, ErrorCode, is_unique_violation};
+use crate::error::{AppError, ErrorCode, on_unique};
 
 /// Allowed phrases of a store.
 pub async fn phrases(conn: &impl ConnectionTrait, store_id: i64) -> Result<Vec<String>, AppError> {
@@ -97,17 +97,18 @@ pub async fn add(
     .insert(&txn)
     .await
     .map_err(|e| {
-        if is_unique_violation(&e, "ux_allowlist_phrase")
-            || is_unique_violation(&e, "compliance_allowlist.phrase")
-        {
-            AppError::invalid(
-                &["input", "phrase"],
-                ErrorCode::Taken,
-                "this phrase is already allowed",
-            )
-        } else {
-            e.into()
-        }
+        on_unique(
+            e,
+            "ux_allowlist_phrase",
+            "compliance_allowlist.phrase",
+            || {
+                AppError::invalid(
+                    &["input", "phrase"],
+                    ErrorCode::Taken,
+                    "this phrase is already allowed",
+                )
+            },
+        )
     })?;
     audit::record_as(
         &txn,

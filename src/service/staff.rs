@@ -15,7 +15,7 @@ use super::{ServiceCtx, audit, auth, now};
 use crate::auth::{Permission, Role, Staff, StoreScope, password};
 use crate::db;
 use crate::domain::text;
-use crate::error::{AppError, ErrorCode, UserError, is_unique_violation};
+use crate::error::{AppError, ErrorCode, UserError, on_unique};
 
 pub const DISPLAY_NAME_MAX: usize = 40;
 
@@ -178,13 +178,7 @@ pub async fn insert(
     }
     .insert(txn)
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e, "ux_staff_username") {
-            taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(|e| on_unique(e, "ux_staff_username", "staff.username", taken))?;
     replace_stores(txn, model.id, &stores).await?;
     audit::record(
         txn,

@@ -10,7 +10,7 @@ use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
-use crate::error::{AppError, ErrorCode, UserError, is_unique_violation};
+use crate::error::{AppError, ErrorCode, UserError, on_unique};
 
 /// Marketplaces a store sells on.
 pub const PLATFORMS: [&str; 6] = ["TMALL", "TAOBAO", "JD", "DOUYIN", "PINDUODUO", "OWN_SITE"];
@@ -284,13 +284,10 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
     );
     apply_settings(&mut m, &settings);
     let txn = db::begin_write(&ctx.db).await?;
-    let model = m.insert(&txn).await.map_err(|e| {
-        if is_unique_violation(&e, "ux_store_name") {
-            duplicate_name()
-        } else {
-            e.into()
-        }
-    })?;
+    let model = m
+        .insert(&txn)
+        .await
+        .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
     audit::record_as(
         &txn,
         ctx,
@@ -340,13 +337,10 @@ pub async fn update(
     }
     apply_settings(&mut m, &settings);
     m.updated_at = Set(now());
-    let model = m.update(&txn).await.map_err(|e| {
-        if is_unique_violation(&e, "ux_store_name") {
-            duplicate_name()
-        } else {
-            e.into()
-        }
-    })?;
+    let model = m
+        .update(&txn)
+        .await
+        .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
     audit::record_as(
         &txn,
         ctx,
