@@ -3,6 +3,9 @@
 pub mod compliance;
 pub mod id;
 pub mod money;
+pub mod order_status;
+pub mod pii;
+pub mod rfm;
 pub mod text;
 
 pub use id::{GlobalId, NodeType};
