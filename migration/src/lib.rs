@@ -8,6 +8,7 @@ mod m20261123_000002_catalog;
 mod m20261123_000003_pricing_approvals;
 mod m20261123_000004_product_ref;
 mod m20261123_000005_compliance_allowlist;
+mod m20261123_000006_product_sort_indexes;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_pricing_approvals::Migration),
             Box::new(m20261123_000004_product_ref::Migration),
             Box::new(m20261123_000005_compliance_allowlist::Migration),
+            Box::new(m20261123_000006_product_sort_indexes::Migration),
         ]
     }
 }

@@ -219,7 +219,7 @@ pub async fn approve(
     check_resolver(staff, &r)?;
     if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
         // The product's own transition applies it (and closes this request).
-        drop(txn);
+        txn.rollback().await?;
         super::catalog::product_transition(
             ctx,
             r.subject_id,
@@ -369,7 +369,7 @@ pub async fn reject(
     let r = pending_for_update(&txn, staff, id).await?;
     check_resolver(staff, &r)?;
     if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
-        drop(txn);
+        txn.rollback().await?;
         let reason = note.unwrap_or_default();
         super::catalog::product_transition(
             ctx,
