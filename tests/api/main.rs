@@ -6,6 +6,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod catalog;
+mod cli;
 mod conventions;
 mod demo;
 mod import;
