@@ -990,3 +990,102 @@ async fn products_in_review_wait_in_the_shared_approval_queue() {
         0
     );
 }
+
+#[tokio::test]
+async fn every_catalog_object_resolves_through_node_with_store_scoping() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "旗舰店").await;
+    let other = app.create_store(&admin, "别的店").await;
+    let outsider = app.user(&admin, "outsider", "SPECIALIST", &[&other]).await;
+    let insider = app.user(&admin, "insider", "SPECIALIST", &[&store]).await;
+    let cat = dress_category(&app, &admin, &store).await;
+    let product = draft(&app, &admin, &store, &cat, "连衣裙").await;
+    generate(&app, &admin, &product, &["红色"], &["M"], "199.00").await;
+    let sku = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { product(id: $id) { skus { id } } }",
+            json!({ "id": product }),
+        )
+        .await["data"]["product"]["skus"][0]["id"]
+        .clone();
+    let moved = app.gql(Some(&admin.token), "mutation($s: ID!) { stockRestock(input: {skuId: $s, quantity: 5}) { movement { id } } }", json!({ "s": sku })).await;
+    let movement = moved["data"]["stockRestock"]["movement"]["id"].clone();
+    let priced = app.gql(Some(&admin.token), "mutation($s: ID!) { skuPriceChange(input: {skuId: $s, price: \"189.00\", reason: \"调价\"}) { priceChange { id } } }", json!({ "s": sku })).await;
+    let change = priced["data"]["skuPriceChange"]["priceChange"]["id"].clone();
+    let filed = app.gql(Some(&insider.token), "mutation($s: ID!) { skuPriceChange(input: {skuId: $s, price: \"99.00\", reason: \"清仓\", requestApproval: true}) { approvalRequest { id } } }", json!({ "s": sku })).await;
+    let request = filed["data"]["skuPriceChange"]["approvalRequest"]["id"].clone();
+    let ids = json!([cat, product, sku, movement, change, request]);
+    let q = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
+    let seen = app.gql(Some(&admin.token), q, json!({ "ids": ids })).await;
+    let types: Vec<&str> = seen["data"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["__typename"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            "Category",
+            "Product",
+            "Sku",
+            "InventoryMovement",
+            "PriceChange",
+            "ApprovalRequest"
+        ],
+        "{seen}"
+    );
+    let hidden = app
+        .gql(Some(&outsider.token), q, json!({ "ids": ids }))
+        .await;
+    assert_eq!(
+        hidden["data"]["nodes"],
+        json!([null, null, null, null, null, null]),
+        "{hidden}"
+    );
+    let one = app
+        .gql(
+            Some(&outsider.token),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": sku }),
+        )
+        .await;
+    assert_eq!(error_code(&one), "NOT_FOUND");
+    // The insider's audit view shows this store's catalog entries.
+    let audit = app
+        .gql(
+            Some(&insider.token),
+            "{ auditLog(first: 100) { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    let actions: Vec<&str> = audit["data"]["auditLog"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter_map(|n| n["action"].as_str())
+        .collect();
+    for a in [
+        "category.create",
+        "product.create",
+        "sku.generate",
+        "stock.movement",
+        "sku.price_change",
+        "approval.request",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    let outsider_audit = app
+        .gql(
+            Some(&outsider.token),
+            "{ auditLog(first: 100) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        outsider_audit["data"]["auditLog"]["totalCount"], 1,
+        "only the other store's creation: {outsider_audit}"
+    );
+}

@@ -279,3 +279,72 @@ async fn others_see_the_staff_of_their_own_stores_without_usernames_or_login_sta
     );
     assert!(body["data"]["staffMembers"]["edges"][0]["node"]["username"].is_string());
 }
+
+#[tokio::test]
+async fn staff_members_filter_by_role_store_activity_and_text() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let a = app.create_store(&admin, "店A").await;
+    let b = app.create_store(&admin, "店B").await;
+    app.create_staff(&admin, "wang.a", "SPECIALIST", &[&a])
+        .await;
+    app.create_staff(&admin, "li.b", "ASSISTANT", &[&b]).await;
+    let (gone, _) = app
+        .create_staff(&admin, "zhao.ab", "ASSISTANT", &[&a, &b])
+        .await;
+    app.gql(
+        Some(&admin.token),
+        UPDATE,
+        json!({ "input": { "id": gone, "active": false } }),
+    )
+    .await;
+    let q = "query($f: StaffMemberFilter) { staffMembers(first: 50, filter: $f, sortKey: DISPLAY_NAME) { nodes { displayName } } }";
+    let names = |body: Value| -> Vec<String> {
+        body["data"]["staffMembers"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["displayName"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(
+            app.gql(
+                Some(&admin.token),
+                q,
+                json!({ "f": { "role": "ASSISTANT" } })
+            )
+            .await
+        ),
+        vec!["li.b", "zhao.ab"]
+    );
+    assert_eq!(
+        names(
+            app.gql(Some(&admin.token), q, json!({ "f": { "storeId": a } }))
+                .await
+        ),
+        vec!["wang.a", "zhao.ab"]
+    );
+    assert_eq!(
+        names(
+            app.gql(
+                Some(&admin.token),
+                q,
+                json!({ "f": { "storeId": a, "active": true } })
+            )
+            .await
+        ),
+        vec!["wang.a"]
+    );
+    assert_eq!(
+        names(
+            app.gql(Some(&admin.token), q, json!({ "f": { "search": "ZHAO" } }))
+                .await
+        ),
+        vec!["zhao.ab"]
+    );
+    let bad = app
+        .gql(Some(&admin.token), q, json!({ "f": { "storeId": "nope" } }))
+        .await;
+    assert_eq!(error_code(&bad), "BAD_USER_INPUT");
+}
