@@ -10,7 +10,8 @@ use crate::auth::{Role, password};
 use crate::db;
 use crate::error::AppError;
 use crate::service::{
-    ServiceCtx, auth as auth_svc, catalog, inventory, staff as staff_svc, store as store_svc,
+    ServiceCtx, auth as auth_svc, catalog, inventory, pricing, staff as staff_svc,
+    store as store_svc,
 };
 
 /// A demo login to print at start.
@@ -357,6 +358,34 @@ async fn seed_catalog(db: &DatabaseConnection, store_id: i64) -> Result<(), AppE
                 .await?;
             }
         }
+    }
+    // Some price history, and a deep cut waiting for the director in the approval queue.
+    let first_skus = entity::sku::Entity::find()
+        .filter(entity::sku::Column::StoreId.eq(store_id))
+        .all(db)
+        .await?;
+    if let (Some(a), Some(b)) = (first_skus.first(), first_skus.get(1)) {
+        let within = a.price_fen * 9 / 10;
+        pricing::change_price(
+            &specialist,
+            pricing::PriceChangeInput {
+                sku_id: a.id,
+                new_price_fen: within,
+                reason: "日常调价 9折".into(),
+                request_approval: false,
+            },
+        )
+        .await?;
+        pricing::change_price(
+            &specialist,
+            pricing::PriceChangeInput {
+                sku_id: b.id,
+                new_price_fen: b.price_fen / 2,
+                reason: "双11清仓 5折".into(),
+                request_approval: true,
+            },
+        )
+        .await?;
     }
     // One draft that the compliance check refuses to submit.
     catalog::product_create(

@@ -54,6 +54,15 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
             > 0,
         "{low}"
     );
+    let director = app.login("demo.director", "director-demo-2026").await;
+    let queue = app
+        .gql(Some(&director.token), "{ approvalRequests(filter: {status: PENDING, kind: PRICE_CHANGE, resolvableByMe: true}) { totalCount } priceHistory { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        queue["data"]["approvalRequests"]["totalCount"], 2,
+        "{queue}"
+    );
+    assert_eq!(queue["data"]["priceHistory"]["totalCount"], 2);
     // Seeding twice changes nothing.
     let products = app.count("product").await;
     zhanggui::demo::seed(&app.db).await.expect("reseed");
