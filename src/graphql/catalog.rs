@@ -14,6 +14,7 @@ use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::catalog::{self as cat, ProductStatus as Status, Transition};
 use crate::service::inventory::{self, Change, MovementKind};
+use crate::service::page::Window;
 
 fn gid(t: NodeType, id: i64) -> ID {
     ID(GlobalId::new(t, id).encode())
@@ -730,13 +731,27 @@ impl CatalogQuery {
         #[graphql(desc = "Only the children of this category.")] parent_id: Option<ID>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<CategoryConnection> {
         let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
         let parent = opt_id(&parent_id, NodeType::Category, "parentId")?;
-        cat::category_list(svc(ctx)?, store, parent, first, after.as_deref())
-            .await
-            .map(CategoryConnection)
-            .gql()
+        cat::category_list(
+            svc(ctx)?,
+            store,
+            parent,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+        )
+        .await
+        .map(CategoryConnection)
+        .gql()
     }
 
     /// One product.
@@ -755,6 +770,10 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<ProductFilter>,
         #[graphql(desc = "Ordering (default UPDATED_AT).", default)] sort_key: ProductSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -776,10 +795,21 @@ impl CatalogQuery {
             ProductSortKeys::Price => cat::ProductSort::Price,
             ProductSortKeys::Stock => cat::ProductSort::Stock,
         };
-        cat::product_list(svc(ctx)?, filter, sort, first, after.as_deref(), reverse)
-            .await
-            .map(ProductConnection)
-            .gql()
+        cat::product_list(
+            svc(ctx)?,
+            filter,
+            sort,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(ProductConnection)
+        .gql()
     }
 
     /// A SKU by its code (商家编码) in a store.
@@ -803,12 +833,25 @@ impl CatalogQuery {
         #[graphql(desc = "The store.")] store_id: ID,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<SkuConnection> {
         let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
-        cat::low_stock_skus(svc(ctx)?, store, first, after.as_deref())
-            .await
-            .map(SkuConnection)
-            .gql()
+        cat::low_stock_skus(
+            svc(ctx)?,
+            store,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+        )
+        .await
+        .map(SkuConnection)
+        .gql()
     }
 
     /// The stock ledger, newest first.
@@ -817,6 +860,10 @@ impl CatalogQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<InventoryMovementFilter>,
         #[graphql(desc = "Oldest first instead.", default)] reverse: bool,
     ) -> async_graphql::Result<InventoryMovementConnection> {
@@ -826,10 +873,20 @@ impl CatalogQuery {
             sku_id: opt_id(&f.sku_id, NodeType::Sku, "filter.skuId")?,
             kind: f.kind.map(Into::into),
         };
-        inventory::movements(svc(ctx)?, filter, first, after.as_deref(), reverse)
-            .await
-            .map(InventoryMovementConnection)
-            .gql()
+        inventory::movements(
+            svc(ctx)?,
+            filter,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(InventoryMovementConnection)
+        .gql()
     }
 }
 

@@ -11,6 +11,7 @@ use super::{decode_id, loaders, svc};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::approval::{self, Kind, Status};
+use crate::service::page::Window;
 use crate::service::{catalog as cat, pricing};
 
 /// What an approval request asks for.
@@ -287,6 +288,10 @@ impl PricingQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<ApprovalRequestFilter>,
     ) -> async_graphql::Result<ApprovalRequestConnection> {
         let f = filter.unwrap_or_default();
@@ -301,10 +306,19 @@ impl PricingQuery {
             kind: f.kind.map(Into::into),
             resolvable_by_me: f.resolvable_by_me,
         };
-        approval::list(svc(ctx)?, filter, first, after.as_deref())
-            .await
-            .map(ApprovalRequestConnection)
-            .gql()
+        approval::list(
+            svc(ctx)?,
+            filter,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+        )
+        .await
+        .map(ApprovalRequestConnection)
+        .gql()
     }
 
     /// Price changes of a SKU or a store, newest first.
@@ -315,6 +329,10 @@ impl PricingQuery {
         #[graphql(desc = "Only this store.")] store_id: Option<ID>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PriceChangeConnection> {
         let sku = sku_id
             .as_ref()
@@ -326,10 +344,20 @@ impl PricingQuery {
             .map(|i| decode_id(i, NodeType::Store, "storeId"))
             .transpose()
             .gql()?;
-        pricing::history(svc(ctx)?, sku, store, first, after.as_deref())
-            .await
-            .map(PriceChangeConnection)
-            .gql()
+        pricing::history(
+            svc(ctx)?,
+            sku,
+            store,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+        )
+        .await
+        .map(PriceChangeConnection)
+        .gql()
     }
 }
 

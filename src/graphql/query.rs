@@ -12,6 +12,7 @@ use crate::auth::{Role, matrix};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, ErrorCode, GqlResultExt};
 use crate::service;
+use crate::service::page::Window;
 
 #[derive(Default)]
 pub struct Query;
@@ -216,6 +217,10 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<StoreFilter>,
         #[graphql(desc = "Ordering (default ID).", default)] sort_key: StoreSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -231,10 +236,21 @@ impl Query {
             platform: filter.platform.map(|p| p.as_str().to_owned()),
             name_contains: filter.name_contains,
         };
-        service::store::list(svc(ctx)?, f, sort, first, after.as_deref(), reverse)
-            .await
-            .map(StoreConnection)
-            .gql()
+        service::store::list(
+            svc(ctx)?,
+            f,
+            sort,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(StoreConnection)
+        .gql()
     }
 
     /// One staff member. NOT_FOUND when outside the viewer's visibility.
@@ -257,6 +273,10 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<StaffMemberFilter>,
         #[graphql(desc = "Ordering (default ID).", default)] sort_key: StaffMemberSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -279,10 +299,21 @@ impl Query {
             StaffMemberSortKeys::DisplayName => service::staff::SortKey::DisplayName,
             StaffMemberSortKeys::CreatedAt => service::staff::SortKey::CreatedAt,
         };
-        service::staff::list(svc(ctx)?, f, sort, first, after.as_deref(), reverse)
-            .await
-            .map(StaffMemberConnection)
-            .gql()
+        service::staff::list(
+            svc(ctx)?,
+            f,
+            sort,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(StaffMemberConnection)
+        .gql()
     }
 
     /// The audit log, newest first (AUDIT_VIEW): directors see every entry; specialists the
@@ -292,6 +323,10 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Filters.")] filter: Option<AuditLogFilter>,
         #[graphql(desc = "Oldest first instead.", default)] reverse: bool,
     ) -> async_graphql::Result<AuditLogEntryConnection> {
@@ -331,10 +366,20 @@ impl Query {
             created_after: filter.created_after.map(|t| t.0),
             created_before: filter.created_before.map(|t| t.0),
         };
-        service::audit::list(svc(ctx)?, f, first, after.as_deref(), reverse)
-            .await
-            .map(AuditLogEntryConnection)
-            .gql()
+        service::audit::list(
+            svc(ctx)?,
+            f,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(AuditLogEntryConnection)
+        .gql()
     }
 
     /// The role → permission matrix (DOMAIN.md §9.2), for front-ends that adapt to the role.

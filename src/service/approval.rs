@@ -440,8 +440,7 @@ pub struct Filter {
 pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
 ) -> Result<Page<approval_request::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     if let Some(s) = filter.store_id
@@ -449,7 +448,7 @@ pub async fn list(
     {
         return Err(AppError::not_found("store"));
     }
-    let args = PageArgs::parse(first, after, true, "ID")?;
+    let args = PageArgs::parse(window, true, "ID")?;
     let mut q = approval_request::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(approval_request::Column::StoreId.is_in(stores));

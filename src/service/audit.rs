@@ -76,13 +76,12 @@ pub struct Filter {
 pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
     reverse: bool,
 ) -> Result<Page<audit_log::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::AuditView, None)?;
-    let args = PageArgs::parse(first, after, !reverse, "ID")?;
+    let args = PageArgs::parse(window, !reverse, "ID")?;
     let mut q = audit_log::Entity::find();
     if let StoreScope::Only(ids) = staff.scope() {
         q = q.filter(audit_log::Column::StoreId.is_in(ids));

@@ -271,12 +271,11 @@ pub async fn category_list(
     ctx: &ServiceCtx,
     store_id: i64,
     parent_id: Option<i64>,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
 ) -> Result<Page<category::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, Some(store_id))?;
-    let args = PageArgs::parse(first, after, false, "PATH")?;
+    let args = PageArgs::parse(window, false, "PATH")?;
     let mut q = category::Entity::find().filter(category::Column::StoreId.eq(store_id));
     if let Some(p) = parent_id {
         q = q.filter(category::Column::ParentId.eq(p));
@@ -1049,15 +1048,14 @@ pub async fn product_list(
     ctx: &ServiceCtx,
     filter: ProductFilter,
     sort: ProductSort,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
     reverse: bool,
 ) -> Result<Page<product::Entity>, AppError> {
     use sea_orm::sea_query::{Expr, Query};
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, filter.store_id)?;
     let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(first, after, reverse, &sort_name)?;
+    let args = PageArgs::parse(window, reverse, &sort_name)?;
     let mut q = product::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(product::Column::StoreId.is_in(stores));
@@ -1516,13 +1514,12 @@ pub async fn sku_by_code(
 pub async fn low_stock_skus(
     ctx: &ServiceCtx,
     store_id: i64,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
 ) -> Result<Page<sku::Entity>, AppError> {
     use sea_orm::sea_query::Expr;
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, Some(store_id))?;
-    let args = PageArgs::parse(first, after, false, "ID")?;
+    let args = PageArgs::parse(window, false, "ID")?;
     let q = sku::Entity::find()
         .filter(sku::Column::StoreId.eq(store_id))
         .filter(sku::Column::Active.eq(true))

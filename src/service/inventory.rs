@@ -323,13 +323,12 @@ pub struct MovementFilter {
 pub async fn movements(
     ctx: &ServiceCtx,
     filter: MovementFilter,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
     reverse: bool,
 ) -> Result<Page<inventory_movement::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, filter.store_id)?;
-    let args = PageArgs::parse(first, after, !reverse, "ID")?;
+    let args = PageArgs::parse(window, !reverse, "ID")?;
     let mut q = inventory_movement::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(inventory_movement::Column::StoreId.is_in(stores));

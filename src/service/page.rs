@@ -41,53 +41,92 @@ struct Cursor {
     i: i64,
 }
 
+/// The Relay page arguments as given: `first`/`after` pages forward, `last`/`before` backward.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window<'a> {
+    pub first: Option<i32>,
+    pub after: Option<&'a str>,
+    pub last: Option<i32>,
+    pub before: Option<&'a str>,
+}
+
+impl Window<'_> {
+    /// The first `n` rows.
+    pub fn first(n: i32) -> Self {
+        Self {
+            first: Some(n),
+            ..Default::default()
+        }
+    }
+}
+
 /// Validated page arguments.
 #[derive(Debug, Clone)]
 pub struct PageArgs {
-    pub first: usize,
+    /// Page size.
+    pub size: usize,
     after: Option<Cursor>,
+    before: Option<Cursor>,
+    /// Pages from the end (`last`/`before`).
+    backward: bool,
+    /// Descending order.
     pub reverse: bool,
 }
 
+fn decode_cursor(raw: &str, sort: &str, field: &'static str) -> Result<Cursor, AppError> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
+        .filter(|c| c.s == sort)
+        .ok_or_else(|| {
+            AppError::invalid(
+                &[field],
+                ErrorCode::BadUserInput,
+                format!("{field} is not a cursor of this list and ordering"),
+            )
+        })
+}
+
+fn size(n: i32, field: &'static str) -> Result<usize, AppError> {
+    if (0..=MAX_PAGE as i32).contains(&n) {
+        Ok(n as usize)
+    } else {
+        Err(AppError::invalid(
+            &[field],
+            ErrorCode::BadUserInput,
+            format!("{field} must be between 0 and {MAX_PAGE}"),
+        ))
+    }
+}
+
 impl PageArgs {
-    /// Parses `first`, `after` and `reverse`; `sort` names the sort key the cursor must carry.
-    pub fn parse(
-        first: Option<i32>,
-        after: Option<&str>,
-        reverse: bool,
-        sort: &str,
-    ) -> Result<Self, AppError> {
-        let first = match first {
-            None => DEFAULT_PAGE,
-            Some(n) if (0..=MAX_PAGE as i32).contains(&n) => n as usize,
-            Some(_) => {
-                return Err(AppError::invalid(
-                    &["first"],
-                    ErrorCode::BadUserInput,
-                    format!("first must be between 0 and {MAX_PAGE}"),
-                ));
-            }
-        };
-        let after = match after {
-            None => None,
-            Some(raw) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(raw)
-                    .ok()
-                    .and_then(|b| serde_json::from_slice::<Cursor>(&b).ok())
-                    .filter(|c| c.s == sort)
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            &["after"],
-                            ErrorCode::BadUserInput,
-                            "after is not a cursor of this list and ordering",
-                        )
-                    })?,
-            ),
+    /// Parses the window; `sort` names the sort key the cursors must carry.
+    pub fn parse(w: Window<'_>, reverse: bool, sort: &str) -> Result<Self, AppError> {
+        if w.first.is_some() && w.last.is_some() {
+            return Err(AppError::invalid(
+                &["last"],
+                ErrorCode::BadUserInput,
+                "give first or last, not both",
+            ));
+        }
+        let backward = w.last.is_some() || (w.before.is_some() && w.first.is_none());
+        let size = match (w.first, w.last) {
+            (Some(n), _) => size(n, "first")?,
+            (_, Some(n)) => size(n, "last")?,
+            _ => DEFAULT_PAGE,
         };
         Ok(Self {
-            first,
-            after,
+            size,
+            after: w
+                .after
+                .map(|c| decode_cursor(c, sort, "after"))
+                .transpose()?,
+            before: w
+                .before
+                .map(|c| decode_cursor(c, sort, "before"))
+                .transpose()?,
+            backward,
             reverse,
         })
     }
@@ -132,32 +171,44 @@ where
 {
     let count = select.clone();
     let mut q = select;
-    if let Some(c) = &args.after {
+    // `after` keeps rows past the cursor in the list's order, `before` rows ahead of it.
+    let beyond = |c: &Cursor, later: bool| {
         let key: sea_orm::Value = c.k.clone().into();
-        let cond = if args.reverse {
-            Condition::any()
-                .add(sort_col.lt(key.clone()))
-                .add(Condition::all().add(sort_col.eq(key)).add(id_col.lt(c.i)))
-        } else {
+        if later {
             Condition::any()
                 .add(sort_col.gt(key.clone()))
                 .add(Condition::all().add(sort_col.eq(key)).add(id_col.gt(c.i)))
-        };
-        q = q.filter(cond);
-    }
-    let order = if args.reverse {
-        Order::Desc
-    } else {
-        Order::Asc
+        } else {
+            Condition::any()
+                .add(sort_col.lt(key.clone()))
+                .add(Condition::all().add(sort_col.eq(key)).add(id_col.lt(c.i)))
+        }
     };
+    if let Some(c) = &args.after {
+        q = q.filter(beyond(c, !args.reverse));
+    }
+    if let Some(c) = &args.before {
+        q = q.filter(beyond(c, args.reverse));
+    }
+    // Backward pages read the list from the end and are turned round.
+    let descending = args.reverse != args.backward;
+    let order = if descending { Order::Desc } else { Order::Asc };
     let mut rows = q
         .order_by(sort_col, order.clone())
         .order_by(id_col, order)
-        .limit(args.first as u64 + 1)
+        .limit(args.size as u64 + 1)
         .all(db)
         .await?;
-    let has_next_page = rows.len() > args.first;
-    rows.truncate(args.first);
+    let more = rows.len() > args.size;
+    rows.truncate(args.size);
+    if args.backward {
+        rows.reverse();
+    }
+    let (has_next_page, has_previous_page) = if args.backward {
+        (args.before.is_some(), more)
+    } else {
+        (more, args.after.is_some())
+    };
     let items = rows
         .into_iter()
         .map(|m| {
@@ -173,7 +224,7 @@ where
     Ok(Page {
         items,
         has_next_page,
-        has_previous_page: args.after.is_some(),
+        has_previous_page,
         count,
         db: db.clone(),
     })

@@ -354,12 +354,11 @@ pub async fn history(
     ctx: &ServiceCtx,
     sku_id: Option<i64>,
     store_id: Option<i64>,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
 ) -> Result<Page<price_change::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, store_id)?;
-    let args = PageArgs::parse(first, after, true, "ID")?;
+    let args = PageArgs::parse(window, true, "ID")?;
     let mut q = price_change::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(price_change::Column::StoreId.is_in(stores));

@@ -437,13 +437,12 @@ pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,
     sort: SortKey,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
     reverse: bool,
 ) -> Result<Page<staff::Entity>, AppError> {
     let viewer = ctx.viewer.staff()?;
     let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(first, after, reverse, &sort_name)?;
+    let args = PageArgs::parse(window, reverse, &sort_name)?;
     let mut q = staff::Entity::find();
     if let Some(c) = visible(viewer) {
         q = q.filter(c);

@@ -417,13 +417,12 @@ pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,
     sort: SortKey,
-    first: Option<i32>,
-    after: Option<&str>,
+    window: page::Window<'_>,
     reverse: bool,
 ) -> Result<Page<store::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(first, after, reverse, &sort_name)?;
+    let args = PageArgs::parse(window, reverse, &sort_name)?;
     let mut q = store::Entity::find();
     if let StoreScope::Only(ids) = staff.scope() {
         q = q.filter(store::Column::Id.is_in(ids));

@@ -402,3 +402,63 @@ async fn instants_are_utc_rfc3339_and_days_are_store_local() {
     assert!(today >= shanghai.as_str(), "{today} vs {shanghai}");
     assert_eq!(today.len(), 10);
 }
+
+#[tokio::test]
+async fn connections_also_page_backward_with_last_and_before() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    for n in ["b店", "d店", "a店", "e店", "c店"] {
+        app.create_store(&admin, n).await;
+    }
+    let q = "query($before: String, $rev: Boolean!) { stores(last: 2, before: $before, sortKey: NAME, reverse: $rev) {
+        edges { node { name } } pageInfo { hasNextPage hasPreviousPage startCursor } } }";
+    for (rev, expected) in [
+        (false, ["a店", "b店", "c店", "d店", "e店"]),
+        (true, ["e店", "d店", "c店", "b店", "a店"]),
+    ] {
+        let mut pages: Vec<Vec<String>> = Vec::new();
+        let mut before = Value::Null;
+        loop {
+            let body = app
+                .gql(
+                    Some(&admin.token),
+                    q,
+                    json!({ "before": before, "rev": rev }),
+                )
+                .await;
+            let conn = &body["data"]["stores"];
+            let names: Vec<String> = conn["edges"]
+                .as_array()
+                .expect("edges")
+                .iter()
+                .map(|e| e["node"]["name"].as_str().unwrap_or_default().to_owned())
+                .collect();
+            assert_eq!(conn["pageInfo"]["hasNextPage"], !pages.is_empty(), "{body}");
+            pages.push(names);
+            if conn["pageInfo"]["hasPreviousPage"] != json!(true) {
+                break;
+            }
+            before = conn["pageInfo"]["startCursor"].clone();
+        }
+        // Pages come from the end; each page is in the list's own order.
+        assert_eq!(pages[0], expected[3..].to_vec(), "reverse={rev}");
+        let all: Vec<String> = pages.into_iter().rev().flatten().collect();
+        assert_eq!(all, expected.to_vec(), "reverse={rev}");
+    }
+    let both = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(first: 2, last: 2) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&both), "BAD_USER_INPUT");
+    let big = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(last: 101) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&big), "BAD_USER_INPUT");
+}
