@@ -7,8 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use sea_orm::ActiveModelTrait;
-use zhanggui::auth::jwt::JwtKeys;
-use zhanggui::auth::{Staff, Viewer};
+use zhanggui::auth::Staff;
 use zhanggui::db::StatementCounter;
 use zhanggui::service::import::{self, Outcome};
 use zhanggui::service::{ServiceCtx, store};
@@ -50,7 +49,7 @@ fn main() -> anyhow::Result<()> {
         let store = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into())
             .insert(&db)
             .await?;
-        let ctx = ServiceCtx { db, jwt: Arc::new(JwtKeys::new(&[0u8; 32])), viewer: Viewer::Staff(Staff::system()), request_id: None };
+        let ctx = ServiceCtx::acting_as(db, Staff::system(), "bench");
         let file = csv(rows);
         println!("{} ({} rows, {:.1} MB)", zhanggui::startup::redact_url(&url), rows, file.len() as f64 / 1e6);
         for run in ["first import", "re-import"] {

@@ -344,12 +344,7 @@ async fn import_products(
                 .1
         }
     };
-    let ctx = crate::service::ServiceCtx {
-        db: conn,
-        jwt: Arc::new(crate::auth::jwt::JwtKeys::new(&[0u8; 32])),
-        viewer: crate::auth::Viewer::Staff(staff),
-        request_id: Some("cli-import".into()),
-    };
+    let ctx = crate::service::ServiceCtx::acting_as(conn, staff, "cli-import");
     let bar = indicatif::ProgressBar::new(size.max(1));
     bar.set_style(
         indicatif::ProgressStyle::with_template(

@@ -4,8 +4,6 @@
 use entity::{staff, store};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-use crate::auth::Viewer;
-use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, password};
 use crate::db;
 use crate::error::AppError;
@@ -143,12 +141,7 @@ async fn acting_as(db: &DatabaseConnection, role: Role) -> Result<ServiceCtx, Ap
     let (_, viewer) = auth_svc::load_staff(db, model.id)
         .await?
         .ok_or(AppError::not_found("demo staff"))?;
-    Ok(ServiceCtx {
-        db: db.clone(),
-        jwt: std::sync::Arc::new(JwtKeys::new(&[0u8; 32])),
-        viewer: Viewer::Staff(viewer),
-        request_id: Some("demo".into()),
-    })
+    Ok(ServiceCtx::acting_as(db.clone(), viewer, "demo"))
 }
 
 fn def(name: &str, required: bool, values: &[&str]) -> catalog::AttributeDef {

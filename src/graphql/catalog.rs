@@ -8,7 +8,7 @@ use entity::{category, inventory_movement, product, sku};
 use super::mutation::split;
 use super::scalars::{DateTime, Money};
 use super::types::{Store, UserErrorObject};
-use super::{decode_id, loaders, svc};
+use super::{decode_id, decode_opt_id, found, loaders, svc};
 use crate::domain::compliance::{self, Group, Hit, Severity};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
@@ -542,24 +542,11 @@ impl InventoryMovement {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<super::types::StaffMember>> {
-        let Some(id) = self.0.actor_id else {
-            return Ok(None);
-        };
-        let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.staff
-            .load_one(id)
-            .await
-            .map_err(loaders::gql_err)?
-            .map(super::types::StaffMember))
+        super::types::staff_member(ctx, self.0.actor_id).await
     }
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
-        let svc = svc(ctx)?;
-        match cat::sku_get(svc, self.0.sku_id).await {
-            Ok(s) => Ok(Some(Sku(s))),
-            Err(AppError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        Ok(found(cat::sku_get(svc(ctx)?, self.0.sku_id).await)?.map(Sku))
     }
     /// When.
     async fn created_at(&self) -> DateTime {
@@ -666,13 +653,6 @@ pub struct ComplianceCheckResult {
     pub blocked: bool,
 }
 
-fn opt_id(id: &Option<ID>, t: NodeType, field: &'static str) -> async_graphql::Result<Option<i64>> {
-    id.as_ref()
-        .map(|i| decode_id(i, t, field))
-        .transpose()
-        .gql()
-}
-
 #[derive(Default)]
 pub struct CatalogQuery;
 
@@ -689,7 +669,7 @@ impl CatalogQuery {
     ) -> async_graphql::Result<ComplianceCheckResult> {
         let svc = svc(ctx)?;
         svc.viewer.staff().gql()?;
-        let allowed: Vec<String> = match opt_id(&store_id, NodeType::Store, "storeId")? {
+        let allowed: Vec<String> = match decode_opt_id(&store_id, NodeType::Store, "storeId")? {
             Some(s) => crate::service::compliance::list(svc, s)
                 .await
                 .gql()?
@@ -737,7 +717,7 @@ impl CatalogQuery {
         #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<CategoryConnection> {
         let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
-        let parent = opt_id(&parent_id, NodeType::Category, "parentId")?;
+        let parent = decode_opt_id(&parent_id, NodeType::Category, "parentId")?;
         cat::category_list(
             svc(ctx)?,
             store,
@@ -780,8 +760,8 @@ impl CatalogQuery {
     ) -> async_graphql::Result<ProductConnection> {
         let f = filter.unwrap_or_default();
         let filter = cat::ProductFilter {
-            store_id: opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
-            category_id: opt_id(&f.category_id, NodeType::Category, "filter.categoryId")?,
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
+            category_id: decode_opt_id(&f.category_id, NodeType::Category, "filter.categoryId")?,
             status: f.status.map(Into::into),
             title_contains: f.title_contains,
             price_min_fen: f.price_min.map(|m| m.0.0),
@@ -869,8 +849,8 @@ impl CatalogQuery {
     ) -> async_graphql::Result<InventoryMovementConnection> {
         let f = filter.unwrap_or_default();
         let filter = inventory::MovementFilter {
-            store_id: opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
-            sku_id: opt_id(&f.sku_id, NodeType::Sku, "filter.skuId")?,
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
+            sku_id: decode_opt_id(&f.sku_id, NodeType::Sku, "filter.skuId")?,
             kind: f.kind.map(Into::into),
         };
         inventory::movements(

@@ -70,6 +70,29 @@ pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ServiceCtx> {
     ctx.data::<ServiceCtx>()
 }
 
+/// Decodes an optional global ID argument of `expected` type (BAD_USER_INPUT when malformed).
+pub fn decode_opt_id(
+    id: &Option<async_graphql::ID>,
+    expected: NodeType,
+    field: &'static str,
+) -> async_graphql::Result<Option<i64>> {
+    use crate::error::GqlResultExt;
+    id.as_ref()
+        .map(|i| decode_id(i, expected, field))
+        .transpose()
+        .gql()
+}
+
+/// `Ok(None)` for NOT_FOUND (the row does not exist for this viewer), the row otherwise.
+pub fn found<T>(res: Result<T, AppError>) -> async_graphql::Result<Option<T>> {
+    use crate::error::GqlResultExt;
+    match res {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e).gql(),
+    }
+}
+
 /// Decodes a global ID that must be of `expected` type; otherwise BAD_USER_INPUT.
 pub fn decode_id(id: &str, expected: NodeType, field: &'static str) -> Result<i64, AppError> {
     GlobalId::decode_as(id, expected).ok_or_else(|| {

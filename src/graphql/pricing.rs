@@ -6,8 +6,8 @@ use entity::{approval_request, price_change};
 use super::catalog::Sku;
 use super::mutation::split;
 use super::scalars::{DateTime, Money};
-use super::types::{StaffMember, Store, UserErrorObject};
-use super::{decode_id, loaders, svc};
+use super::types::{StaffMember, Store, UserErrorObject, staff_member};
+use super::{decode_id, decode_opt_id, found, loaders, svc};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::approval::{self, Kind, Status};
@@ -96,19 +96,6 @@ impl From<ApprovalRequestStatus> for Status {
             ApprovalRequestStatus::Cancelled => Self::Cancelled,
         }
     }
-}
-
-async fn staff_member(
-    ctx: &Context<'_>,
-    id: Option<i64>,
-) -> async_graphql::Result<Option<StaffMember>> {
-    let Some(id) = id else { return Ok(None) };
-    let l = ctx.data::<loaders::Loaders>()?;
-    Ok(l.staff
-        .load_one(id)
-        .await
-        .map_err(loaders::gql_err)?
-        .map(StaffMember))
 }
 
 /// An action beyond its requester's limit, waiting for a resolver (DOMAIN.md §9.4): a director
@@ -224,11 +211,7 @@ impl PriceChange {
     }
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
-        match cat::sku_get(svc(ctx)?, self.0.sku_id).await {
-            Ok(s) => Ok(Some(Sku(s))),
-            Err(AppError::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e).gql(),
-        }
+        Ok(found(cat::sku_get(svc(ctx)?, self.0.sku_id).await)?.map(Sku))
     }
     /// When.
     async fn created_at(&self) -> DateTime {
@@ -296,12 +279,7 @@ impl PricingQuery {
     ) -> async_graphql::Result<ApprovalRequestConnection> {
         let f = filter.unwrap_or_default();
         let filter = approval::Filter {
-            store_id: f
-                .store_id
-                .as_ref()
-                .map(|i| decode_id(i, NodeType::Store, "filter.storeId"))
-                .transpose()
-                .gql()?,
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
             status: f.status.map(Into::into),
             kind: f.kind.map(Into::into),
             resolvable_by_me: f.resolvable_by_me,
@@ -334,16 +312,8 @@ impl PricingQuery {
         >,
         #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PriceChangeConnection> {
-        let sku = sku_id
-            .as_ref()
-            .map(|i| decode_id(i, NodeType::Sku, "skuId"))
-            .transpose()
-            .gql()?;
-        let store = store_id
-            .as_ref()
-            .map(|i| decode_id(i, NodeType::Store, "storeId"))
-            .transpose()
-            .gql()?;
+        let sku = decode_opt_id(&sku_id, NodeType::Sku, "skuId")?;
+        let store = decode_opt_id(&store_id, NodeType::Store, "storeId")?;
         pricing::history(
             svc(ctx)?,
             sku,

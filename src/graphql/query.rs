@@ -7,7 +7,7 @@ use super::types::{
     AuditLogEntry, AuditLogEntryConnection, Node, PermissionMatrixRow, Platform, StaffMember,
     StaffMemberConnection, Store, StoreConnection, Viewer,
 };
-use super::{catalog, decode_id, loaders, svc};
+use super::{catalog, decode_id, decode_opt_id, found, loaders, svc};
 use crate::auth::{Role, matrix};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, ErrorCode, GqlResultExt};
@@ -126,15 +126,6 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .map(|m| Node::PriceChange(super::pricing::PriceChange(m))),
     };
     Ok(node)
-}
-
-/// `Ok(None)` for NOT_FOUND, the row otherwise.
-fn found<T>(res: Result<T, AppError>) -> async_graphql::Result<Option<T>> {
-    match res {
-        Ok(v) => Ok(Some(v)),
-        Err(AppError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e).gql(),
-    }
 }
 
 fn not_found() -> AppError {
@@ -282,12 +273,7 @@ impl Query {
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
     ) -> async_graphql::Result<StaffMemberConnection> {
         let filter = filter.unwrap_or_default();
-        let store_id = filter
-            .store_id
-            .as_ref()
-            .map(|id| decode_id(id, NodeType::Store, "filter.storeId"))
-            .transpose()
-            .gql()?;
+        let store_id = decode_opt_id(&filter.store_id, NodeType::Store, "filter.storeId")?;
         let f = service::staff::Filter {
             role: filter.role,
             active: filter.active,
@@ -331,18 +317,8 @@ impl Query {
         #[graphql(desc = "Oldest first instead.", default)] reverse: bool,
     ) -> async_graphql::Result<AuditLogEntryConnection> {
         let filter = filter.unwrap_or_default();
-        let store_id = filter
-            .store_id
-            .as_ref()
-            .map(|id| decode_id(id, NodeType::Store, "filter.storeId"))
-            .transpose()
-            .gql()?;
-        let actor_id = filter
-            .actor_id
-            .as_ref()
-            .map(|id| decode_id(id, NodeType::StaffMember, "filter.actorId"))
-            .transpose()
-            .gql()?;
+        let store_id = decode_opt_id(&filter.store_id, NodeType::Store, "filter.storeId")?;
+        let actor_id = decode_opt_id(&filter.actor_id, NodeType::StaffMember, "filter.actorId")?;
         let target = match &filter.target_id {
             Some(id) => Some(
                 GlobalId::decode(id)

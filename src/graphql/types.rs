@@ -219,6 +219,20 @@ impl From<staff::Model> for StaffMember {
     }
 }
 
+/// A staff member by id through the request's loader; `None` when absent or not visible.
+pub async fn staff_member(
+    ctx: &Context<'_>,
+    id: Option<i64>,
+) -> async_graphql::Result<Option<StaffMember>> {
+    let Some(id) = id else { return Ok(None) };
+    let l = ctx.data::<loaders::Loaders>()?;
+    Ok(l.staff
+        .load_one(id)
+        .await
+        .map_err(loaders::gql_err)?
+        .map(StaffMember))
+}
+
 fn viewer_staff<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Staff> {
     svc(ctx)?.viewer.staff_pending_password().gql()
 }
@@ -412,16 +426,7 @@ impl AuditLogEntry {
     /// Who acted; `null` for the system (first start, command line) or a staff member the
     /// viewer cannot see.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMember>> {
-        let Some(id) = self.0.actor_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.data::<loaders::Loaders>()?;
-        Ok(loaders
-            .staff
-            .load_one(id)
-            .await
-            .map_err(loaders::gql_err)?
-            .map(StaffMember))
+        staff_member(ctx, self.0.actor_id).await
     }
     /// The actor's role at the time.
     async fn actor_role(&self) -> Option<Role> {

@@ -31,6 +31,19 @@ pub struct ServiceCtx {
     pub request_id: Option<String>,
 }
 
+impl ServiceCtx {
+    /// A context outside HTTP (command line, demo seeding, benchmarks) acting as `staff`.
+    /// It issues no tokens, so its signing keys are a placeholder.
+    pub fn acting_as(db: DatabaseConnection, staff: crate::auth::Staff, request_id: &str) -> Self {
+        Self {
+            db,
+            jwt: Arc::new(JwtKeys::new(&[0u8; 32])),
+            viewer: Viewer::Staff(staff),
+            request_id: Some(request_id.to_owned()),
+        }
+    }
+}
+
 /// The clock. One place, so later issues can make it injectable for tests of time rules.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
