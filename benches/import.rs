@@ -49,7 +49,8 @@ fn main() -> anyhow::Result<()> {
         let store = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into())
             .insert(&db)
             .await?;
-        let ctx = ServiceCtx::acting_as(db, Staff::system(), "bench");
+        let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let ctx = ServiceCtx::acting_as(db, pii, Staff::system(), "bench");
         let file = csv(rows);
         println!("{} ({} rows, {:.1} MB)", zhanggui::startup::redact_url(&url), rows, file.len() as f64 / 1e6);
         for run in ["first import", "re-import"] {

@@ -103,6 +103,30 @@ pub enum ImportCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Import orders from a CSV file, one row per order line (columns: order_no, buyer_ref,
+    /// buyer_nick, buyer_phone, status, created_at, paid_at, consulted, sku_code, quantity,
+    /// unit_price, discount, paid_amount, channel; optional refunded_amount). Nothing is written
+    /// if any row is invalid; re-importing updates statuses and times only.
+    Orders {
+        /// Store (global ID or number).
+        #[arg(long)]
+        store: String,
+        /// Act as this staff member (their permissions and name in the audit log); by default the
+        /// system acts with a director's powers.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        /// The CSV file.
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+/// What a CLI import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ImportKind {
+    Products,
+    Orders,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -144,6 +168,17 @@ pub enum StaffCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+fn pii_key_from_env() -> anyhow::Result<Option<SecretString>> {
+    match std::env::var("ZHANGGUI_PII_KEY") {
+        Ok(s) if s.len() < crate::config::MIN_JWT_SECRET_BYTES => bail!(
+            "ZHANGGUI_PII_KEY must be at least {} bytes",
+            crate::config::MIN_JWT_SECRET_BYTES
+        ),
+        Ok(s) => Ok(Some(SecretString::new(s))),
+        Err(_) => Ok(None),
+    }
 }
 
 fn jwt_secret_from_env() -> anyhow::Result<Option<SecretString>> {
@@ -214,6 +249,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let mut settings = Settings::new(bind, db.database_url);
             settings.jwt_secret = jwt_secret_from_env()?;
+            settings.pii_key = pii_key_from_env()?;
             settings.demo = demo;
             settings.limits = Limits {
                 max_depth,
@@ -226,6 +262,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if app.generated_jwt_secret {
                 tracing::warn!(
                     "ZHANGGUI_JWT_SECRET is not set: generated a random secret and stored it in the database"
+                );
+            }
+            if app.generated_pii_key {
+                tracing::warn!(
+                    "ZHANGGUI_PII_KEY is not set: generated a key for buyers' personal data and stored it in the database"
                 );
             }
             if let Some(pw) = &app.first_director_password {
@@ -260,7 +301,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     file,
                     db,
                 },
-        } => import_products(&store, as_user.as_deref(), &file, &db.database_url).await,
+        } => {
+            import_file(
+                ImportKind::Products,
+                &store,
+                as_user.as_deref(),
+                &file,
+                &db.database_url,
+            )
+            .await
+        }
+        Command::Import {
+            command:
+                ImportCommand::Orders {
+                    store,
+                    as_user,
+                    file,
+                    db,
+                },
+        } => {
+            import_file(
+                ImportKind::Orders,
+                &store,
+                as_user.as_deref(),
+                &file,
+                &db.database_url,
+            )
+            .await
+        }
         Command::Staff {
             command:
                 StaffCommand::Create {
@@ -317,13 +385,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn import_products(
+async fn import_file(
+    kind: ImportKind,
     store: &str,
     as_user: Option<&str>,
     file: &std::path::Path,
     url: &str,
 ) -> anyhow::Result<()> {
-    use crate::service::import::{self, Outcome};
+    use crate::service::import::{self, RowError};
     let store_id = parse_store_id(store)?;
     let reader =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
@@ -344,7 +413,10 @@ async fn import_products(
                 .1
         }
     };
-    let ctx = crate::service::ServiceCtx::acting_as(conn, staff, "cli-import");
+    let (pii, _) = crate::service::bootstrap::pii_cipher(&conn, pii_key_from_env()?.as_ref())
+        .await
+        .map_err(app_error)?;
+    let ctx = crate::service::ServiceCtx::acting_as(conn, pii, staff, "cli-import");
     let bar = indicatif::ProgressBar::new(size.max(1));
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -361,28 +433,66 @@ async fn import_products(
         }
         shown.set_position(done);
     });
-    let outcome = import::import(&ctx, store_id, std::io::BufReader::new(reader), progress)
-        .await
-        .map_err(app_error)?;
-    bar.finish_and_clear();
-    match outcome {
-        Outcome::Imported(r) => {
-            println!(
-                "imported {} rows: {} categories, {} products created, {} updated, {} SKUs created, {} updated, {} rows unchanged",
-                r.rows,
-                r.categories_created,
-                r.products_created,
-                r.products_updated,
-                r.skus_created,
-                r.skus_updated,
-                r.rows_unchanged
-            );
-            Ok(())
+    let reader = std::io::BufReader::new(reader);
+    let rejected: Option<(Vec<RowError>, usize)> = match kind {
+        ImportKind::Products => {
+            match import::import(&ctx, store_id, reader, progress)
+                .await
+                .map_err(app_error)?
+            {
+                import::Outcome::Imported(r) => {
+                    bar.finish_and_clear();
+                    println!(
+                        "imported {} rows: {} categories, {} products created, {} updated, {} SKUs created, {} updated, {} rows unchanged",
+                        r.rows,
+                        r.categories_created,
+                        r.products_created,
+                        r.products_updated,
+                        r.skus_created,
+                        r.skus_updated,
+                        r.rows_unchanged
+                    );
+                    None
+                }
+                import::Outcome::Rejected {
+                    errors,
+                    total_errors,
+                } => Some((errors, total_errors)),
+            }
         }
-        Outcome::Rejected {
-            errors,
-            total_errors,
-        } => {
+        ImportKind::Orders => {
+            use crate::service::orders;
+            match orders::import(&ctx, store_id, reader, progress)
+                .await
+                .map_err(app_error)?
+            {
+                orders::Outcome::Imported(r) => {
+                    bar.finish_and_clear();
+                    println!(
+                        "imported {} order lines: {} orders created, {} updated, {} unchanged; {} members created; {} SALE and {} RETURN movements, {} oversold lines; {} tier changes",
+                        r.rows,
+                        r.orders_created,
+                        r.orders_updated,
+                        r.orders_unchanged,
+                        r.members_created,
+                        r.sale_movements,
+                        r.return_movements,
+                        r.oversold_lines,
+                        r.tier_changes
+                    );
+                    None
+                }
+                orders::Outcome::Rejected {
+                    errors,
+                    total_errors,
+                } => Some((errors, total_errors)),
+            }
+        }
+    };
+    bar.finish_and_clear();
+    match rejected {
+        None => Ok(()),
+        Some((errors, total_errors)) => {
             for e in &errors {
                 eprintln!("line {}, {}: {}", e.row, e.column, e.message);
             }

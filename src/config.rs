@@ -56,6 +56,9 @@ pub struct Settings {
     pub bind: String,
     pub database_url: String,
     pub jwt_secret: Option<SecretString>,
+    /// Key of buyers' personal data (`ZHANGGUI_PII_KEY`); generated and kept in the database
+    /// when unset.
+    pub pii_key: Option<SecretString>,
     pub demo: bool,
     pub limits: Limits,
     /// How often maintenance runs (expired refresh tokens are purged).
@@ -70,6 +73,7 @@ impl Settings {
             bind,
             database_url,
             jwt_secret: None,
+            pii_key: None,
             demo: false,
             limits: Limits::default(),
             maintenance_interval: Duration::from_secs(3600),

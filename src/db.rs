@@ -105,7 +105,21 @@ pub fn pool_stats(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
 
 /// Raw SQL written with `?` placeholders, numbered `$n` for PostgreSQL.
 pub fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
-    let sql = if backend == DbBackend::Postgres {
+    sea_orm::Statement::from_sql_and_values(backend, placeholders(backend, sql), values)
+}
+
+/// A custom SQL condition written with `?` placeholders (sea-query numbers PostgreSQL's `$n`
+/// within the expression and renumbers them in the whole statement).
+pub fn cust<I>(backend: DbBackend, sql: &str, values: I) -> sea_orm::sea_query::Expr
+where
+    I: IntoIterator,
+    I::Item: Into<sea_orm::Value>,
+{
+    sea_orm::sea_query::Expr::cust_with_values(placeholders(backend, sql), values)
+}
+
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend == DbBackend::Postgres {
         let mut out = String::with_capacity(sql.len() + 8);
         let mut n = 0;
         for c in sql.chars() {
@@ -120,6 +134,5 @@ pub fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_or
         out
     } else {
         sql.to_owned()
-    };
-    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    }
 }

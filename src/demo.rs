@@ -1,11 +1,14 @@
 //! `--demo`: a demo company with one login per role. Idempotent; later capabilities add their
 //! share (catalog, members, orders, promotions, …).
 
+use std::sync::Arc;
+
 use entity::{staff, store};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::{Role, password};
 use crate::db;
+use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
 use crate::service::{
     ServiceCtx, auth as auth_svc, catalog, inventory, pricing, staff as staff_svc,
@@ -75,7 +78,10 @@ async fn ensure_store(
 }
 
 /// Seeds the demo company; returns the logins.
-pub async fn seed(db: &DatabaseConnection) -> Result<Vec<DemoLogin>, AppError> {
+pub async fn seed(
+    db: &DatabaseConnection,
+    pii: Arc<PiiCipher>,
+) -> Result<Vec<DemoLogin>, AppError> {
     let mut store_ids = Vec::new();
     let txn = db::begin_write(db).await?;
     for (name, platform) in STORES {
@@ -122,13 +128,17 @@ pub async fn seed(db: &DatabaseConnection) -> Result<Vec<DemoLogin>, AppError> {
         txn.commit().await?;
     }
     for store_id in &store_ids[..2] {
-        seed_catalog(db, *store_id).await?;
+        seed_catalog(db, &pii, *store_id).await?;
     }
     Ok(LOGINS.to_vec())
 }
 
 /// A service context acting as the demo login of `role`.
-async fn acting_as(db: &DatabaseConnection, role: Role) -> Result<ServiceCtx, AppError> {
+async fn acting_as(
+    db: &DatabaseConnection,
+    pii: &Arc<PiiCipher>,
+    role: Role,
+) -> Result<ServiceCtx, AppError> {
     let login = LOGINS
         .iter()
         .find(|l| l.role == role)
@@ -141,7 +151,12 @@ async fn acting_as(db: &DatabaseConnection, role: Role) -> Result<ServiceCtx, Ap
     let (_, viewer) = auth_svc::load_staff(db, model.id)
         .await?
         .ok_or(AppError::not_found("demo staff"))?;
-    Ok(ServiceCtx::acting_as(db.clone(), viewer, "demo"))
+    Ok(ServiceCtx::acting_as(
+        db.clone(),
+        pii.clone(),
+        viewer,
+        "demo",
+    ))
 }
 
 fn def(name: &str, required: bool, values: &[&str]) -> catalog::AttributeDef {
@@ -154,7 +169,11 @@ fn def(name: &str, required: bool, values: &[&str]) -> catalog::AttributeDef {
 
 /// A small homeware catalog: categories, products with SKUs through review, stock (some low)
 /// and one non-compliant draft. Skipped when the store already has categories.
-async fn seed_catalog(db: &DatabaseConnection, store_id: i64) -> Result<(), AppError> {
+async fn seed_catalog(
+    db: &DatabaseConnection,
+    pii: &Arc<PiiCipher>,
+    store_id: i64,
+) -> Result<(), AppError> {
     use sea_orm::PaginatorTrait;
     if entity::category::Entity::find()
         .filter(entity::category::Column::StoreId.eq(store_id))
@@ -164,8 +183,8 @@ async fn seed_catalog(db: &DatabaseConnection, store_id: i64) -> Result<(), AppE
     {
         return Ok(());
     }
-    let director = acting_as(db, Role::Director).await?;
-    let specialist = acting_as(db, Role::Specialist).await?;
+    let director = acting_as(db, pii, Role::Director).await?;
+    let specialist = acting_as(db, pii, Role::Specialist).await?;
     let category = |parent: Option<i64>,
                     name: &str,
                     key: Vec<catalog::AttributeDef>,

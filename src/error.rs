@@ -47,10 +47,12 @@ pub enum ErrorCode {
     FourEyes,
     /// Not enough available stock.
     StockInsufficient,
+    /// The member has fewer points than the change takes; a balance never goes below zero.
+    PointsInsufficient,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -71,6 +73,7 @@ impl ErrorCode {
         Self::InvalidStateTransition,
         Self::FourEyes,
         Self::StockInsufficient,
+        Self::PointsInsufficient,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -95,6 +98,7 @@ impl ErrorCode {
             Self::InvalidStateTransition => "INVALID_STATE_TRANSITION",
             Self::FourEyes => "FOUR_EYES",
             Self::StockInsufficient => "STOCK_INSUFFICIENT",
+            Self::PointsInsufficient => "POINTS_INSUFFICIENT",
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct Application {
     pub demo_logins: Vec<demo::DemoLogin>,
     /// Whether the JWT secret was generated and stored in the database.
     pub generated_jwt_secret: bool,
+    /// Whether the key of buyers' personal data was generated (ZHANGGUI_PII_KEY unset).
+    pub generated_pii_key: bool,
 }
 
 /// Connects and applies pending migrations.
@@ -71,11 +73,14 @@ impl Application {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,
         };
+        let (pii, generated_pii_key) = bootstrap::pii_cipher(&db, settings.pii_key.as_ref())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let first_director_password = bootstrap::ensure_first_director(&db)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let demo_logins = if settings.demo {
-            demo::seed(&db)
+            demo::seed(&db, pii.clone())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?
         } else {
@@ -88,6 +93,7 @@ impl Application {
             schema: graphql::build_schema(&settings.limits),
             db: db.clone(),
             jwt: Arc::new(JwtKeys::new(&secret)),
+            pii,
             metrics: Metrics::default(),
             statements: counter,
             limits: settings.limits.clone(),
@@ -127,6 +133,11 @@ impl Application {
                     Ok(n) => tracing::info!(requests = n, "approval requests expired"),
                     Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
                 }
+                match crate::service::member::daily_tier_job_if_due(&db).await {
+                    Ok(None | Some(0)) => {}
+                    Ok(Some(n)) => tracing::info!(members = n, "daily tier re-evaluation"),
+                    Err(e) => tracing::warn!(error = ?e, "daily tier job failed"),
+                }
             }
         });
         Ok(Self {
@@ -135,6 +146,7 @@ impl Application {
             first_director_password,
             demo_logins,
             generated_jwt_secret,
+            generated_pii_key,
         })
     }
 

@@ -23,6 +23,13 @@ pub struct Model {
     pub specialist_cost_view: bool,
     pub pii_reveals_per_day: i32,
     pub approval_expiry_days: i32,
+    /// JSON list of tiers, lowest first (DOMAIN.md §5.1).
+    pub tiers_json: String,
+    /// `ROLLING_12M` or `LIFETIME`.
+    pub tier_basis: String,
+    pub tier_protection_days: i32,
+    pub points_per_yuan: i32,
+    pub repurchase_cycle_days: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -9,6 +9,7 @@ mod m20261123_000003_pricing_approvals;
 mod m20261123_000004_product_ref;
 mod m20261123_000005_compliance_allowlist;
 mod m20261123_000006_product_sort_indexes;
+mod m20261123_000007_members_orders;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_product_ref::Migration),
             Box::new(m20261123_000005_compliance_allowlist::Migration),
             Box::new(m20261123_000006_product_sort_indexes::Migration),
+            Box::new(m20261123_000007_members_orders::Migration),
         ]
     }
 }

@@ -16,6 +16,11 @@ pub enum NodeType {
     ApprovalRequest,
     PriceChange,
     ComplianceAllowlistEntry,
+    Member,
+    Order,
+    OrderLine,
+    PointsEntry,
+    TierChange,
 }
 
 impl NodeType {
@@ -31,6 +36,11 @@ impl NodeType {
             Self::ApprovalRequest => "ApprovalRequest",
             Self::PriceChange => "PriceChange",
             Self::ComplianceAllowlistEntry => "ComplianceAllowlistEntry",
+            Self::Member => "Member",
+            Self::Order => "Order",
+            Self::OrderLine => "OrderLine",
+            Self::PointsEntry => "PointsEntry",
+            Self::TierChange => "TierChange",
         }
     }
 
@@ -46,6 +56,11 @@ impl NodeType {
             Self::ApprovalRequest,
             Self::PriceChange,
             Self::ComplianceAllowlistEntry,
+            Self::Member,
+            Self::Order,
+            Self::OrderLine,
+            Self::PointsEntry,
+            Self::TierChange,
         ]
         .into_iter()
         .find(|t| t.name() == s)

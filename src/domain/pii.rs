@@ -1,5 +1,5 @@
 //! Masking of buyers' personal data for viewers without MEMBER_PII_VIEW (DOMAIN.md §8.2).
-//! Groundwork for the members-and-orders capability; pure and unit-tested.
+//! Phones are kept encrypted (AES-256-GCM) with a keyed hash (HMAC-SHA256) for exact lookup.
 
 /// Digits of a phone number, with a leading +86/86 country code dropped from 13-digit forms.
 fn digits(phone: &str) -> String {
@@ -60,9 +60,112 @@ pub fn mask_name(name: &str) -> String {
     format!("{kept}{}", "*".repeat(chars.len() - keep))
 }
 
+/// Encrypts buyers' personal data at rest and hashes it for exact lookup. Both keys derive from
+/// one secret (configuration, or generated and kept in the database); it never prints itself.
+#[derive(Clone)]
+pub struct PiiCipher {
+    cipher: aes_gcm::Aes256Gcm,
+    hash_key: [u8; 32],
+}
+
+impl std::fmt::Debug for PiiCipher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PiiCipher(***)")
+    }
+}
+
+/// A ciphertext that does not decrypt with this key.
+#[derive(Debug, thiserror::Error)]
+#[error("personal data does not decrypt with the configured key")]
+pub struct UndecryptablePii;
+
+impl PiiCipher {
+    /// Derives the encryption and hashing keys from `secret`.
+    pub fn new(secret: &[u8]) -> Self {
+        use aes_gcm::KeyInit;
+        use hmac::Mac;
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(secret)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+            mac.update(label);
+            mac.finalize().into_bytes().into()
+        };
+        let enc = derive(b"zhanggui pii encryption v1");
+        Self {
+            cipher: aes_gcm::Aes256Gcm::new(&enc.into()),
+            hash_key: derive(b"zhanggui pii lookup v1"),
+        }
+    }
+
+    /// `base64(nonce ‖ ciphertext)` of `plain`, with a fresh random nonce.
+    pub fn encrypt(&self, plain: &str) -> String {
+        use aes_gcm::aead::Aead;
+        use base64::Engine;
+        let nonce: [u8; 12] = rand::random();
+        let sealed = self
+            .cipher
+            .encrypt(&nonce.into(), plain.as_bytes())
+            .unwrap_or_else(|_| unreachable!("AES-GCM encryption of a short text cannot fail"));
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        base64::engine::general_purpose::STANDARD.encode(out)
+    }
+
+    /// The plain text of an [`encrypt`](Self::encrypt) result.
+    pub fn decrypt(&self, sealed: &str) -> Result<String, UndecryptablePii> {
+        use aes_gcm::aead::Aead;
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(sealed)
+            .map_err(|_| UndecryptablePii)?;
+        if bytes.len() < 12 {
+            return Err(UndecryptablePii);
+        }
+        let (nonce, body) = bytes.split_at(12);
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| UndecryptablePii)?;
+        let plain = self
+            .cipher
+            .decrypt(&nonce.into(), body)
+            .map_err(|_| UndecryptablePii)?;
+        String::from_utf8(plain).map_err(|_| UndecryptablePii)
+    }
+
+    /// Keyed hash (hex) of a normalised value, for exact lookup without decrypting.
+    pub fn lookup_hash(&self, normalised: &str) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.hash_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(normalised.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// What is stored for a phone: `(cipher, hash, masked)`, or `None` when it is not a phone
+    /// number.
+    pub fn seal_phone(&self, phone: &str) -> Option<(String, String, String)> {
+        let n = normalise_phone(phone)?;
+        Some((self.encrypt(&n), self.lookup_hash(&n), mask_phone(&n)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phones_round_trip_encrypted_and_hash_equal_only_under_one_key() {
+        let a = PiiCipher::new(b"one secret of enough length for tests");
+        let b = PiiCipher::new(b"another secret of enough length for tests");
+        let (c1, h1, m) = a.seal_phone("+86 138-1234-5678").expect("a phone");
+        let (c2, h2, _) = a.seal_phone("13812345678").expect("a phone");
+        assert_ne!(c1, c2, "fresh nonce each time");
+        assert!(!c1.contains("5678"));
+        assert_eq!(h1, h2, "same number, same lookup hash");
+        assert_eq!(m, "138****5678");
+        assert_eq!(a.decrypt(&c1).expect("decrypts"), "13812345678");
+        assert!(b.decrypt(&c1).is_err());
+        assert_ne!(b.lookup_hash("13812345678"), h1);
+        assert!(a.seal_phone("12").is_none());
+    }
 
     #[test]
     fn phones_are_masked_as_the_reference_says() {

@@ -18,6 +18,11 @@ pub struct Loaders {
     pub products: DataLoader<ProductLoader>,
     pub product_skus: DataLoader<ProductSkusLoader>,
     pub allowlists: DataLoader<AllowlistLoader>,
+    pub skus: DataLoader<SkuLoader>,
+    pub members: DataLoader<MemberLoader>,
+    pub member_tags: DataLoader<MemberTagsLoader>,
+    pub order_lines: DataLoader<OrderLinesLoader>,
+    pub rfm: DataLoader<RfmLoader>,
 }
 
 impl Loaders {
@@ -30,6 +35,11 @@ impl Loaders {
             products: DataLoader::new(ProductLoader(ctx.clone()), tokio::spawn),
             product_skus: DataLoader::new(ProductSkusLoader(ctx.clone()), tokio::spawn),
             allowlists: DataLoader::new(AllowlistLoader(ctx.clone()), tokio::spawn),
+            skus: DataLoader::new(SkuLoader(ctx.clone()), tokio::spawn),
+            members: DataLoader::new(MemberLoader(ctx.clone()), tokio::spawn),
+            member_tags: DataLoader::new(MemberTagsLoader(ctx.clone()), tokio::spawn),
+            order_lines: DataLoader::new(OrderLinesLoader(ctx.clone()), tokio::spawn),
+            rfm: DataLoader::new(RfmLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -140,4 +150,89 @@ impl Loader<i64> for AllowlistLoader {
 pub fn gql_err(e: Arc<AppError>) -> async_graphql::Error {
     use async_graphql::ErrorExtensions;
     e.as_ref().extend()
+}
+
+/// SKUs by id, within the viewer's scope.
+pub struct SkuLoader(ServiceCtx);
+
+impl Loader<i64> for SkuLoader {
+    type Value = sku::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::catalog::skus_by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Members by id, within the viewer's scope.
+pub struct MemberLoader(ServiceCtx);
+
+impl Loader<i64> for MemberLoader {
+    type Value = entity::member::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::member::by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Tags of each member (the member was already loaded in scope).
+pub struct MemberTagsLoader(ServiceCtx);
+
+impl Loader<i64> for MemberTagsLoader {
+    type Value = Vec<String>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::member::tags_of(&self.0.db, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// Lines of each order (the order was already loaded in scope).
+pub struct OrderLinesLoader(ServiceCtx);
+
+impl Loader<i64> for OrderLinesLoader {
+    type Value = Vec<entity::order_line::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        service::orders::lines_of(&self.0.db, keys)
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
+pub struct RfmLoader(ServiceCtx);
+
+impl Loader<(i64, i32, i64)> for RfmLoader {
+    type Value = service::member::RfmRow;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[(i64, i32, i64)],
+    ) -> Result<HashMap<(i64, i32, i64), Self::Value>, Self::Error> {
+        let mut groups: HashMap<(i64, i32), Vec<i64>> = HashMap::new();
+        for (s, d, m) in keys {
+            groups.entry((*s, *d)).or_default().push(*m);
+        }
+        let mut out = HashMap::new();
+        for ((store, day), ids) in groups {
+            let rows =
+                service::member::rfm_of(&self.0.db, store, service::member::day_date(day), &ids)
+                    .await
+                    .map_err(Arc::new)?;
+            out.extend(rows.into_iter().map(|r| ((store, day, r.member_id), r)));
+        }
+        Ok(out)
+    }
 }

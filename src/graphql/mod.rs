@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod loaders;
+pub mod members;
 pub mod mutation;
 pub mod pagination;
 pub mod pricing;
@@ -27,6 +28,7 @@ pub struct QueryRoot(
     catalog::CatalogQuery,
     catalog::ComplianceQuery,
     pricing::PricingQuery,
+    members::MemberQuery,
 );
 
 /// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
@@ -39,6 +41,7 @@ pub struct MutationRoot(
     catalog::ImportMutation,
     catalog::ComplianceMutation,
     pricing::PricingMutation,
+    members::MemberMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::Subscription>;

@@ -7,12 +7,12 @@ use super::catalog::Sku;
 use super::mutation::split;
 use super::scalars::{DateTime, Money};
 use super::types::{StaffMember, Store, UserErrorObject, staff_member};
-use super::{decode_id, decode_opt_id, found, loaders, svc};
+use super::{decode_id, decode_opt_id, loaders, svc};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::approval::{self, Kind, Status};
 use crate::service::page::Window;
-use crate::service::{catalog as cat, pricing};
+use crate::service::pricing;
 
 /// What an approval request asks for.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
@@ -211,7 +211,12 @@ impl PriceChange {
     }
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
-        Ok(found(cat::sku_get(svc(ctx)?, self.0.sku_id).await)?.map(Sku))
+        let l = ctx.data::<loaders::Loaders>()?;
+        Ok(l.skus
+            .load_one(self.0.sku_id)
+            .await
+            .map_err(loaders::gql_err)?
+            .map(Sku))
     }
     /// When.
     async fn created_at(&self) -> DateTime {

@@ -124,6 +124,16 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .map(|m| Node::ComplianceAllowlistEntry(catalog::ComplianceAllowlistEntry(m))),
         NodeType::PriceChange => found(service::pricing::change_get(svc, gid.id).await)?
             .map(|m| Node::PriceChange(super::pricing::PriceChange(m))),
+        NodeType::Member => found(service::member::get(svc, gid.id).await)?
+            .map(|m| Node::Member(super::members::Member(m))),
+        NodeType::Order => found(service::orders::get(svc, gid.id).await)?
+            .map(|m| Node::Order(super::members::Order(m))),
+        NodeType::OrderLine => found(service::orders::line_get(svc, gid.id).await)?
+            .map(|m| Node::OrderLine(super::members::OrderLine(m))),
+        NodeType::PointsEntry => found(service::member::points_entry_get(svc, gid.id).await)?
+            .map(|m| Node::PointsEntry(super::members::PointsEntry(m))),
+        NodeType::TierChange => found(service::member::tier_change_get(svc, gid.id).await)?
+            .map(|m| Node::TierChange(super::members::TierChange(m))),
     };
     Ok(node)
 }

@@ -66,6 +66,11 @@ pub enum Node {
     ApprovalRequest(super::pricing::ApprovalRequest),
     PriceChange(super::pricing::PriceChange),
     ComplianceAllowlistEntry(super::catalog::ComplianceAllowlistEntry),
+    Member(super::members::Member),
+    Order(super::members::Order),
+    OrderLine(super::members::OrderLine),
+    PointsEntry(super::members::PointsEntry),
+    TierChange(super::members::TierChange),
 }
 
 /// A validation or business-rule refusal of a mutation. Nothing was changed.
@@ -133,6 +138,10 @@ impl Store {
     /// Approval limits and options (DOMAIN.md §9.3). Changed by directors only.
     async fn settings(&self) -> StoreSettings {
         StoreSettings(self.0.clone())
+    }
+    /// Membership settings: tiers, basis, protection period, points (DOMAIN.md §5).
+    async fn membership(&self) -> super::members::StoreMembership {
+        super::members::StoreMembership::of(&self.0)
     }
     /// When the store was created.
     async fn created_at(&self) -> DateTime {

@@ -97,6 +97,7 @@ async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> H
     let ctx = ServiceCtx {
         db: state.db.clone(),
         jwt: state.jwt.clone(),
+        pii: state.pii.clone(),
         viewer,
         request_id,
     };
@@ -203,6 +204,7 @@ pub async fn subscriptions(
 ) -> actix_web::Result<HttpResponse> {
     let db = state.db.clone();
     let jwt = state.jwt.clone();
+    let pii = state.pii.clone();
     GraphQLSubscription::new(state.schema.clone())
         .on_connection_init(move |value| async move {
             let header = value
@@ -221,6 +223,7 @@ pub async fn subscriptions(
             let ctx = ServiceCtx {
                 db,
                 jwt,
+                pii,
                 viewer,
                 request_id: None,
             };

@@ -23,6 +23,7 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: sea_orm::DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
+    pub pii: Arc<crate::domain::pii::PiiCipher>,
     pub metrics: Metrics,
     pub statements: Arc<StatementCounter>,
     pub limits: Limits,

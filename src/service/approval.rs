@@ -272,6 +272,22 @@ pub async fn approve(
             .await?;
             json!({ "skuId": after.id, "movement": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand })
         }
+        Some(Kind::PointsAdjust) => {
+            let m = entity::member::Entity::find_by_id(r.subject_id)
+                .one(&txn)
+                .await?
+                .ok_or(AppError::not_found("member"))?;
+            let amount = payload["amount"].as_i64().unwrap_or(0);
+            let (after, _) = super::member::apply_adjust(
+                &txn,
+                &m,
+                amount,
+                r.reason.clone().unwrap_or_default(),
+                Some(r.requested_by),
+            )
+            .await?;
+            json!({ "memberId": after.id, "amount": amount, "points": after.points_balance })
+        }
         _ => {
             return Err(AppError::invalid(
                 &["input", "id"],

@@ -3,31 +3,54 @@
 use entity::{app_setting, staff};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
 
+use std::sync::Arc;
+
 use super::{now, staff as staff_svc};
 use crate::auth::{Role, password};
+use crate::config::SecretString;
 use crate::db;
+use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
+const PII_KEY: &str = "pii_key";
 
 /// Returns the JWT secret stored in the database, generating and storing one on first use.
 pub async fn stored_jwt_secret(db: &DatabaseConnection) -> Result<(Vec<u8>, bool), AppError> {
+    stored_secret(db, JWT_SECRET_KEY).await
+}
+
+/// The cipher for buyers' personal data: from the configured key, else from a key generated on
+/// first use and kept in the database. Returns whether the key was generated just now.
+pub async fn pii_cipher(
+    db: &DatabaseConnection,
+    configured: Option<&SecretString>,
+) -> Result<(Arc<PiiCipher>, bool), AppError> {
+    let (secret, generated) = match configured {
+        Some(s) => (s.expose().as_bytes().to_vec(), false),
+        None => stored_secret(db, PII_KEY).await?,
+    };
+    Ok((Arc::new(PiiCipher::new(&secret)), generated))
+}
+
+/// A random secret kept in `app_setting` under `name`, generated on first use.
+async fn stored_secret(db: &DatabaseConnection, name: &str) -> Result<(Vec<u8>, bool), AppError> {
     use base64::Engine;
     let engine = base64::engine::general_purpose::STANDARD;
     let txn = db::begin_write(db).await?;
-    if let Some(row) = app_setting::Entity::find_by_id(JWT_SECRET_KEY.to_owned())
+    if let Some(row) = app_setting::Entity::find_by_id(name.to_owned())
         .one(&txn)
         .await?
     {
         let bytes = engine
             .decode(row.value.as_bytes())
-            .map_err(|e| anyhow::anyhow!("stored jwt secret is corrupt: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("stored secret {name} is corrupt: {e}"))?;
         txn.commit().await?;
         return Ok((bytes, false));
     }
     let secret: [u8; 48] = rand::random();
     app_setting::ActiveModel {
-        key: Set(JWT_SECRET_KEY.to_owned()),
+        key: Set(name.to_owned()),
         value: Set(engine.encode(secret)),
         updated_at: Set(now()),
     }

@@ -1493,6 +1493,17 @@ pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> 
     sku_in_scope(&ctx.db, staff, id).await
 }
 
+/// SKUs by id within the viewer's stores (loader).
+pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::ProductView, None)?;
+    let mut q = sku::Entity::find().filter(sku::Column::Id.is_in(ids.to_vec()));
+    if let StoreScope::Only(stores) = staff.scope() {
+        q = q.filter(sku::Column::StoreId.is_in(stores));
+    }
+    Ok(q.all(&ctx.db).await?)
+}
+
 /// `skuByCode(storeId, code)`.
 pub async fn sku_by_code(
     ctx: &ServiceCtx,

@@ -91,13 +91,27 @@ struct Row {
     stock: Option<i64>,
 }
 
-struct Errors {
-    list: Vec<RowError>,
-    total: usize,
+/// Row errors collected while validating a file (the first 1,000 kept, all counted).
+pub struct Errors {
+    pub list: Vec<RowError>,
+    pub total: usize,
+}
+
+impl Default for Errors {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Errors {
-    fn add(&mut self, row: usize, column: &str, message: impl Into<String>) {
+    pub fn new() -> Self {
+        Self {
+            list: Vec::new(),
+            total: 0,
+        }
+    }
+
+    pub fn add(&mut self, row: usize, column: &str, message: impl Into<String>) {
         self.total += 1;
         if self.list.len() < MAX_REPORTED_ERRORS {
             self.list.push(RowError {

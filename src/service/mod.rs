@@ -9,6 +9,8 @@ pub mod catalog;
 pub mod compliance;
 pub mod import;
 pub mod inventory;
+pub mod member;
+pub mod orders;
 pub mod page;
 pub mod pricing;
 pub mod staff;
@@ -20,6 +22,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Viewer;
 use crate::auth::jwt::JwtKeys;
+use crate::domain::pii::PiiCipher;
 
 /// What every service call gets: the database, the signing keys and who is asking.
 #[derive(Debug, Clone)]
@@ -27,6 +30,8 @@ pub struct ServiceCtx {
     pub db: DatabaseConnection,
     pub jwt: Arc<JwtKeys>,
     pub viewer: Viewer,
+    /// Encrypts and hashes buyers' personal data.
+    pub pii: Arc<PiiCipher>,
     /// Correlates audit rows with request logs.
     pub request_id: Option<String>,
 }
@@ -34,9 +39,15 @@ pub struct ServiceCtx {
 impl ServiceCtx {
     /// A context outside HTTP (command line, demo seeding, benchmarks) acting as `staff`.
     /// It issues no tokens, so its signing keys are a placeholder.
-    pub fn acting_as(db: DatabaseConnection, staff: crate::auth::Staff, request_id: &str) -> Self {
+    pub fn acting_as(
+        db: DatabaseConnection,
+        pii: Arc<PiiCipher>,
+        staff: crate::auth::Staff,
+        request_id: &str,
+    ) -> Self {
         Self {
             db,
+            pii,
             jwt: Arc::new(JwtKeys::new(&[0u8; 32])),
             viewer: Viewer::Staff(staff),
             request_id: Some(request_id.to_owned()),

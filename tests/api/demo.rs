@@ -65,6 +65,9 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
     assert_eq!(queue["data"]["priceHistory"]["totalCount"], 2);
     // Seeding twice changes nothing.
     let products = app.count("product").await;
-    zhanggui::demo::seed(&app.db).await.expect("reseed");
+    let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&app.db, None)
+        .await
+        .expect("pii key");
+    zhanggui::demo::seed(&app.db, pii).await.expect("reseed");
     assert_eq!(app.count("product").await, products);
 }

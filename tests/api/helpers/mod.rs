@@ -307,10 +307,21 @@ pub fn user_error_codes(payload: &Value) -> Vec<String> {
 impl TestApp {
     /// Uploads a CSV to `productsImport` as GraphQL multipart; returns the payload.
     pub async fn import_products(&self, user: &User, store: &str, csv: &str) -> Value {
-        let operations = json!({
-            "query": "mutation($input: ProductsImportInput!) { productsImport(input: $input) {
+        self.upload(user, "mutation($input: ProductsImportInput!) { productsImport(input: $input) {
                 report { rows categoriesCreated productsCreated productsUpdated skusCreated skusUpdated rowsUnchanged }
-                rowErrors { row column message } totalRowErrors userErrors { field code message } } }",
+                rowErrors { row column message } totalRowErrors userErrors { field code message } } }", "productsImport", store, csv).await
+    }
+
+    /// Uploads a CSV to `ordersImport` as GraphQL multipart; returns the payload.
+    pub async fn import_orders(&self, user: &User, store: &str, csv: &str) -> Value {
+        self.upload(user, "mutation($input: OrdersImportInput!) { ordersImport(input: $input) {
+                report { rows ordersCreated ordersUpdated ordersUnchanged membersCreated saleMovements returnMovements oversoldLines tierChanges }
+                rowErrors { row column message } totalRowErrors userErrors { field code message } } }", "ordersImport", store, csv).await
+    }
+
+    async fn upload(&self, user: &User, query: &str, op: &str, store: &str, csv: &str) -> Value {
+        let operations = json!({
+            "query": query,
             "variables": { "input": { "storeId": store, "file": null } }
         });
         let form = reqwest::multipart::Form::new()
@@ -335,6 +346,6 @@ impl TestApp {
         if body["errors"].is_array() {
             return body;
         }
-        body["data"]["productsImport"].clone()
+        body["data"][op].clone()
     }
 }
