@@ -385,6 +385,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A reader that advances a progress bar by the bytes it reads.
+struct CountingReader<R> {
+    inner: R,
+    bar: indicatif::ProgressBar,
+}
+
+impl<R: std::io::Read> std::io::Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bar.inc(n as u64);
+        Ok(n)
+    }
+}
+
 async fn import_file(
     kind: ImportKind,
     store: &str,
@@ -426,14 +440,18 @@ async fn import_file(
         .progress_chars("=> "),
     );
     let shown = bar.clone();
+    // While the file is read the bar counts bytes; later phases report their own totals.
     let progress: import::Progress = Arc::new(move |phase: &str, done: u64, total: u64| {
         shown.set_message(phase.to_owned());
         if total > 0 {
             shown.set_length(total);
+            shown.set_position(done);
         }
-        shown.set_position(done);
     });
-    let reader = std::io::BufReader::new(reader);
+    let reader = std::io::BufReader::new(CountingReader {
+        inner: reader,
+        bar: bar.clone(),
+    });
     let rejected: Option<(Vec<RowError>, usize)> = match kind {
         ImportKind::Products => {
             match import::import(&ctx, store_id, reader, progress)

@@ -252,6 +252,19 @@ impl MigrationTrait for Migration {
                 "sales_order",
                 &["store_id", "paid_day", "member_id"],
             ),
+            // Covers the RFM and tier aggregates: per member, per paid day, without the table.
+            index(
+                "ix_order_rfm",
+                "sales_order",
+                &[
+                    "store_id",
+                    "member_id",
+                    "paid_day",
+                    "status",
+                    "paid_fen",
+                    "refunded_fen",
+                ],
+            ),
         ] {
             manager.create_index(idx).await?;
         }

@@ -1241,6 +1241,50 @@ pub struct MemberPointsAdjustPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// Input of `memberPointsRedeem`.
+#[derive(InputObject)]
+pub struct MemberPointsRedeemInput {
+    /// The member.
+    pub member_id: ID,
+    /// Points spent (1–100,000,000); the balance never goes below 0.
+    pub points: i64,
+    /// What they were redeemed for (gift, coupon), 1–200 characters.
+    pub item: String,
+}
+
+/// Input of `memberPointsRedeemCancel`.
+#[derive(InputObject)]
+pub struct MemberPointsRedeemCancelInput {
+    /// The REDEEM entry to cancel.
+    pub entry_id: ID,
+}
+
+/// A member and the ledger entry just written.
+#[derive(SimpleObject)]
+pub struct MemberPointsPayload {
+    /// The member after the change; null when refused.
+    pub member: Option<Member>,
+    /// The ledger entry written.
+    pub points_entry: Option<PointsEntry>,
+    /// Why it was refused.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+fn points_payload(
+    res: Result<(member::Model, points_entry::Model), AppError>,
+) -> async_graphql::Result<MemberPointsPayload> {
+    let (v, user_errors) = split(res)?;
+    let (member, points_entry) = match v {
+        Some((m, e)) => (Some(Member(m)), Some(PointsEntry(e))),
+        None => (None, None),
+    };
+    Ok(MemberPointsPayload {
+        member,
+        points_entry,
+        user_errors,
+    })
+}
+
 /// Input of `memberTierSet`.
 #[derive(InputObject)]
 pub struct MemberTierSetInput {
@@ -1499,6 +1543,33 @@ impl MemberMutation {
                 user_errors,
             },
         })
+    }
+
+    /// Records a redemption of points (gift, coupon) as a REDEEM entry (MEMBER_EDIT). The
+    /// balance never goes below 0 (POINTS_INSUFFICIENT).
+    async fn member_points_redeem(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: MemberPointsRedeemInput,
+    ) -> async_graphql::Result<MemberPointsPayload> {
+        let res = match decode_id(&input.member_id, NodeType::Member, "input.memberId") {
+            Ok(id) => members::points_redeem(svc(ctx)?, id, input.points, &input.item).await,
+            Err(e) => Err(e),
+        };
+        points_payload(res)
+    }
+
+    /// Cancels a redemption: its points come back as a REDEEM_CANCEL entry, once (MEMBER_EDIT).
+    async fn member_points_redeem_cancel(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: MemberPointsRedeemCancelInput,
+    ) -> async_graphql::Result<MemberPointsPayload> {
+        let res = match decode_id(&input.entry_id, NodeType::PointsEntry, "input.entryId") {
+            Ok(id) => members::points_redeem_cancel(svc(ctx)?, id).await,
+            Err(e) => Err(e),
+        };
+        points_payload(res)
     }
 
     /// Sets a member's tier by hand with a reason (TIER_CONFIG, directors); it holds for one

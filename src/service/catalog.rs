@@ -1325,8 +1325,8 @@ pub async fn skus_generate(
         .iter()
         .filter(|c| !existing.contains_key(&attributes_key(c)))
         .collect();
-    // Combinations no longer chosen: removed when nothing refers to them (no stock, no ledger or
-    // price history), otherwise deactivated (DOMAIN.md §7.2). Chosen again: reactivated.
+    // Combinations no longer chosen: removed when nothing refers to them (no stock, no ledger,
+    // price history or order lines), otherwise deactivated (DOMAIN.md §7.2). Chosen again: reactivated.
     let wanted: std::collections::HashSet<String> =
         combos.iter().map(|c| attributes_key(c)).collect();
     let mut removed = Vec::new();
@@ -1348,6 +1348,11 @@ pub async fn skus_generate(
                 > 0
             || entity::price_change::Entity::find()
                 .filter(entity::price_change::Column::SkuId.eq(s.id))
+                .count(&txn)
+                .await?
+                > 0
+            || entity::order_line::Entity::find()
+                .filter(entity::order_line::Column::SkuId.eq(s.id))
                 .count(&txn)
                 .await?
                 > 0;

@@ -537,6 +537,19 @@ pub async fn apply_adjust(
     reason: String,
     actor_id: Option<i64>,
 ) -> Result<(member::Model, points_entry::Model), AppError> {
+    write_entry(txn, m, PointsKind::Adjust, amount, reason, actor_id).await
+}
+
+/// Writes one ledger entry and the member's new balance under the write lock; refuses to go
+/// below zero (POINTS_INSUFFICIENT).
+async fn write_entry(
+    txn: &impl ConnectionTrait,
+    m: &member::Model,
+    kind: PointsKind,
+    amount: i64,
+    reason: String,
+    actor_id: Option<i64>,
+) -> Result<(member::Model, points_entry::Model), AppError> {
     // Re-read under the write lock: the balance may have moved since the request.
     let m = member::Entity::find_by_id(m.id)
         .lock_exclusive()
@@ -548,7 +561,7 @@ pub async fn apply_adjust(
     let entry = points_entry::ActiveModel {
         store_id: Set(m.store_id),
         member_id: Set(m.id),
-        kind: Set(PointsKind::Adjust.as_str().to_owned()),
+        kind: Set(kind.as_str().to_owned()),
         amount: Set(amount),
         balance_after: Set(balance),
         deficit_after: Set(m.points_deficit),
@@ -565,6 +578,79 @@ pub async fn apply_adjust(
     am.points_balance = Set(balance);
     am.updated_at = Set(now());
     Ok((am.update(txn).await?, entry))
+}
+
+/// `memberPointsRedeem` (MEMBER_EDIT): records what a member redeemed points for (a gift, a
+/// coupon) as a REDEEM entry; the balance never goes below 0.
+pub async fn points_redeem(
+    ctx: &ServiceCtx,
+    member_id: i64,
+    points: i64,
+    item: &str,
+) -> Result<(member::Model, points_entry::Model), AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::MemberEdit, None)?;
+    let item = text::required(item, &["input", "item"], "item", 200)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    if !(1..=100_000_000).contains(&points) {
+        return Err(AppError::invalid(
+            &["input", "points"],
+            ErrorCode::Invalid,
+            "points must be between 1 and 100,000,000",
+        ));
+    }
+    let txn = db::begin_write(&ctx.db).await?;
+    let m = member_in_scope(&txn, staff, member_id).await?;
+    let (after, entry) = write_entry(&txn, &m, PointsKind::Redeem, -points, item, staff.actor_id()).await?;
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "member.pointsRedeem", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
+        before: Some(json!({ "points": m.points_balance })),
+        after: Some(json!({ "points": after.points_balance, "redeemed": points, "item": entry.reason, "entryId": entry.id })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    Ok((after, entry))
+}
+
+/// `memberPointsRedeemCancel` (MEMBER_EDIT): gives a redemption's points back, once.
+pub async fn points_redeem_cancel(
+    ctx: &ServiceCtx,
+    entry_id: i64,
+) -> Result<(member::Model, points_entry::Model), AppError> {
+    use sea_orm::PaginatorTrait;
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::MemberEdit, None)?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let redeem = points_entry::Entity::find_by_id(entry_id)
+        .one(&txn)
+        .await?
+        .filter(|e| staff.sees_store(e.store_id))
+        .ok_or(AppError::not_found("points entry"))?;
+    let reference = format!("cancels #{}", redeem.id);
+    let cancelled = points_entry::Entity::find()
+        .filter(points_entry::Column::MemberId.eq(redeem.member_id))
+        .filter(points_entry::Column::Kind.eq(PointsKind::RedeemCancel.as_str()))
+        .filter(points_entry::Column::Reason.eq(reference.clone()))
+        .count(&txn)
+        .await?
+        > 0;
+    if redeem.kind != PointsKind::Redeem.as_str() || cancelled {
+        return Err(AppError::invalid(
+            &["input", "entryId"],
+            ErrorCode::InvalidStateTransition,
+            "only a redemption not cancelled yet can be cancelled",
+        ));
+    }
+    let m = member_in_scope(&txn, staff, redeem.member_id).await?;
+    let (after, entry) = write_entry(&txn, &m, PointsKind::RedeemCancel, -redeem.amount, reference, staff.actor_id()).await?;
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "member.pointsRedeemCancel", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
+        before: Some(json!({ "points": m.points_balance })),
+        after: Some(json!({ "points": after.points_balance, "cancelledEntryId": redeem.id })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    Ok((after, entry))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1351,50 +1437,49 @@ impl Segment {
 /// counts those who spent at most as much (ties share a score).
 pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
     let window_start = day - 364;
-    let sql = "SELECT s.member_id AS member_id, s.days_since AS days_since, s.purchases AS purchases, \
-         s.monetary AS monetary, s.r AS r, s.f AS f, s.m AS m, \
-         CASE WHEN s.r >= 4 AND s.f >= 4 AND s.m >= 4 THEN 'HIGH_VALUE' \
-              WHEN s.f >= 4 AND s.r >= 3 THEN 'LOYAL' \
-              WHEN s.r <= 2 AND (s.f >= 3 OR s.m >= 4) THEN 'AT_RISK' \
-              WHEN s.first_days <= 30 AND s.purchases = 1 THEN 'NEW' \
-              WHEN s.r >= 4 AND s.f <= 3 THEN 'POTENTIAL' \
-              WHEN s.r = 1 THEN 'LOST' \
-              ELSE 'HIBERNATING' END AS segment \
-         FROM (SELECT p.member_id, ? - p.last_day AS days_since, ? - p.first_day AS first_days, \
-                 p.purchases, p.monetary, \
+    // d: one row per member and paid day (a purchase); p: per member; w: M ranks among members
+    // with a purchase in the window; s: scores. One pass over the orders (a covering index).
+    let sql = "WITH d AS (SELECT o.member_id AS member_id, o.paid_day AS paid_day, \
+                 SUM(o.paid_fen - o.refunded_fen) AS net \
+               FROM sales_order o \
+               WHERE o.store_id = ? AND o.paid_day IS NOT NULL AND o.paid_day <= ? AND o.status <> 'REFUNDED' \
+               GROUP BY o.member_id, o.paid_day), \
+         p AS (SELECT member_id, MAX(paid_day) AS last_day, MIN(paid_day) AS first_day, \
+                 SUM(CASE WHEN paid_day >= ? THEN 1 ELSE 0 END) AS purchases, \
+                 CAST(SUM(CASE WHEN paid_day >= ? THEN net ELSE 0 END) AS BIGINT) AS monetary \
+               FROM d GROUP BY member_id), \
+         w AS (SELECT member_id, COUNT(*) OVER (ORDER BY monetary) AS k, COUNT(*) OVER () AS n \
+               FROM p WHERE purchases > 0), \
+         s AS (SELECT p.member_id AS member_id, ? - p.last_day AS days_since, ? - p.first_day AS first_days, \
+                 CAST(p.purchases AS BIGINT) AS purchases, p.monetary AS monetary, \
                  CAST(CASE WHEN ? - p.last_day <= 30 THEN 5 WHEN ? - p.last_day <= 60 THEN 4 \
                       WHEN ? - p.last_day <= 90 THEN 3 WHEN ? - p.last_day <= 180 THEN 2 ELSE 1 END AS BIGINT) AS r, \
                  CAST(CASE WHEN p.purchases >= 10 THEN 5 WHEN p.purchases >= 6 THEN 4 \
                       WHEN p.purchases >= 3 THEN 3 WHEN p.purchases = 2 THEN 2 ELSE 1 END AS BIGINT) AS f, \
-                 COALESCE((5 * w.k + w.n - 1) / w.n, 1) AS m \
-               FROM (SELECT o.member_id, MAX(o.paid_day) AS last_day, MIN(o.paid_day) AS first_day, \
-                       COUNT(DISTINCT CASE WHEN o.paid_day >= ? THEN o.paid_day END) AS purchases, \
-                       CAST(COALESCE(SUM(CASE WHEN o.paid_day >= ? THEN o.paid_fen - o.refunded_fen ELSE 0 END), 0) AS BIGINT) AS monetary \
-                     FROM sales_order o \
-                     WHERE o.store_id = ? AND o.paid_day IS NOT NULL AND o.paid_day <= ? AND o.status <> 'REFUNDED' \
-                     GROUP BY o.member_id) p \
-               LEFT JOIN (SELECT q.member_id, COUNT(*) OVER (ORDER BY q.monetary) AS k, COUNT(*) OVER () AS n \
-                     FROM (SELECT o.member_id, \
-                             CAST(SUM(o.paid_fen - o.refunded_fen) AS BIGINT) AS monetary \
-                           FROM sales_order o \
-                           WHERE o.store_id = ? AND o.paid_day IS NOT NULL AND o.paid_day >= ? AND o.paid_day <= ? AND o.status <> 'REFUNDED' \
-                           GROUP BY o.member_id) q) w ON w.member_id = p.member_id) s"
+                 CAST(COALESCE((5 * w.k + w.n - 1) / w.n, 1) AS BIGINT) AS m \
+               FROM p LEFT JOIN w ON w.member_id = p.member_id) \
+         SELECT member_id, days_since, purchases, monetary, r, f, m, \
+           CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'HIGH_VALUE' \
+                WHEN f >= 4 AND r >= 3 THEN 'LOYAL' \
+                WHEN r <= 2 AND (f >= 3 OR m >= 4) THEN 'AT_RISK' \
+                WHEN first_days <= 30 AND purchases = 1 THEN 'NEW' \
+                WHEN r >= 4 AND f <= 3 THEN 'POTENTIAL' \
+                WHEN r = 1 THEN 'LOST' \
+                ELSE 'HIBERNATING' END AS segment \
+         FROM s"
         .to_owned();
     let d = i64::from(day);
     let ws = i64::from(window_start);
     let values: Vec<sea_orm::Value> = vec![
-        d.into(),
-        d.into(),
-        d.into(),
-        d.into(),
-        d.into(),
-        d.into(),
-        ws.into(),
-        ws.into(),
         store_id.into(),
         d.into(),
-        store_id.into(),
         ws.into(),
+        ws.into(),
+        d.into(),
+        d.into(),
+        d.into(),
+        d.into(),
+        d.into(),
         d.into(),
     ];
     (sql, values)
@@ -1446,6 +1531,10 @@ pub struct SegmentRow {
     pub segment: String,
     pub members: i64,
     pub monetary: i64,
+    /// Of them, buyers with a purchase in the window.
+    pub buyers: i64,
+    /// Of them, buyers with two or more.
+    pub repeat_buyers: i64,
 }
 
 /// Figures of `memberSegments`.
@@ -1472,7 +1561,10 @@ pub async fn segments(
     let as_of = as_of.unwrap_or_else(|| today(&store));
     let (sql, values) = rfm_sql(store_id, epoch_day(as_of));
     let q = format!(
-        "SELECT segment, COUNT(*) AS members, CAST(SUM(monetary) AS BIGINT) AS monetary FROM ({sql}) rfm GROUP BY segment"
+        "SELECT segment, COUNT(*) AS members, CAST(SUM(monetary) AS BIGINT) AS monetary, \
+         CAST(SUM(CASE WHEN purchases >= 1 THEN 1 ELSE 0 END) AS BIGINT) AS buyers, \
+         CAST(SUM(CASE WHEN purchases >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS repeat_buyers \
+         FROM ({sql}) rfm GROUP BY segment"
     );
     let found = SegmentRow::find_by_statement(db::raw(ctx.db.get_database_backend(), &q, values))
         .all(&ctx.db)
@@ -1488,11 +1580,17 @@ pub async fn segments(
                     segment: s.as_str().to_owned(),
                     members: 0,
                     monetary: 0,
+                    buyers: 0,
+                    repeat_buyers: 0,
                 })
         })
         .collect();
     let window_start = as_of - Duration::days(364);
-    let repurchase = repurchase_in(&ctx.db, store_id, window_start, as_of).await?;
+    // The window's purchases are the RFM window's: 复购率 comes from the same pass.
+    let repurchase = Repurchase {
+        buyers: found.iter().map(|r| r.buyers).sum(),
+        repeat_buyers: found.iter().map(|r| r.repeat_buyers).sum(),
+    };
     Ok(SegmentReport {
         store_id,
         as_of,

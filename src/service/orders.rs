@@ -52,7 +52,11 @@ pub const OPTIONAL_COLUMNS: [&str; 1] = ["refunded_amount"];
 pub const MAX_ROWS: usize = 2_000_000;
 /// Most lines per order.
 pub const MAX_LINES: usize = 200;
+/// Rows per multi-row INSERT of narrow tables (lines, movements, points): ≤ 30,000 bound values,
+/// under SQLite's limit of 32,766 and PostgreSQL's 65,535.
 const CHUNK: usize = 2000;
+/// Rows per INSERT of the wide tables (members, orders: about 22 columns).
+const WIDE_CHUNK: usize = 1000;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -812,12 +816,10 @@ pub async fn import(
         latest.insert(&h.buyer_ref, h);
     }
     let mut new_members = Vec::new();
-    let mut new_refs = Vec::new();
     for (buyer, h) in &latest {
         let sealed = h.buyer_phone.as_deref().and_then(|p| ctx.pii.seal_phone(p));
         match member_of.get(*buyer) {
             None => {
-                new_refs.push((*buyer).to_owned());
                 new_members.push(member::ActiveModel {
                     store_id: Set(store_id),
                     buyer_ref: Set((*buyer).to_owned()),
@@ -863,16 +865,10 @@ pub async fn import(
         }
     }
     report.members_created = new_members.len();
-    for part in new_members.chunks(CHUNK) {
-        member::Entity::insert_many(part.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    for part in new_refs.chunks(CHUNK) {
-        for m in member::Entity::find()
-            .filter(member::Column::StoreId.eq(store_id))
-            .filter(member::Column::BuyerRef.is_in(part.to_vec()))
-            .all(&txn)
+    // RETURNING gives the new ids without looking the rows up again.
+    for part in new_members.chunks(WIDE_CHUNK) {
+        for m in member::Entity::insert_many(part.to_vec())
+            .exec_with_returning(&txn)
             .await?
         {
             member_of.insert(m.buyer_ref.clone(), m);
@@ -930,7 +926,7 @@ pub async fn import(
         .collect();
     report.orders_created = fresh.len();
     let mut done = 0u64;
-    for part in fresh.chunks(CHUNK) {
+    for part in fresh.chunks(WIDE_CHUNK) {
         let models: Vec<sales_order::ActiveModel> = part
             .iter()
             .map(|o| {
@@ -962,13 +958,8 @@ pub async fn import(
                 }
             })
             .collect();
-        sales_order::Entity::insert_many(models).exec(&txn).await?;
-        let ids: HashMap<String, i64> = sales_order::Entity::find()
-            .filter(sales_order::Column::StoreId.eq(store_id))
-            .filter(
-                sales_order::Column::OrderNo.is_in(part.iter().map(|o| o.head().order_no.clone())),
-            )
-            .all(&txn)
+        let ids: HashMap<String, i64> = sales_order::Entity::insert_many(models)
+            .exec_with_returning(&txn)
             .await?
             .into_iter()
             .map(|o| (o.order_no, o.id))

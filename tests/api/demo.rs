@@ -63,11 +63,39 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
         "{queue}"
     );
     assert_eq!(queue["data"]["priceHistory"]["totalCount"], 2);
+    // Members and orders: every RFM segment has members today in both stores.
+    for store in d["viewer"]["stores"].as_array().expect("stores") {
+        let seg = app
+            .gql(
+                Some(&spec.token),
+                "query($s: ID!) { memberSegments(storeId: $s) { memberCount segments { segment memberCount } repurchase { rate } }
+                    orders(filter: {storeId: $s}) { totalCount } refunded: orders(filter: {storeId: $s, statuses: [REFUNDED, PARTIALLY_REFUNDED]}) { totalCount } }",
+                json!({ "s": store["id"] }),
+            )
+            .await;
+        let report = &seg["data"]["memberSegments"];
+        for s in report["segments"].as_array().expect("segments") {
+            assert!(
+                s["memberCount"].as_i64().unwrap_or(0) > 0,
+                "{} is empty: {seg}",
+                s["segment"]
+            );
+        }
+        assert!(report["repurchase"]["rate"].as_f64().unwrap_or(0.0) > 0.0);
+        assert!(seg["data"]["orders"]["totalCount"].as_i64().unwrap_or(0) >= 80, "{seg}");
+        assert_eq!(seg["data"]["refunded"]["totalCount"], 2);
+    }
+    let points = app
+        .gql(Some(&director.token), "{ approvalRequests(filter: {status: PENDING, kind: POINTS_ADJUST}) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(points["data"]["approvalRequests"]["totalCount"], 2, "{points}");
     // Seeding twice changes nothing.
+    let orders = app.count("sales_order").await;
     let products = app.count("product").await;
     let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&app.db, None)
         .await
         .expect("pii key");
     zhanggui::demo::seed(&app.db, pii).await.expect("reseed");
     assert_eq!(app.count("product").await, products);
+    assert_eq!(app.count("sales_order").await, orders);
 }

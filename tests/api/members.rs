@@ -479,3 +479,68 @@ async fn member_and_order_pages_cost_a_constant_number_of_statements() {
     assert!(large_m <= 8, "{large_m}");
     assert!(large_o <= 10, "{large_o}");
 }
+
+#[tokio::test]
+async fn redemptions_spend_points_never_below_zero_and_cancel_once() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "积分店").await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    let row = "O1,B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,300.00,0,300.00,";
+    app.import_orders(&admin, &store, &orders_file(&[row])).await;
+    let id = member(&app, &admin, &store, "B1").await["id"].clone();
+    let redeem = "mutation($m: ID!, $p: Int!) { memberPointsRedeem(input: {memberId: $m, points: $p, item: \"保温杯 赠品\"})
+        { member { points } pointsEntry { id kind amount balanceAfter reason } userErrors { code } } }";
+    let b = app
+        .gql(Some(&asst.token), redeem, json!({ "m": id, "p": 200 }))
+        .await;
+    let entry = b["data"]["memberPointsRedeem"]["pointsEntry"].clone();
+    assert_eq!(entry["kind"], "REDEEM", "{b}");
+    assert_eq!(entry["amount"], -200);
+    assert_eq!(b["data"]["memberPointsRedeem"]["member"]["points"], 100);
+    let b = app
+        .gql(Some(&asst.token), redeem, json!({ "m": id, "p": 101 }))
+        .await;
+    assert_eq!(
+        user_error_codes(&b["data"]["memberPointsRedeem"]),
+        vec!["POINTS_INSUFFICIENT"]
+    );
+    let cancel = "mutation($e: ID!) { memberPointsRedeemCancel(input: {entryId: $e}) { member { points } pointsEntry { kind amount } userErrors { code } } }";
+    let b = app
+        .gql(Some(&asst.token), cancel, json!({ "e": entry["id"] }))
+        .await;
+    assert_eq!(
+        b["data"]["memberPointsRedeemCancel"]["pointsEntry"],
+        json!({ "kind": "REDEEM_CANCEL", "amount": 200 }),
+        "{b}"
+    );
+    assert_eq!(b["data"]["memberPointsRedeemCancel"]["member"]["points"], 300);
+    let b = app
+        .gql(Some(&asst.token), cancel, json!({ "e": entry["id"] }))
+        .await;
+    assert_eq!(
+        user_error_codes(&b["data"]["memberPointsRedeemCancel"]),
+        vec!["INVALID_STATE_TRANSITION"]
+    );
+    // The balance equals the ledger.
+    assert_eq!(
+        app.count("points_entry").await,
+        3,
+        "EARN, REDEEM, REDEEM_CANCEL"
+    );
+    let sum = app
+        .gql(
+            Some(&admin.token),
+            "query($s: ID!) { members(filter: {storeId: $s}) { nodes { points pointsLedger(first: 10) { nodes { amount } } } } }",
+            json!({ "s": store }),
+        )
+        .await;
+    let m = &sum["data"]["members"]["nodes"][0];
+    let total: i64 = m["pointsLedger"]["nodes"]
+        .as_array()
+        .expect("ledger")
+        .iter()
+        .map(|e| e["amount"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(m["points"].as_i64(), Some(total));
+}

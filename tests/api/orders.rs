@@ -519,3 +519,21 @@ async fn orders_filter_sort_and_stay_inside_the_viewers_stores() {
         .await;
     assert_eq!(r["report"]["ordersCreated"], 1, "{r}");
 }
+
+#[tokio::test]
+async fn a_file_larger_than_one_batch_imports_whole() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "大促店").await;
+    let rows: Vec<String> = (0..2_500)
+        .map(|i| format!("N{i:05},M{i:05},买家{i},139{i:08},PAID,2026-11-11 00:00:05,2026-11-11 00:00:40,false,CUP-RED,1,10.00,0,10.00,"))
+        .collect();
+    let file = orders_file(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let r = app.import_orders(&admin, &store, &file).await;
+    assert_eq!(r["report"]["ordersCreated"], 2_500, "{r}");
+    assert_eq!(r["report"]["membersCreated"], 2_500);
+    for t in ["sales_order", "member", "order_line", "points_entry"] {
+        assert_eq!(app.count(t).await, 2_500, "{t}");
+    }
+    assert_eq!(r["report"]["oversoldLines"], 2_490, "10 in stock");
+}
