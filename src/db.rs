@@ -103,6 +103,19 @@ pub fn pool_stats(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
     }
 }
 
+/// After a bulk import: refreshes PostgreSQL's planner statistics of `tables`, so that the
+/// next statements (and plans cached on pooled connections, which ANALYZE invalidates) see the
+/// new size instead of plans made for empty tables. SQLite needs nothing.
+pub async fn analyze_after_bulk(db: &DatabaseConnection, tables: &[&str]) {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let sql = format!("ANALYZE {}", tables.join(", "));
+    if let Err(e) = db.execute_unprepared(&sql).await {
+        tracing::warn!(error = %e, "ANALYZE after a bulk import failed");
+    }
+}
+
 /// Raw SQL written with `?` placeholders, numbered `$n` for PostgreSQL.
 pub fn raw(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> sea_orm::Statement {
     sea_orm::Statement::from_sql_and_values(backend, placeholders(backend, sql), values)

@@ -176,44 +176,149 @@ async fn seed_orders(
     let spread = |n: i64, last: i64, step: i64| (0..n).map(|i| last + i * step).collect::<Vec<_>>();
     let buyers: Vec<DemoBuyer> = vec![
         // 高价值: recent, frequent, big spenders.
-        DemoBuyer { nick: "tb_莉莉", days: spread(12, 4, 25), dear: true },
-        DemoBuyer { nick: "jd_王先生", days: spread(10, 9, 30), dear: true },
-        DemoBuyer { nick: "小鹿家居控", days: spread(11, 16, 28), dear: true },
+        DemoBuyer {
+            nick: "tb_莉莉",
+            days: spread(12, 4, 25),
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "jd_王先生",
+            days: spread(10, 9, 30),
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "小鹿家居控",
+            days: spread(11, 16, 28),
+            dear: true,
+        },
         // 忠诚: frequent, a little while ago.
-        DemoBuyer { nick: "t***8", days: spread(7, 70, 30), dear: false },
-        DemoBuyer { nick: "阿飞飞", days: spread(8, 78, 25), dear: true },
-        DemoBuyer { nick: "晴天小猪", days: spread(6, 85, 35), dear: false },
+        DemoBuyer {
+            nick: "t***8",
+            days: spread(7, 70, 30),
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "阿飞飞",
+            days: spread(8, 78, 25),
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "晴天小猪",
+            days: spread(6, 85, 35),
+            dear: false,
+        },
         // 流失预警: used to buy often, quiet for months.
-        DemoBuyer { nick: "北京老张", days: spread(4, 110, 40), dear: true },
-        DemoBuyer { nick: "m***a", days: spread(5, 140, 30), dear: false },
-        DemoBuyer { nick: "大橙子", days: spread(3, 170, 45), dear: true },
+        DemoBuyer {
+            nick: "北京老张",
+            days: spread(4, 110, 40),
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "m***a",
+            days: spread(5, 140, 30),
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "大橙子",
+            days: spread(3, 170, 45),
+            dear: true,
+        },
         // 新客: first purchase within the month.
-        DemoBuyer { nick: "新手妈妈", days: vec![3], dear: true },
-        DemoBuyer { nick: "z***9", days: vec![11], dear: false },
-        DemoBuyer { nick: "布丁", days: vec![19], dear: true },
-        DemoBuyer { nick: "考拉", days: vec![26], dear: false },
+        DemoBuyer {
+            nick: "新手妈妈",
+            days: vec![3],
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "z***9",
+            days: vec![11],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "布丁",
+            days: vec![19],
+            dear: true,
+        },
+        DemoBuyer {
+            nick: "考拉",
+            days: vec![26],
+            dear: false,
+        },
         // 潜力: recent, but few purchases.
-        DemoBuyer { nick: "一只猫", days: vec![6, 130], dear: false },
-        DemoBuyer { nick: "冬冬", days: vec![13, 95], dear: false },
-        DemoBuyer { nick: "s***1", days: vec![22, 200], dear: false },
-        DemoBuyer { nick: "花花世界", days: vec![29, 64, 300], dear: false },
+        DemoBuyer {
+            nick: "一只猫",
+            days: vec![6, 130],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "冬冬",
+            days: vec![13, 95],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "s***1",
+            days: vec![22, 200],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "花花世界",
+            days: vec![29, 64, 300],
+            dear: false,
+        },
         // 沉睡: one small purchase three to six months ago.
-        DemoBuyer { nick: "路人甲", days: vec![100], dear: false },
-        DemoBuyer { nick: "q***7", days: vec![125], dear: false },
-        DemoBuyer { nick: "夏天", days: vec![150], dear: false },
-        DemoBuyer { nick: "石头", days: vec![175], dear: false },
+        DemoBuyer {
+            nick: "路人甲",
+            days: vec![100],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "q***7",
+            days: vec![125],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "夏天",
+            days: vec![150],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "石头",
+            days: vec![175],
+            dear: false,
+        },
         // 已流失: nothing for half a year or more.
-        DemoBuyer { nick: "远方", days: vec![210], dear: false },
-        DemoBuyer { nick: "k***2", days: vec![260], dear: false },
-        DemoBuyer { nick: "老顾客", days: vec![320], dear: false },
-        DemoBuyer { nick: "回忆", days: vec![395], dear: false },
+        DemoBuyer {
+            nick: "远方",
+            days: vec![210],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "k***2",
+            days: vec![260],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "老顾客",
+            days: vec![320],
+            dear: false,
+        },
+        DemoBuyer {
+            nick: "回忆",
+            days: vec![395],
+            dear: false,
+        },
     ];
     let today = crate::service::member::today(&store);
     let channels = ["ZTC", "YLMF", "", "LIVE-1111", "TBK"];
     let mut csv = crate::service::orders::COLUMNS.join(",");
     csv.push_str(",refunded_amount\n");
     let mut n = 0usize;
-    let mut line = |csv: &mut String, buyer: usize, b: &DemoBuyer, day: i64, status: &str, refunded: &str| {
+    let mut line = |csv: &mut String,
+                    buyer: usize,
+                    b: &DemoBuyer,
+                    day: i64,
+                    status: &str,
+                    refunded: &str| {
         n += 1;
         let pool = if b.dear { dear } else { cheap };
         let sku = &pool[(buyer * 7 + n) % pool.len()];
@@ -225,7 +330,11 @@ async fn seed_orders(
         } else {
             format!("{date} {hour:02}:{:02}:30", n % 60)
         };
-        let discount = if n.is_multiple_of(4) { sku.price_fen / 10 } else { 0 };
+        let discount = if n.is_multiple_of(4) {
+            sku.price_fen / 10
+        } else {
+            0
+        };
         let money = |f: i64| crate::domain::Fen(f).to_string();
         let _ = writeln!(
             csv,
@@ -281,8 +390,13 @@ async fn seed_orders(
         .all(db)
         .await?;
     let ids: Vec<i64> = members.iter().take(3).map(|m| m.id).collect();
-    crate::service::member::tags_set(&specialist, &ids, &["高复购".into(), "双11老客".into()], &[])
-        .await?;
+    crate::service::member::tags_set(
+        &specialist,
+        &ids,
+        &["高复购".into(), "双11老客".into()],
+        &[],
+    )
+    .await?;
     if let Some(m) = members.get(6) {
         crate::service::member::points_adjust(
             &specialist,

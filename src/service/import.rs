@@ -976,6 +976,19 @@ pub async fn import(
         ..Default::default()
     }).await?;
     txn.commit().await?;
+    if report.skus_created + report.skus_updated >= 10_000 {
+        db::analyze_after_bulk(
+            &ctx.db,
+            &[
+                "product",
+                "sku",
+                "inventory_movement",
+                "price_change",
+                "category",
+            ],
+        )
+        .await;
+    }
     progress("done", report.rows as u64, report.rows as u64);
     Ok(Outcome::Imported(report))
 }

@@ -601,7 +601,15 @@ pub async fn points_redeem(
     }
     let txn = db::begin_write(&ctx.db).await?;
     let m = member_in_scope(&txn, staff, member_id).await?;
-    let (after, entry) = write_entry(&txn, &m, PointsKind::Redeem, -points, item, staff.actor_id()).await?;
+    let (after, entry) = write_entry(
+        &txn,
+        &m,
+        PointsKind::Redeem,
+        -points,
+        item,
+        staff.actor_id(),
+    )
+    .await?;
     audit::record_as(&txn, ctx, staff, audit::Entry {
         action: "member.pointsRedeem", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
         before: Some(json!({ "points": m.points_balance })),
@@ -642,13 +650,30 @@ pub async fn points_redeem_cancel(
         ));
     }
     let m = member_in_scope(&txn, staff, redeem.member_id).await?;
-    let (after, entry) = write_entry(&txn, &m, PointsKind::RedeemCancel, -redeem.amount, reference, staff.actor_id()).await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "member.pointsRedeemCancel", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
-        before: Some(json!({ "points": m.points_balance })),
-        after: Some(json!({ "points": after.points_balance, "cancelledEntryId": redeem.id })),
-        ..Default::default()
-    }).await?;
+    let (after, entry) = write_entry(
+        &txn,
+        &m,
+        PointsKind::RedeemCancel,
+        -redeem.amount,
+        reference,
+        staff.actor_id(),
+    )
+    .await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "member.pointsRedeemCancel",
+            target_type: "Member",
+            target_id: Some(m.id),
+            store_id: Some(m.store_id),
+            before: Some(json!({ "points": m.points_balance })),
+            after: Some(json!({ "points": after.points_balance, "cancelledEntryId": redeem.id })),
+            ..Default::default()
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok((after, entry))
 }
@@ -1438,7 +1463,8 @@ impl Segment {
 pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
     let window_start = day - 364;
     // d: one row per member and paid day (a purchase); p: per member; w: M ranks among members
-    // with a purchase in the window; s: scores. One pass over the orders (a covering index).
+    // with a purchase in the window (k: how many spent at most as much, n: how many); s: scores.
+    // One pass over the orders, through a covering index.
     let sql = "WITH d AS (SELECT o.member_id AS member_id, o.paid_day AS paid_day, \
                  SUM(o.paid_fen - o.refunded_fen) AS net \
                FROM sales_order o \
@@ -1448,16 +1474,18 @@ pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
                  SUM(CASE WHEN paid_day >= ? THEN 1 ELSE 0 END) AS purchases, \
                  CAST(SUM(CASE WHEN paid_day >= ? THEN net ELSE 0 END) AS BIGINT) AS monetary \
                FROM d GROUP BY member_id), \
-         w AS (SELECT member_id, COUNT(*) OVER (ORDER BY monetary) AS k, COUNT(*) OVER () AS n \
-               FROM p WHERE purchases > 0), \
-         s AS (SELECT p.member_id AS member_id, ? - p.last_day AS days_since, ? - p.first_day AS first_days, \
-                 CAST(p.purchases AS BIGINT) AS purchases, p.monetary AS monetary, \
-                 CAST(CASE WHEN ? - p.last_day <= 30 THEN 5 WHEN ? - p.last_day <= 60 THEN 4 \
-                      WHEN ? - p.last_day <= 90 THEN 3 WHEN ? - p.last_day <= 180 THEN 2 ELSE 1 END AS BIGINT) AS r, \
-                 CAST(CASE WHEN p.purchases >= 10 THEN 5 WHEN p.purchases >= 6 THEN 4 \
-                      WHEN p.purchases >= 3 THEN 3 WHEN p.purchases = 2 THEN 2 ELSE 1 END AS BIGINT) AS f, \
-                 CAST(COALESCE((5 * w.k + w.n - 1) / w.n, 1) AS BIGINT) AS m \
-               FROM p LEFT JOIN w ON w.member_id = p.member_id) \
+         w AS (SELECT member_id, last_day, first_day, purchases, monetary, \
+                 COUNT(*) OVER (PARTITION BY CASE WHEN purchases > 0 THEN 1 ELSE 0 END ORDER BY monetary) AS k, \
+                 COUNT(*) OVER (PARTITION BY CASE WHEN purchases > 0 THEN 1 ELSE 0 END) AS n \
+               FROM p), \
+         s AS (SELECT member_id, ? - last_day AS days_since, ? - first_day AS first_days, \
+                 CAST(purchases AS BIGINT) AS purchases, monetary, \
+                 CAST(CASE WHEN ? - last_day <= 30 THEN 5 WHEN ? - last_day <= 60 THEN 4 \
+                      WHEN ? - last_day <= 90 THEN 3 WHEN ? - last_day <= 180 THEN 2 ELSE 1 END AS BIGINT) AS r, \
+                 CAST(CASE WHEN purchases >= 10 THEN 5 WHEN purchases >= 6 THEN 4 \
+                      WHEN purchases >= 3 THEN 3 WHEN purchases = 2 THEN 2 ELSE 1 END AS BIGINT) AS f, \
+                 CAST(CASE WHEN purchases > 0 THEN (5 * k + n - 1) / n ELSE 1 END AS BIGINT) AS m \
+               FROM w) \
          SELECT member_id, days_since, purchases, monetary, r, f, m, \
            CASE WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'HIGH_VALUE' \
                 WHEN f >= 4 AND r >= 3 THEN 'LOYAL' \

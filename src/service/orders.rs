@@ -55,6 +55,8 @@ pub const MAX_LINES: usize = 200;
 /// Rows per multi-row INSERT of narrow tables (lines, movements, points): ≤ 30,000 bound values,
 /// under SQLite's limit of 32,766 and PostgreSQL's 65,535.
 const CHUNK: usize = 2000;
+/// Changed orders from which an import refreshes PostgreSQL's planner statistics.
+const BULK: usize = 10_000;
 /// Rows per INSERT of the wide tables (members, orders: about 22 columns).
 const WIDE_CHUNK: usize = 1000;
 
@@ -762,6 +764,20 @@ pub async fn import(
                     ),
                 );
             }
+            let stated = o.refunds();
+            if stated.iter().all(Option::is_some)
+                && stated.iter().flatten().sum::<i64>() < old.refunded_fen
+            {
+                errors.add(
+                    h.line,
+                    "refunded_amount",
+                    format!(
+                        "order {} has {} refunded already; refunds never shrink",
+                        h.order_no,
+                        Fen(old.refunded_fen)
+                    ),
+                );
+            }
             if o.rows.len() != old.line_count as usize {
                 errors.add(
                     h.line,
@@ -918,7 +934,8 @@ pub async fn import(
         rates: &rates,
     };
 
-    // New orders: insert, then apply their effects and insert their lines.
+    // New orders: effects first (so each order is inserted once, as it ends up), then the
+    // orders with RETURNING, then their lines; points entries get the new ids.
     progress("orders", 0, orders.len() as u64);
     let fresh: Vec<&FileOrder<'_>> = orders
         .iter()
@@ -927,48 +944,13 @@ pub async fn import(
     report.orders_created = fresh.len();
     let mut done = 0u64;
     for part in fresh.chunks(WIDE_CHUNK) {
-        let models: Vec<sales_order::ActiveModel> = part
-            .iter()
-            .map(|o| {
-                let h = o.head();
-                sales_order::ActiveModel {
-                    store_id: Set(store_id),
-                    order_no: Set(h.order_no.clone()),
-                    member_id: Set(member_of[&h.buyer_ref].id),
-                    status: Set(OrderStatus::Created.as_str().to_owned()),
-                    stage: Set(stage_str(Stage::Unpaid).to_owned()),
-                    ordered_at: Set(h.ordered_at),
-                    paid_at: Set(h.paid_at),
-                    paid_day: Set(h
-                        .paid_at
-                        .map(|p| members::epoch_day(p.with_timezone(&tz).date_naive()))),
-                    consulted: Set(h.consulted),
-                    channel: Set(h.channel.clone()),
-                    item_total_fen: Set(o.rows.iter().map(|r| r.unit_price * r.quantity).sum()),
-                    discount_fen: Set(o.rows.iter().map(|r| r.discount).sum()),
-                    paid_fen: Set(o.paid()),
-                    refunded_fen: Set(0),
-                    line_count: Set(o.rows.len() as i32),
-                    oversold_units: Set(0),
-                    points_earned: Set(0),
-                    points_rate: Set(None),
-                    imported_at: Set(at),
-                    updated_at: Set(at),
-                    ..Default::default()
-                }
-            })
-            .collect();
-        let ids: HashMap<String, i64> = sales_order::Entity::insert_many(models)
-            .exec_with_returning(&txn)
-            .await?
-            .into_iter()
-            .map(|o| (o.order_no, o.id))
-            .collect();
-        let mut lines = Vec::new();
-        for o in part {
+        let first_entry = fx.points.entries.len();
+        let mut states = Vec::with_capacity(part.len());
+        for (k, o) in part.iter().enumerate() {
             let h = o.head();
             let mut st = OrderState {
-                id: ids[&h.order_no],
+                // Until the row exists: −(position in this batch + 1).
+                id: -(k as i64) - 1,
                 order_no: h.order_no.clone(),
                 member_id: member_of[&h.buyer_ref].id,
                 status: OrderStatus::Created,
@@ -995,27 +977,69 @@ pub async fn import(
                     .collect(),
             };
             advance(&mut st, h.status, &o.refunds(), &mut fx);
-            let refunded: i64 = st.lines.iter().map(|l| l.refunded).sum();
-            let oversold: i64 = st.lines.iter().map(|l| l.oversold).sum();
-            if st.status != OrderStatus::Created || refunded > 0 || st.points_rate.is_some() {
-                sales_order::Entity::update_many()
-                    .col_expr(sales_order::Column::Status, Expr::value(st.status.as_str()))
-                    .col_expr(sales_order::Column::Stage, Expr::value(stage_str(st.stage)))
-                    .col_expr(sales_order::Column::RefundedFen, Expr::value(refunded))
-                    .col_expr(sales_order::Column::OversoldUnits, Expr::value(oversold))
-                    .col_expr(
-                        sales_order::Column::PointsEarned,
-                        Expr::value(st.points_earned),
-                    )
-                    .col_expr(sales_order::Column::PointsRate, Expr::value(st.points_rate))
-                    .filter(sales_order::Column::Id.eq(st.id))
-                    .exec(&txn)
-                    .await?;
-            }
             report.oversold_lines += st.lines.iter().filter(|l| l.oversold > 0).count();
+            states.push(st);
+        }
+        let models: Vec<sales_order::ActiveModel> = part
+            .iter()
+            .zip(&states)
+            .map(|(o, st)| {
+                let h = o.head();
+                sales_order::ActiveModel {
+                    store_id: Set(store_id),
+                    order_no: Set(h.order_no.clone()),
+                    member_id: Set(st.member_id),
+                    status: Set(st.status.as_str().to_owned()),
+                    stage: Set(stage_str(st.stage).to_owned()),
+                    ordered_at: Set(h.ordered_at),
+                    paid_at: Set(h.paid_at),
+                    paid_day: Set(h
+                        .paid_at
+                        .map(|p| members::epoch_day(p.with_timezone(&tz).date_naive()))),
+                    consulted: Set(h.consulted),
+                    channel: Set(h.channel.clone()),
+                    item_total_fen: Set(o.rows.iter().map(|r| r.unit_price * r.quantity).sum()),
+                    discount_fen: Set(o.rows.iter().map(|r| r.discount).sum()),
+                    paid_fen: Set(st.paid),
+                    refunded_fen: Set(st.lines.iter().map(|l| l.refunded).sum()),
+                    line_count: Set(o.rows.len() as i32),
+                    oversold_units: Set(st.lines.iter().map(|l| l.oversold).sum()),
+                    points_earned: Set(st.points_earned),
+                    points_rate: Set(st.points_rate),
+                    imported_at: Set(at),
+                    updated_at: Set(at),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        let ids: HashMap<String, i64> = sales_order::Entity::insert_many(models)
+            .exec_with_returning(&txn)
+            .await?
+            .into_iter()
+            .map(|o| (o.order_no, o.id))
+            .collect();
+        let real = |placeholder: i64| -> Option<i64> {
+            let k = usize::try_from(-placeholder - 1).ok()?;
+            ids.get(&part.get(k)?.head().order_no).copied()
+        };
+        for e in &mut fx.points.entries[first_entry..] {
+            if let sea_orm::ActiveValue::Set(Some(id)) = e.order_id
+                && id < 0
+            {
+                e.order_id = Set(real(id));
+            }
+        }
+        let mut lines = Vec::new();
+        for (o, st) in part.iter().zip(&states) {
+            let order_id = real(st.id).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "inserted order {} not returned",
+                    st.order_no
+                ))
+            })?;
             for (l, r) in st.lines.iter().zip(&o.rows) {
                 lines.push(order_line::ActiveModel {
-                    order_id: Set(st.id),
+                    order_id: Set(order_id),
                     store_id: Set(store_id),
                     line_no: Set(l.line_no),
                     sku_id: Set(l.sku_id),
@@ -1183,6 +1207,21 @@ pub async fn import(
         ..Default::default()
     }).await?;
     txn.commit().await?;
+    if report.orders_created + report.orders_updated >= BULK {
+        progress("analyzing", 0, 0);
+        db::analyze_after_bulk(
+            &ctx.db,
+            &[
+                "sales_order",
+                "order_line",
+                "member",
+                "points_entry",
+                "tier_change",
+                "inventory_movement",
+            ],
+        )
+        .await;
+    }
     progress("done", 1, 1);
     Ok(Outcome::Imported(report))
 }

@@ -82,13 +82,23 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
             );
         }
         assert!(report["repurchase"]["rate"].as_f64().unwrap_or(0.0) > 0.0);
-        assert!(seg["data"]["orders"]["totalCount"].as_i64().unwrap_or(0) >= 80, "{seg}");
+        assert!(
+            seg["data"]["orders"]["totalCount"].as_i64().unwrap_or(0) >= 80,
+            "{seg}"
+        );
         assert_eq!(seg["data"]["refunded"]["totalCount"], 2);
     }
     let points = app
-        .gql(Some(&director.token), "{ approvalRequests(filter: {status: PENDING, kind: POINTS_ADJUST}) { totalCount } }", json!({}))
+        .gql(
+            Some(&director.token),
+            "{ approvalRequests(filter: {status: PENDING, kind: POINTS_ADJUST}) { totalCount } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(points["data"]["approvalRequests"]["totalCount"], 2, "{points}");
+    assert_eq!(
+        points["data"]["approvalRequests"]["totalCount"], 2,
+        "{points}"
+    );
     // Seeding twice changes nothing.
     let orders = app.count("sales_order").await;
     let products = app.count("product").await;

@@ -486,8 +486,10 @@ async fn redemptions_spend_points_never_below_zero_and_cancel_once() {
     let admin = app.admin().await;
     let store = shop(&app, &admin, "积分店").await;
     let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
-    let row = "O1,B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,300.00,0,300.00,";
-    app.import_orders(&admin, &store, &orders_file(&[row])).await;
+    let row =
+        "O1,B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,300.00,0,300.00,";
+    app.import_orders(&admin, &store, &orders_file(&[row]))
+        .await;
     let id = member(&app, &admin, &store, "B1").await["id"].clone();
     let redeem = "mutation($m: ID!, $p: Int!) { memberPointsRedeem(input: {memberId: $m, points: $p, item: \"保温杯 赠品\"})
         { member { points } pointsEntry { id kind amount balanceAfter reason } userErrors { code } } }";
@@ -514,7 +516,10 @@ async fn redemptions_spend_points_never_below_zero_and_cancel_once() {
         json!({ "kind": "REDEEM_CANCEL", "amount": 200 }),
         "{b}"
     );
-    assert_eq!(b["data"]["memberPointsRedeemCancel"]["member"]["points"], 300);
+    assert_eq!(
+        b["data"]["memberPointsRedeemCancel"]["member"]["points"],
+        300
+    );
     let b = app
         .gql(Some(&asst.token), cancel, json!({ "e": entry["id"] }))
         .await;

@@ -393,6 +393,18 @@ async fn a_partial_refund_reverses_points_by_what_the_remaining_amount_earns() {
         .import_orders(&admin, &store, &orders_file_with(&header, &[all]))
         .await;
     assert_eq!(r["rowErrors"][0]["column"], "refunded_amount", "{r}");
+    let less = "P1,B1,小明,,PARTIALLY_REFUNDED,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,441.26,0,441.26,,10.00";
+    let r = app
+        .import_orders(&admin, &store, &orders_file_with(&header, &[less]))
+        .await;
+    assert_eq!(r["rowErrors"][0]["column"], "refunded_amount", "{r}");
+    assert!(
+        r["rowErrors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("never shrink"),
+        "{r}"
+    );
     // The rest refunded: the remaining 600 go.
     let rest = "P1,B1,小明,,REFUNDED,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,441.26,0,441.26,,";
     app.import_orders(&admin, &store, &orders_file_with(&header, &[rest]))
