@@ -103,14 +103,15 @@ pub fn pool_stats(db: &DatabaseConnection) -> Option<(u32, usize, u32)> {
     }
 }
 
-/// After a bulk import: refreshes PostgreSQL's planner statistics of `tables`, so that the
+/// After a bulk import. PostgreSQL: refreshes the planner statistics of `tables`, so that the
 /// next statements (and plans cached on pooled connections, which ANALYZE invalidates) see the
-/// new size instead of plans made for empty tables. SQLite needs nothing.
+/// new size instead of plans made for empty tables. SQLite: moves the large write-ahead log
+/// into the database file at once instead of at some later commit.
 pub async fn analyze_after_bulk(db: &DatabaseConnection, tables: &[&str]) {
-    if db.get_database_backend() != DbBackend::Postgres {
-        return;
-    }
-    let sql = format!("ANALYZE {}", tables.join(", "));
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!("ANALYZE {}", tables.join(", ")),
+        _ => "PRAGMA wal_checkpoint(TRUNCATE)".to_owned(),
+    };
     if let Err(e) = db.execute_unprepared(&sql).await {
         tracing::warn!(error = %e, "ANALYZE after a bulk import failed");
     }

@@ -46,6 +46,33 @@ pub enum Segment {
     Hibernating,
 }
 
+impl Segment {
+    /// In rule order.
+    pub const ALL: [Segment; 7] = [
+        Self::HighValue,
+        Self::Loyal,
+        Self::AtRisk,
+        Self::New,
+        Self::Potential,
+        Self::Lost,
+        Self::Hibernating,
+    ];
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::HighValue => "HIGH_VALUE",
+            Self::Loyal => "LOYAL",
+            Self::AtRisk => "AT_RISK",
+            Self::New => "NEW",
+            Self::Potential => "POTENTIAL",
+            Self::Lost => "LOST",
+            Self::Hibernating => "HIBERNATING",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
 /// The segment of a member: `first_purchase_recent` = first-ever purchase ≤ 30 days before asOf.
 pub fn segment(
     r: u8,

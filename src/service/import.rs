@@ -157,15 +157,16 @@ fn parse_status(raw: &str) -> Option<ProductStatus> {
     }
 }
 
-/// Parses and checks each row on its own.
-fn parse(
-    reader: impl Read,
-    platform: &str,
-    allowed: &[String],
-    staff: &Staff,
+/// Opens a CSV file and checks its header (line 1): every `required` column present, nothing
+/// but `required` and `optional` columns, a UTF-8 byte-order mark tolerated. Returns the reader,
+/// each present column's position and the number of columns; `None` with the errors added when
+/// the file cannot be read row by row.
+pub fn open_csv<R: Read>(
+    reader: R,
+    required: &[&'static str],
+    optional: &[&'static str],
     errors: &mut Errors,
-    progress: &Progress,
-) -> Vec<Row> {
+) -> Option<(csv::Reader<R>, HashMap<&'static str, usize>, usize)> {
     let mut csv = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::None)
@@ -177,26 +178,40 @@ fn parse(
             .collect(),
         Err(e) => {
             errors.add(1, "header", format!("the file is not CSV: {e}"));
-            return Vec::new();
+            return None;
         }
     };
+    let before = errors.total;
     let mut index = HashMap::new();
-    for col in COLUMNS {
+    for col in required.iter().chain(optional) {
         match headers.iter().position(|h| h == col) {
             Some(i) => {
-                index.insert(col, i);
+                index.insert(*col, i);
             }
-            None => errors.add(1, col, "missing column"),
+            None if required.contains(col) => errors.add(1, col, "missing column"),
+            None => {}
         }
     }
     for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) {
+        if !required.contains(&h.as_str()) && !optional.contains(&h.as_str()) {
             errors.add(1, h, "unknown column");
         }
     }
-    if errors.total > 0 {
+    (errors.total == before).then_some((csv, index, headers.len()))
+}
+
+/// Parses and checks each row on its own.
+fn parse(
+    reader: impl Read,
+    platform: &str,
+    allowed: &[String],
+    staff: &Staff,
+    errors: &mut Errors,
+    progress: &Progress,
+) -> Vec<Row> {
+    let Some((mut csv, index, width)) = open_csv(reader, &COLUMNS, &[], errors) else {
         return Vec::new();
-    }
+    };
     let (limit, double) = catalog::title_rule(platform);
     let can_cost = staff.require(Permission::CostEdit, None).is_ok();
     let can_shelve = staff.require(Permission::ProductShelve, None).is_ok();
@@ -217,11 +232,11 @@ fn parse(
                 continue;
             }
         };
-        if record.len() != headers.len() {
+        if record.len() != width {
             errors.add(
                 line,
                 "row",
-                format!("expected {} fields, found {}", headers.len(), record.len()),
+                format!("expected {width} fields, found {}", record.len()),
             );
             continue;
         }

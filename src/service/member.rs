@@ -1417,43 +1417,7 @@ pub fn today(store: &store::Model) -> NaiveDate {
     now().with_timezone(&tz(store)).date_naive()
 }
 
-/// RFM segments (DOMAIN.md §5.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Segment {
-    HighValue,
-    Loyal,
-    AtRisk,
-    New,
-    Potential,
-    Lost,
-    Hibernating,
-}
-
-impl Segment {
-    pub const ALL: [Segment; 7] = [
-        Self::HighValue,
-        Self::Loyal,
-        Self::AtRisk,
-        Self::New,
-        Self::Potential,
-        Self::Lost,
-        Self::Hibernating,
-    ];
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::HighValue => "HIGH_VALUE",
-            Self::Loyal => "LOYAL",
-            Self::AtRisk => "AT_RISK",
-            Self::New => "NEW",
-            Self::Potential => "POTENTIAL",
-            Self::Lost => "LOST",
-            Self::Hibernating => "HIBERNATING",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-}
+pub use crate::domain::rfm::Segment;
 
 /// The RFM query of a store as of an epoch day: one row per member with a purchase up to that
 /// day (`member_id, days_since, purchases, monetary, r, f, m, segment`). Purchases are paid

@@ -167,38 +167,12 @@ fn parse(
     errors: &mut Errors,
     progress: &Progress,
 ) -> Vec<Row> {
-    let mut csv = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(reader);
-    let headers: Vec<String> = match csv.headers() {
-        Ok(h) => h
-            .iter()
-            .map(|c| c.trim().trim_start_matches('\u{feff}').to_owned())
-            .collect(),
-        Err(e) => {
-            errors.add(1, "header", format!("the file is not CSV: {e}"));
-            return Vec::new();
-        }
-    };
-    let mut index = HashMap::new();
-    for col in COLUMNS {
-        match headers.iter().position(|h| h == col) {
-            Some(i) => {
-                index.insert(col, i);
-            }
-            None => errors.add(1, col, "missing column"),
-        }
-    }
-    let refunded_col = headers.iter().position(|h| h == OPTIONAL_COLUMNS[0]);
-    for h in &headers {
-        if !COLUMNS.contains(&h.as_str()) && !OPTIONAL_COLUMNS.contains(&h.as_str()) {
-            errors.add(1, h, "unknown column");
-        }
-    }
-    if errors.total > 0 {
+    let Some((mut csv, index, width)) =
+        super::import::open_csv(reader, &COLUMNS, &OPTIONAL_COLUMNS, errors)
+    else {
         return Vec::new();
-    }
+    };
+    let refunded_col = index.get(OPTIONAL_COLUMNS[0]).copied();
     let money = |raw: &str| {
         Fen::parse(raw.trim())
             .map(|f| f.0)
@@ -221,11 +195,11 @@ fn parse(
                 continue;
             }
         };
-        if record.len() != headers.len() {
+        if record.len() != width {
             errors.add(
                 line,
                 "row",
-                format!("expected {} fields, found {}", headers.len(), record.len()),
+                format!("expected {width} fields, found {}", record.len()),
             );
             continue;
         }
