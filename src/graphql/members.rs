@@ -967,7 +967,6 @@ pub struct MemberQuery;
 #[Object]
 impl MemberQuery {
     /// Members of the viewer's stores (MEMBER_VIEW).
-    #[allow(clippy::too_many_arguments)]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -1058,7 +1057,6 @@ impl MemberQuery {
     }
 
     /// Orders of the viewer's stores (ORDER_VIEW), newest first unless `reverse`.
-    #[allow(clippy::too_many_arguments)]
     async fn orders(
         &self,
         ctx: &Context<'_>,
