@@ -308,7 +308,7 @@ async fn seed_orders(
             dear: false,
         },
     ];
-    let today = crate::service::member::today(&store);
+    let today = crate::service::store::today(&store);
     let channels = ["ZTC", "YLMF", "", "LIVE-1111", "TBK"];
     let mut csv = crate::service::orders::COLUMNS.join(",");
     csv.push_str(",refunded_amount\n");

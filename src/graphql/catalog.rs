@@ -7,7 +7,7 @@ use entity::{category, inventory_movement, product, sku};
 
 use super::mutation::split;
 use super::scalars::{DateTime, Money};
-use super::types::{Store, UserErrorObject};
+use super::types::{Store, UserErrorObject, store_by_id};
 use super::{decode_id, decode_opt_id, found, loaders, svc};
 use crate::domain::compliance::{self, Group, Hit, Severity};
 use crate::domain::{GlobalId, NodeType};
@@ -283,12 +283,7 @@ impl Product {
     }
     /// The store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.stores
-            .load_one(self.0.store_id)
-            .await
-            .map_err(loaders::gql_err)?
-            .map(Store))
+        store_by_id(ctx, self.0.store_id).await
     }
     /// The (leaf) category.
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {

@@ -9,7 +9,7 @@ use super::mutation::split;
 use super::pagination::connection;
 use super::pricing::ApprovalRequest;
 use super::scalars::{Date, DateTime, Money};
-use super::types::{StaffMember, Store, UserErrorObject, staff_member};
+use super::types::{StaffMember, Store, UserErrorObject, staff_member, store_by_id};
 use super::{decode_id, decode_opt_id, found, svc};
 use crate::domain::order_status::OrderStatus as Status;
 use crate::domain::{Fen, GlobalId, NodeType};
@@ -17,6 +17,7 @@ use crate::error::{AppError, GqlResultExt};
 use crate::service::member::{self as members, Segment};
 use crate::service::orders;
 use crate::service::page::Window;
+use crate::service::store as store_svc;
 
 fn gid(t: NodeType, id: i64) -> ID {
     ID(GlobalId::new(t, id).encode())
@@ -24,15 +25,6 @@ fn gid(t: NodeType, id: i64) -> ID {
 
 fn ratio(num: i64, den: i64) -> Option<f64> {
     (den != 0).then(|| num as f64 / den as f64)
-}
-
-async fn store_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Store>> {
-    let l = ctx.data::<Loaders>()?;
-    Ok(l.stores
-        .load_one(id)
-        .await
-        .map_err(loaders::gql_err)?
-        .map(Store))
 }
 
 async fn member_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Member>> {
@@ -226,7 +218,7 @@ impl Member {
     }
     /// The store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        store_of(ctx, self.0.store_id).await
+        store_by_id(ctx, self.0.store_id).await
     }
     /// The platform's buyer reference (OAID / open buyer id), unique in the store.
     async fn buyer_ref(&self) -> &str {
@@ -246,14 +238,9 @@ impl Member {
         let Some(code) = &self.0.tier else {
             return Ok(None);
         };
-        let l = ctx.data::<Loaders>()?;
-        let store = l
-            .stores
-            .load_one(self.0.store_id)
-            .await
-            .map_err(loaders::gql_err)?;
+        let store = store_by_id(ctx, self.0.store_id).await?;
         Ok(store.and_then(|s| {
-            members::tiers(&s)
+            members::tiers(&s.0)
                 .iter()
                 .find(|t| &t.code == code)
                 .map(Into::into)
@@ -319,13 +306,10 @@ impl Member {
         let day = match as_of {
             Some(d) => members::epoch_day(d.0),
             None => {
-                let store = l
-                    .stores
-                    .load_one(self.0.store_id)
-                    .await
-                    .map_err(loaders::gql_err)?;
-                let Some(store) = store else { return Ok(None) };
-                members::epoch_day(members::today(&store))
+                let Some(store) = store_by_id(ctx, self.0.store_id).await? else {
+                    return Ok(None);
+                };
+                members::epoch_day(store_svc::today(&store.0))
             }
         };
         Ok(l.rfm
@@ -452,7 +436,7 @@ impl Order {
     }
     /// The store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        store_of(ctx, self.0.store_id).await
+        store_by_id(ctx, self.0.store_id).await
     }
     /// The buyer.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
@@ -915,7 +899,7 @@ pub struct MemberSegmentReport(members::SegmentReport);
 impl MemberSegmentReport {
     /// The store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        store_of(ctx, self.0.store_id).await
+        store_by_id(ctx, self.0.store_id).await
     }
     /// The day (store time zone).
     async fn as_of(&self) -> Date {

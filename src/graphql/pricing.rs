@@ -6,7 +6,7 @@ use entity::{approval_request, price_change};
 use super::catalog::Sku;
 use super::mutation::split;
 use super::scalars::{DateTime, Money};
-use super::types::{StaffMember, Store, UserErrorObject, staff_member};
+use super::types::{StaffMember, Store, UserErrorObject, staff_member, store_by_id};
 use super::{decode_id, decode_opt_id, loaders, svc};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
@@ -145,12 +145,7 @@ impl ApprovalRequest {
     }
     /// The store.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.stores
-            .load_one(self.0.store_id)
-            .await
-            .map_err(loaders::gql_err)?
-            .map(Store))
+        store_by_id(ctx, self.0.store_id).await
     }
     /// Who asked.
     async fn requested_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMember>> {

@@ -128,12 +128,7 @@ impl Store {
     }
     /// Today's calendar day in the store's time zone.
     async fn today(&self) -> Date {
-        let tz: chrono_tz::Tz = self
-            .0
-            .time_zone
-            .parse()
-            .unwrap_or(chrono_tz::Asia::Shanghai);
-        Date(chrono::Utc::now().with_timezone(&tz).date_naive())
+        Date(crate::service::store::today(&self.0))
     }
     /// Approval limits and options (DOMAIN.md §9.3). Changed by directors only.
     async fn settings(&self) -> StoreSettings {
@@ -226,6 +221,16 @@ impl From<staff::Model> for StaffMember {
     fn from(m: staff::Model) -> Self {
         Self(m)
     }
+}
+
+/// A store by id through the request's loader; `None` outside the viewer's stores.
+pub async fn store_by_id(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Store>> {
+    let l = ctx.data::<loaders::Loaders>()?;
+    Ok(l.stores
+        .load_one(id)
+        .await
+        .map_err(loaders::gql_err)?
+        .map(Store))
 }
 
 /// A staff member by id through the request's loader; `None` when absent or not visible.
@@ -462,16 +467,10 @@ impl AuditLogEntry {
     }
     /// The store the action belongs to, if any.
     async fn store(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Store>> {
-        let Some(id) = self.0.store_id else {
-            return Ok(None);
-        };
-        let loaders = ctx.data::<loaders::Loaders>()?;
-        Ok(loaders
-            .stores
-            .load_one(id)
-            .await
-            .map_err(loaders::gql_err)?
-            .map(Store))
+        match self.0.store_id {
+            Some(id) => store_by_id(ctx, id).await,
+            None => Ok(None),
+        }
     }
     /// State before the change (JSON). Personal data is masked (`"***"`) for non-directors.
     async fn before(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{member, member_tag, points_entry, store, tier_change};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect, Set,
@@ -325,12 +325,12 @@ pub struct PointsBook {
 }
 
 impl PointsBook {
-    pub fn new(store_id: i64) -> Self {
+    pub fn new(store_id: i64, at: DateTime<Utc>) -> Self {
         Self {
             store_id,
             states: HashMap::new(),
             entries: Vec::new(),
-            at: now(),
+            at,
         }
     }
 
@@ -410,30 +410,6 @@ impl PointsBook {
             Some(order_id),
         );
     }
-}
-
-/// Loads members' points state (balance and deficit) for a book.
-pub async fn load_points(
-    conn: &impl ConnectionTrait,
-    book: &mut PointsBook,
-    ids: &[i64],
-) -> Result<(), AppError> {
-    for part in ids.chunks(1000) {
-        for m in member::Entity::find()
-            .filter(member::Column::Id.is_in(part.to_vec()))
-            .all(conn)
-            .await?
-        {
-            book.states.insert(
-                m.id,
-                PointsState {
-                    balance: m.points_balance,
-                    deficit: m.points_deficit,
-                },
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Input of `memberPointsAdjust`.
@@ -1202,7 +1178,6 @@ pub async fn list(
         MemberSort::Points => "POINTS",
     };
     let args = PageArgs::parse(window, reverse, name)?;
-    let backend = ctx.db.get_database_backend();
     let mut q = member::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(member::Column::StoreId.is_in(stores));
@@ -1214,11 +1189,15 @@ pub async fn list(
         q = q.filter(member::Column::Tier.eq(t.clone()));
     }
     if let Some(t) = &filter.tag {
-        q = q.filter(db::cust(
-            backend,
-            "member.id IN (SELECT member_id FROM member_tag WHERE tag = ?)",
-            [t.trim().to_owned()],
-        ));
+        q = q.filter(
+            member::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(member_tag::Column::MemberId)
+                    .from(member_tag::Entity)
+                    .and_where(member_tag::Column::Tag.eq(t.trim()))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(v) = filter.last_order_from {
         q = q.filter(member::Column::LastOrderAt.gte(v));
@@ -1242,12 +1221,16 @@ pub async fn list(
         };
         q = q.filter(member::Column::PhoneHash.eq(ctx.pii.lookup_hash(&n)));
     }
-    if let Some(n) = &filter.nick_contains {
-        q = q.filter(db::cust(
-            backend,
-            "member.nick LIKE ? ESCAPE '\\'",
-            [super::store::like_pattern(n.trim())],
-        ));
+    if let Some(n) = filter
+        .nick_contains
+        .as_deref()
+        .filter(|n| !n.trim().is_empty())
+    {
+        use sea_orm::sea_query::ExprTrait;
+        q = q.filter(
+            Expr::col(member::Column::Nick)
+                .like(LikeExpr::new(super::store::like_pattern(n.trim())).escape('\\')),
+        );
     }
     if let Some(seg) = filter.segment {
         let Some(store_id) = filter.store_id else {
@@ -1258,11 +1241,13 @@ pub async fn list(
             ));
         };
         let s = store_of(&ctx.db, store_id).await?;
-        let as_of = filter.segment_as_of.unwrap_or_else(|| today(&s));
+        let as_of = filter
+            .segment_as_of
+            .unwrap_or_else(|| super::store::today(&s));
         let (sql, mut values) = rfm_sql(store_id, epoch_day(as_of));
         values.push(seg.as_str().into());
         q = q.filter(db::cust(
-            backend,
+            ctx.db.get_database_backend(),
             &format!("member.id IN (SELECT member_id FROM ({sql}) rfm WHERE segment = ?)"),
             values,
         ));
@@ -1407,16 +1392,6 @@ pub fn day_date(day: i32) -> NaiveDate {
     NaiveDate::default() + Duration::days(i64::from(day))
 }
 
-/// The store's time zone (Shanghai when unreadable).
-pub fn tz(store: &store::Model) -> chrono_tz::Tz {
-    store.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
-/// Today in the store's time zone.
-pub fn today(store: &store::Model) -> NaiveDate {
-    now().with_timezone(&tz(store)).date_naive()
-}
-
 pub use crate::domain::rfm::Segment;
 
 /// The RFM query of a store as of an epoch day: one row per member with a purchase up to that
@@ -1549,7 +1524,7 @@ pub async fn segments(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
     let store = store_of(&ctx.db, store_id).await?;
-    let as_of = as_of.unwrap_or_else(|| today(&store));
+    let as_of = as_of.unwrap_or_else(|| super::store::today(&store));
     let (sql, values) = rfm_sql(store_id, epoch_day(as_of));
     let q = format!(
         "SELECT segment, COUNT(*) AS members, CAST(SUM(monetary) AS BIGINT) AS monetary, \
@@ -1680,7 +1655,7 @@ mod tests {
 
     #[test]
     fn a_reversal_beyond_the_balance_becomes_a_deficit_repaid_from_the_next_earning() {
-        let mut b = PointsBook::new(1);
+        let mut b = PointsBook::new(1, now());
         b.earn(7, 100, 10_000, 1);
         b.reverse(7, 30, 1);
         assert_eq!(b.states[&7].balance, 70);

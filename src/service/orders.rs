@@ -617,7 +617,7 @@ pub async fn import(
         .one(&ctx.db)
         .await?
         .ok_or(AppError::not_found("store"))?;
-    let tz = members::tz(&store);
+    let tz = super::store::tz(&store);
     let parse_progress = progress.clone();
     let (rows, mut errors) = tokio::task::spawn_blocking(move || {
         let mut errors = Errors::new();
@@ -878,9 +878,17 @@ pub async fn import(
         })
         .collect();
     let member_ids: Vec<i64> = member_of.values().map(|m| m.id).collect();
-    let mut points = PointsBook::new(store_id);
-    points.at = at;
-    members::load_points(&txn, &mut points, &member_ids).await?;
+    let mut points = PointsBook::new(store_id, at);
+    points.states = member_of
+        .values()
+        .map(|m| {
+            let state = members::PointsState {
+                balance: m.points_balance,
+                deficit: m.points_deficit,
+            };
+            (m.id, state)
+        })
+        .collect();
 
     // SKUs under the write lock.
     let mut skus = HashMap::new();

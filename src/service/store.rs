@@ -403,6 +403,16 @@ pub struct Filter {
     pub name_contains: Option<String>,
 }
 
+/// The store's time zone (Shanghai when unreadable).
+pub fn tz(store: &store::Model) -> chrono_tz::Tz {
+    store.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// Today's calendar day in the store's time zone.
+pub fn today(store: &store::Model) -> chrono::NaiveDate {
+    super::now().with_timezone(&tz(store)).date_naive()
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 pub fn like_pattern(s: &str) -> String {
     let escaped = s
