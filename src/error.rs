@@ -49,10 +49,20 @@ pub enum ErrorCode {
     StockInsufficient,
     /// The member has fewer points than the change takes; a balance never goes below zero.
     PointsInsufficient,
+    /// Another item-level price (单品宝) already covers one of these SKUs in an overlapping window,
+    /// or another activity of the same family (DOMAIN.md §4.2); the message names it.
+    PromotionOverlap,
+    /// The promotion would let a SKU sell below its floor (破价线), cost or minimum-margin price;
+    /// only a director may approve exactly that.
+    PriceBelowFloor,
+    /// The coupon template has no coupons left to issue (totalQuantity reached).
+    CouponQuantityExceeded,
+    /// The member already holds the template's per-buyer limit of coupons.
+    CouponPerBuyerLimit,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 25] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -74,6 +84,10 @@ impl ErrorCode {
         Self::FourEyes,
         Self::StockInsufficient,
         Self::PointsInsufficient,
+        Self::PromotionOverlap,
+        Self::PriceBelowFloor,
+        Self::CouponQuantityExceeded,
+        Self::CouponPerBuyerLimit,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -99,6 +113,10 @@ impl ErrorCode {
             Self::FourEyes => "FOUR_EYES",
             Self::StockInsufficient => "STOCK_INSUFFICIENT",
             Self::PointsInsufficient => "POINTS_INSUFFICIENT",
+            Self::PromotionOverlap => "PROMOTION_OVERLAP",
+            Self::PriceBelowFloor => "PRICE_BELOW_FLOOR",
+            Self::CouponQuantityExceeded => "COUPON_QUANTITY_EXCEEDED",
+            Self::CouponPerBuyerLimit => "COUPON_PER_BUYER_LIMIT",
         }
     }
 }

@@ -133,6 +133,11 @@ impl Application {
                     Ok(n) => tracing::info!(requests = n, "approval requests expired"),
                     Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
                 }
+                match crate::service::promotion::tick(&db).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(promotions = n, "promotions started or ended"),
+                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
+                }
                 match crate::service::member::daily_tier_job_if_due(&db).await {
                     Ok(None | Some(0)) => {}
                     Ok(Some(n)) => tracing::info!(members = n, "daily tier re-evaluation"),

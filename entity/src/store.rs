@@ -30,6 +30,8 @@ pub struct Model {
     pub tier_protection_days: i32,
     pub points_per_yuan: i32,
     pub repurchase_cycle_days: i32,
+    pub shipping_first_fen: i64,
+    pub shipping_extra_fen: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,6 +10,7 @@ mod m20261123_000004_product_ref;
 mod m20261123_000005_compliance_allowlist;
 mod m20261123_000006_product_sort_indexes;
 mod m20261123_000007_members_orders;
+mod m20261129_000008_promotions;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_compliance_allowlist::Migration),
             Box::new(m20261123_000006_product_sort_indexes::Migration),
             Box::new(m20261123_000007_members_orders::Migration),
+            Box::new(m20261129_000008_promotions::Migration),
         ]
     }
 }

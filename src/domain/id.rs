@@ -21,6 +21,8 @@ pub enum NodeType {
     OrderLine,
     PointsEntry,
     TierChange,
+    Promotion,
+    Coupon,
 }
 
 impl NodeType {
@@ -41,6 +43,8 @@ impl NodeType {
             Self::OrderLine => "OrderLine",
             Self::PointsEntry => "PointsEntry",
             Self::TierChange => "TierChange",
+            Self::Promotion => "Promotion",
+            Self::Coupon => "Coupon",
         }
     }
 
@@ -61,6 +65,8 @@ impl NodeType {
             Self::OrderLine,
             Self::PointsEntry,
             Self::TierChange,
+            Self::Promotion,
+            Self::Coupon,
         ]
         .into_iter()
         .find(|t| t.name() == s)

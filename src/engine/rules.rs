@@ -2,6 +2,7 @@
 //! kind-specific parameters (DOMAIN.md §4.2–§4.11, §4.13 depth).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::{Buyer, item_unit_price};
 
@@ -59,7 +60,7 @@ pub enum Level {
 }
 
 /// Who pays for a discount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Funder {
     Merchant,
     Platform,
@@ -82,7 +83,7 @@ impl Funder {
 }
 
 /// Which items a promotion covers.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Scope {
     /// The whole store.
     #[default]
@@ -104,7 +105,7 @@ impl Scope {
 }
 
 /// Who may get a promotion.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Audience {
     #[default]
     All,
@@ -131,7 +132,7 @@ impl Audience {
 }
 
 /// 单品宝 modes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ItemMode {
     /// 打折: the buyer pays this rate (bp).
     Percent(i64),
@@ -142,7 +143,7 @@ pub enum ItemMode {
 }
 
 /// 单品宝 rounding (after a percent).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rounding {
     /// 不取整.
     None,
@@ -153,7 +154,7 @@ pub enum Rounding {
 }
 
 /// What a threshold counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Threshold {
     /// Money (fen) of the eligible lines' basis.
     Amount,
@@ -162,14 +163,14 @@ pub enum Threshold {
 }
 
 /// One tier: threshold (fen or units) and value (fen off, or pay rate in bp).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tier {
     pub threshold: i64,
     pub value: i64,
 }
 
 /// The shapes of 满减.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReductionForm {
     /// 满X减Y, one or more tiers; the highest tier met applies.
     Tiers(Vec<Tier>),
@@ -182,14 +183,14 @@ pub enum ReductionForm {
 }
 
 /// A 搭配宝 member with its bundle unit price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleMember {
     pub sku_id: i64,
     pub price: i64,
 }
 
 /// Kind-specific parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rule {
     ItemDiscount {
         mode: ItemMode,

@@ -23,6 +23,7 @@ pub struct Loaders {
     pub member_tags: DataLoader<MemberTagsLoader>,
     pub order_lines: DataLoader<OrderLinesLoader>,
     pub rfm: DataLoader<RfmLoader>,
+    pub promotions: DataLoader<PromotionLoader>,
 }
 
 impl Loaders {
@@ -40,6 +41,7 @@ impl Loaders {
             member_tags: DataLoader::new(MemberTagsLoader(ctx.clone()), tokio::spawn),
             order_lines: DataLoader::new(OrderLinesLoader(ctx.clone()), tokio::spawn),
             rfm: DataLoader::new(RfmLoader(ctx.clone()), tokio::spawn),
+            promotions: DataLoader::new(PromotionLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -53,6 +55,21 @@ impl Loader<i64> for StoreLoader {
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
         let rows = service::store::by_ids(&self.0, keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+/// Promotions and coupon templates by id, within the viewer's stores.
+pub struct PromotionLoader(ServiceCtx);
+
+impl Loader<i64> for PromotionLoader {
+    type Value = entity::promotion::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
+        let rows = service::promotion::by_ids(&self.0, keys)
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())

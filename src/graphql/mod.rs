@@ -7,6 +7,7 @@ pub mod members;
 pub mod mutation;
 pub mod pagination;
 pub mod pricing;
+pub mod promotions;
 pub mod query;
 pub mod scalars;
 pub mod subscription;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     catalog::ComplianceQuery,
     pricing::PricingQuery,
     members::MemberQuery,
+    promotions::PromotionQuery,
 );
 
 /// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
@@ -42,6 +44,7 @@ pub struct MutationRoot(
     catalog::ComplianceMutation,
     pricing::PricingMutation,
     members::MemberMutation,
+    promotions::PromotionMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::Subscription>;

@@ -30,6 +30,9 @@ pub enum ApprovalRequestKind {
     PointsAdjust,
     /// A campaign budget or raise beyond the requester's limit.
     CampaignBudget,
+    /// A promotion or coupon template (or a new version of one) submitted for approval:
+    /// approving schedules it, rejecting sends it back to DRAFT (a new version is dropped).
+    PromotionReview,
 }
 
 impl From<Kind> for ApprovalRequestKind {
@@ -41,6 +44,7 @@ impl From<Kind> for ApprovalRequestKind {
             Kind::Refund => Self::Refund,
             Kind::PointsAdjust => Self::PointsAdjust,
             Kind::CampaignBudget => Self::CampaignBudget,
+            Kind::PromotionReview => Self::PromotionReview,
         }
     }
 }
@@ -54,6 +58,7 @@ impl From<ApprovalRequestKind> for Kind {
             ApprovalRequestKind::Refund => Self::Refund,
             ApprovalRequestKind::PointsAdjust => Self::PointsAdjust,
             ApprovalRequestKind::CampaignBudget => Self::CampaignBudget,
+            ApprovalRequestKind::PromotionReview => Self::PromotionReview,
         }
     }
 }
@@ -126,6 +131,8 @@ impl ApprovalRequest {
         let t = match self.0.subject_type.as_str() {
             "Sku" => NodeType::Sku,
             "Product" => NodeType::Product,
+            "Member" => NodeType::Member,
+            "Promotion" => NodeType::Promotion,
             _ => return None,
         };
         Some(ID(GlobalId::new(t, self.0.subject_id).encode()))

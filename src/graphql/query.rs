@@ -134,6 +134,18 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .map(|m| Node::PointsEntry(super::members::PointsEntry(m))),
         NodeType::TierChange => found(service::member::tier_change_get(svc, gid.id).await)?
             .map(|m| Node::TierChange(super::members::TierChange(m))),
+        NodeType::Promotion => loaders
+            .promotions
+            .load_one(gid.id)
+            .await
+            .map_err(loaders::gql_err)?
+            .map(super::promotions::Promotion::node),
+        NodeType::Coupon => service::coupon::by_ids(svc, &[gid.id])
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .map(|m| Node::Coupon(super::promotions::Coupon(m))),
     };
     Ok(node)
 }

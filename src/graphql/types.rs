@@ -71,6 +71,16 @@ pub enum Node {
     OrderLine(super::members::OrderLine),
     PointsEntry(super::members::PointsEntry),
     TierChange(super::members::TierChange),
+    ItemDiscountPromotion(super::promotions::ItemDiscountPromotion),
+    FullReductionPromotion(super::promotions::FullReductionPromotion),
+    FullDiscountPromotion(super::promotions::FullDiscountPromotion),
+    NthItemPromotion(super::promotions::NthItemPromotion),
+    BundlePromotion(super::promotions::BundlePromotion),
+    GiftPromotion(super::promotions::GiftPromotion),
+    FreeShippingPromotion(super::promotions::FreeShippingPromotion),
+    CouponTemplate(super::promotions::CouponTemplate),
+    MemberPricePromotion(super::promotions::MemberPricePromotion),
+    Coupon(super::promotions::Coupon),
 }
 
 /// A validation or business-rule refusal of a mutation. Nothing was changed.

@@ -26,6 +26,9 @@ pub enum Kind {
     Refund,
     PointsAdjust,
     CampaignBudget,
+    /// A promotion (or a new version of one) in PENDING_APPROVAL, resolved by approving or
+    /// rejecting the promotion.
+    PromotionReview,
 }
 
 impl Kind {
@@ -37,10 +40,12 @@ impl Kind {
             Self::Refund => "REFUND",
             Self::PointsAdjust => "POINTS_ADJUST",
             Self::CampaignBudget => "CAMPAIGN_BUDGET",
+            Self::PromotionReview => "PROMOTION_REVIEW",
         }
     }
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Self::ProductReview,
+        Self::PromotionReview,
         Self::PriceChange,
         Self::StockAdjust,
         Self::Refund,
@@ -123,11 +128,13 @@ pub async fn file(
         requested_by: Set(staff.id),
         requested_at: Set(at),
         // An object's own pending state does not expire; action requests do.
-        expires_at: Set(if req.kind == Kind::ProductReview {
-            at + Duration::days(3650)
-        } else {
-            at + Duration::days(i64::from(store.approval_expiry_days))
-        }),
+        expires_at: Set(
+            if matches!(req.kind, Kind::ProductReview | Kind::PromotionReview) {
+                at + Duration::days(3650)
+            } else {
+                at + Duration::days(i64::from(store.approval_expiry_days))
+            },
+        ),
         resolved_by: Set(None),
         resolved_at: Set(None),
         note: Set(None),
@@ -226,6 +233,11 @@ pub async fn approve(
             super::catalog::Transition::Approve { list_now: true },
         )
         .await?;
+        return get(ctx, id).await;
+    }
+    if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
+        txn.rollback().await?;
+        super::promotion::approve(ctx, r.subject_id).await?;
         return get(ctx, id).await;
     }
     let payload: Value = serde_json::from_str(&r.payload_json).unwrap_or_default();
@@ -349,6 +361,18 @@ pub async fn close_product_review(
     by: i64,
     note: Option<String>,
 ) -> Result<(), AppError> {
+    close_subject(txn, Kind::ProductReview, product_id, approved, by, note).await
+}
+
+/// Closes the pending request of kind `kind` about `subject_id` (an object's own review).
+pub async fn close_subject(
+    txn: &impl ConnectionTrait,
+    kind: Kind,
+    subject_id: i64,
+    approved: bool,
+    by: i64,
+    note: Option<String>,
+) -> Result<(), AppError> {
     use sea_orm::sea_query::Expr;
     approval_request::Entity::update_many()
         .col_expr(
@@ -365,8 +389,8 @@ pub async fn close_product_review(
         .col_expr(approval_request::Column::ResolvedBy, Expr::value(by))
         .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
         .col_expr(approval_request::Column::Note, Expr::value(note))
-        .filter(approval_request::Column::Kind.eq(Kind::ProductReview.as_str()))
-        .filter(approval_request::Column::SubjectId.eq(product_id))
+        .filter(approval_request::Column::Kind.eq(kind.as_str()))
+        .filter(approval_request::Column::SubjectId.eq(subject_id))
         .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
         .exec(txn)
         .await?;
@@ -393,6 +417,11 @@ pub async fn reject(
             super::catalog::Transition::SendBack { reason },
         )
         .await?;
+        return get(ctx, id).await;
+    }
+    if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
+        txn.rollback().await?;
+        super::promotion::reject(ctx, r.subject_id, &note.unwrap_or_default()).await?;
         return get(ctx, id).await;
     }
     let resolved = resolve(&txn, r, Status::Rejected, staff.id, note).await?;

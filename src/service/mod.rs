@@ -7,12 +7,15 @@ pub mod auth;
 pub mod bootstrap;
 pub mod catalog;
 pub mod compliance;
+pub mod coupon;
 pub mod import;
 pub mod inventory;
 pub mod member;
 pub mod orders;
 pub mod page;
 pub mod pricing;
+pub mod promotion;
+pub mod quote;
 pub mod staff;
 pub mod store;
 

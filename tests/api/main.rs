@@ -16,5 +16,6 @@ mod n_plus_one;
 mod orders;
 mod permissions_matrix;
 mod pricing;
+mod promotions;
 mod staff;
 mod stores;

@@ -1,0 +1,566 @@
+//! Issued coupons (DOMAIN.md §4.6): `CLAIMED → USED → CLAIMED` again when the order is cancelled
+//! before payment (or EXPIRED if its validity has passed), EXPIRED, INVALIDATED. Issuing never
+//! goes past the template's total quantity or per-buyer limit, also under concurrent requests:
+//! the template's counter moves by a guarded UPDATE that holds its row until commit.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{coupon, member, member_tag, promotion, store};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+};
+use serde_json::json;
+
+use super::page::{self, CursorKey, Page, PageArgs};
+use super::promotion::{Spec, Status, Validity, effective_status};
+use super::{ServiceCtx, audit, now};
+use crate::auth::{Permission, Staff, StoreScope};
+use crate::db;
+use crate::domain::rfm::Segment;
+use crate::engine::{Audience, Buyer, Kind};
+use crate::error::{AppError, ErrorCode};
+
+/// Stored coupon states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Claimed,
+    Used,
+    Expired,
+    Invalidated,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [Self::Claimed, Self::Used, Self::Expired, Self::Invalidated];
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Claimed => "CLAIMED",
+            Self::Used => "USED",
+            Self::Expired => "EXPIRED",
+            Self::Invalidated => "INVALIDATED",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or(Self::Invalidated)
+    }
+}
+
+/// The state now: a CLAIMED coupon past its validity reads EXPIRED.
+pub fn effective_state(c: &coupon::Model, at: DateTime<Utc>) -> State {
+    match State::parse(&c.status) {
+        State::Claimed if c.valid_until <= at => State::Expired,
+        s => s,
+    }
+}
+
+/// Whom to issue to.
+#[derive(Debug, Clone)]
+pub enum Recipients {
+    Members(Vec<i64>),
+    Segment(Segment),
+}
+
+/// `couponIssue`.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub template_id: i64,
+    pub to: Recipients,
+    /// Makes the call idempotent: the same key returns the coupons it issued before.
+    pub client_key: String,
+}
+
+/// Facts about members that audiences test.
+pub async fn buyers(
+    conn: &impl ConnectionTrait,
+    store: &store::Model,
+    members: &[member::Model],
+) -> Result<BTreeMap<i64, Buyer>, AppError> {
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let mut tags: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for part in ids.chunks(500) {
+        for t in member_tag::Entity::find()
+            .filter(member_tag::Column::MemberId.is_in(part.to_vec()))
+            .all(conn)
+            .await?
+        {
+            tags.entry(t.member_id).or_default().push(t.tag);
+        }
+    }
+    let today = super::store::today(store);
+    let segments: BTreeMap<i64, String> = super::member::rfm_of(conn, store.id, today, &ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.member_id, r.segment))
+        .collect();
+    let tiers = super::member::tiers(store);
+    Ok(members
+        .iter()
+        .map(|m| {
+            let tier = m
+                .tier
+                .as_deref()
+                .and_then(|c| tiers.iter().position(|t| t.code == c));
+            (
+                m.id,
+                Buyer {
+                    member: true,
+                    is_new: m.paid_order_count == 0,
+                    tier_rank: tier.map(|i| i as i64 + 1),
+                    tier_price_bp: tier.map(|i| i64::from(tiers[i].price_rate_bp)),
+                    tags: tags.remove(&m.id).unwrap_or_default(),
+                    segment: segments.get(&m.id).cloned(),
+                    vip88: false,
+                },
+            )
+        })
+        .collect())
+}
+
+#[derive(Debug, FromQueryResult)]
+struct IdRow {
+    member_id: i64,
+}
+
+fn new_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..16)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// `couponIssue` (PROMO_CONTROL): issues one coupon to each recipient from an ACTIVE template
+/// inside its claim window. Refused whole (nothing issued) past the total quantity
+/// (COUPON_QUANTITY_EXCEEDED), past a member's per-buyer limit (COUPON_PER_BUYER_LIMIT) or for a
+/// member outside the template's audience.
+pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::PromoControl, None)?;
+    let key = input.client_key.trim();
+    if key.is_empty() || key.chars().count() > 64 {
+        return Err(AppError::invalid(
+            &["input", "clientKey"],
+            ErrorCode::Invalid,
+            "the client key is 1–64 characters",
+        ));
+    }
+    let txn = db::begin_write(&ctx.db).await?;
+    let template = promotion::Entity::find_by_id(input.template_id)
+        .one(&txn)
+        .await?
+        .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
+        .ok_or(AppError::not_found("coupon template"))?;
+    staff.require(Permission::PromoControl, Some(template.store_id))?;
+    let store = store::Entity::find_by_id(template.store_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::not_found("store"))?;
+    let ids: Vec<i64> = match &input.to {
+        Recipients::Members(ids) => {
+            let mut v = ids.clone();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        Recipients::Segment(seg) => {
+            let (sql, mut values) = super::member::rfm_sql(
+                store.id,
+                super::member::epoch_day(super::store::today(&store)),
+            );
+            values.push(seg.as_str().into());
+            IdRow::find_by_statement(db::raw(
+                txn.get_database_backend(),
+                &format!("SELECT member_id FROM ({sql}) rfm WHERE segment = ? ORDER BY member_id"),
+                values,
+            ))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| r.member_id)
+            .collect()
+        }
+    };
+    if ids.is_empty() || ids.len() > 10_000 {
+        return Err(AppError::invalid(
+            &["input", "memberIds"],
+            ErrorCode::Invalid,
+            "issue to 1–10,000 members at a time",
+        ));
+    }
+    // Idempotency: coupons already issued under this key are returned as they are.
+    let mut existing = Vec::new();
+    for part in ids.chunks(500) {
+        existing.extend(
+            coupon::Entity::find()
+                .filter(coupon::Column::TemplateId.eq(template.id))
+                .filter(coupon::Column::ClientKey.eq(key))
+                .filter(coupon::Column::MemberId.is_in(part.to_vec()))
+                .all(&txn)
+                .await?,
+        );
+    }
+    let done: BTreeSet<i64> = existing.iter().map(|c| c.member_id).collect();
+    let todo: Vec<i64> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
+    if todo.is_empty() {
+        txn.rollback().await?;
+        existing.sort_by_key(|c| c.id);
+        return Ok(existing);
+    }
+    let at = now();
+    if effective_status(&template, at) != Status::Active {
+        return Err(AppError::invalid(
+            &["input", "templateId"],
+            ErrorCode::InvalidStateTransition,
+            format!(
+                "coupons are issued from ACTIVE templates; this one is {}",
+                effective_status(&template, at).as_str()
+            ),
+        ));
+    }
+    let spec = template
+        .live_json
+        .as_deref()
+        .and_then(Spec::parse)
+        .ok_or_else(|| anyhow::anyhow!("approved template without its version"))?;
+    let terms = spec
+        .coupon
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("coupon template without terms"))?;
+    if at < terms.claim_start || at >= terms.claim_end {
+        return Err(AppError::invalid(
+            &["input", "templateId"],
+            ErrorCode::Invalid,
+            "the template's claim window is not open",
+        ));
+    }
+    let mut members = Vec::new();
+    for part in todo.chunks(500) {
+        members.extend(
+            member::Entity::find()
+                .filter(member::Column::StoreId.eq(store.id))
+                .filter(member::Column::Id.is_in(part.to_vec()))
+                .all(&txn)
+                .await?,
+        );
+    }
+    if let Some(missing) = todo.iter().find(|i| !members.iter().any(|m| m.id == **i)) {
+        return Err(AppError::invalid(
+            &["input", "memberIds"],
+            ErrorCode::NotFound,
+            format!("member {missing} is not a member of the template's store"),
+        ));
+    }
+    if spec.audience != Audience::All {
+        let facts = buyers(&txn, &store, &members).await?;
+        if let Some(out) = members
+            .iter()
+            .find(|m| !facts.get(&m.id).is_some_and(|b| spec.audience.includes(b)))
+        {
+            return Err(AppError::invalid(
+                &["input", "memberIds"],
+                ErrorCode::Invalid,
+                format!("member {} is outside the coupon's audience", out.id),
+            ));
+        }
+    }
+    // The guarded counter: holds the template row until commit, so concurrent issues queue.
+    let n = todo.len() as i64;
+    let moved = promotion::Entity::update_many()
+        .col_expr(
+            promotion::Column::IssuedCount,
+            Expr::col(promotion::Column::IssuedCount).add(n),
+        )
+        .filter(promotion::Column::Id.eq(template.id))
+        .filter(
+            Expr::col(promotion::Column::IssuedCount)
+                .add(n)
+                .lte(terms.total_quantity),
+        )
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        return Err(AppError::invalid(
+            &["input", "templateId"],
+            ErrorCode::CouponQuantityExceeded,
+            format!(
+                "not enough coupons left for {n} recipient(s) (total {})",
+                terms.total_quantity
+            ),
+        ));
+    }
+    for part in todo.chunks(500) {
+        #[derive(FromQueryResult)]
+        struct Held {
+            member_id: i64,
+            held: i64,
+        }
+        let held = Held::find_by_statement(db::raw(
+            txn.get_database_backend(),
+            &format!(
+                "SELECT member_id, COUNT(*) AS held FROM coupon WHERE template_id = ? AND member_id IN ({}) GROUP BY member_id",
+                vec!["?"; part.len()].join(",")
+            ),
+            std::iter::once(template.id.into())
+                .chain(part.iter().map(|i| sea_orm::Value::from(*i)))
+                .collect(),
+        ))
+        .all(&txn)
+        .await?;
+        if let Some(h) = held.iter().find(|h| h.held >= terms.per_buyer_limit) {
+            return Err(AppError::invalid(
+                &["input", "memberIds"],
+                ErrorCode::CouponPerBuyerLimit,
+                format!(
+                    "member {} already holds {} of this coupon (limit {})",
+                    h.member_id, h.held, terms.per_buyer_limit
+                ),
+            ));
+        }
+    }
+    let (valid_from, valid_until) = match terms.validity {
+        Validity::Absolute { start, end } => (start, end),
+        Validity::Relative { days } => (
+            at,
+            std::cmp::Ord::min(
+                at + Duration::days(days),
+                template.live_end_at.unwrap_or(template.end_at),
+            ),
+        ),
+    };
+    let rows: Vec<coupon::ActiveModel> = todo
+        .iter()
+        .map(|&member_id| coupon::ActiveModel {
+            store_id: Set(store.id),
+            template_id: Set(template.id),
+            member_id: Set(member_id),
+            code: Set(new_code()),
+            status: Set(State::Claimed.as_str().to_owned()),
+            valid_from: Set(valid_from),
+            valid_until: Set(valid_until),
+            claimed_at: Set(at),
+            used_at: Set(None),
+            order_ref: Set(None),
+            client_key: Set(key.to_owned()),
+            issued_by: Set(staff.actor_id()),
+            updated_at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        coupon::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let mut issued = Vec::new();
+    for part in todo.chunks(500) {
+        issued.extend(
+            coupon::Entity::find()
+                .filter(coupon::Column::TemplateId.eq(template.id))
+                .filter(coupon::Column::ClientKey.eq(key))
+                .filter(coupon::Column::MemberId.is_in(part.to_vec()))
+                .all(&txn)
+                .await?,
+        );
+    }
+    audit::record_as(&txn, ctx, staff, audit::Entry {
+        action: "coupon.issue", target_type: "Promotion", target_id: Some(template.id), store_id: Some(store.id),
+        after: Some(json!({ "issued": issued.len(), "clientKey": key, "issuedCount": template.issued_count + n })),
+        ..Default::default()
+    }).await?;
+    txn.commit().await?;
+    issued.extend(existing);
+    issued.sort_by_key(|c| c.id);
+    Ok(issued)
+}
+
+async fn by_code(
+    conn: &impl ConnectionTrait,
+    staff: &Staff,
+    code: &str,
+) -> Result<coupon::Model, AppError> {
+    coupon::Entity::find()
+        .filter(coupon::Column::Code.eq(code.trim().to_uppercase()))
+        .one(conn)
+        .await?
+        .filter(|c| staff.sees_store(c.store_id))
+        .ok_or(AppError::not_found("coupon"))
+}
+
+/// `couponRedeem` (PROMO_CONTROL): a CLAIMED coupon valid now is locked to an order (USED).
+pub async fn redeem(
+    ctx: &ServiceCtx,
+    code: &str,
+    order_ref: &str,
+) -> Result<coupon::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::PromoControl, None)?;
+    let order_ref =
+        crate::domain::text::required(order_ref, &["input", "orderRef"], "order reference", 64)
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let c = by_code(&txn, staff, code).await?;
+    staff.require(Permission::PromoControl, Some(c.store_id))?;
+    let at = now();
+    let state = effective_state(&c, at);
+    if state != State::Claimed || at < c.valid_from {
+        return Err(AppError::invalid(
+            &["input", "code"],
+            ErrorCode::InvalidStateTransition,
+            format!(
+                "the coupon is {} (valid {} – {})",
+                state.as_str(),
+                c.valid_from,
+                c.valid_until
+            ),
+        ));
+    }
+    let mut am: coupon::ActiveModel = c.clone().into();
+    am.status = Set(State::Used.as_str().to_owned());
+    am.used_at = Set(Some(at));
+    am.order_ref = Set(Some(order_ref.clone()));
+    am.updated_at = Set(at);
+    let m = am.update(&txn).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "coupon.redeem",
+            target_type: "Coupon",
+            target_id: Some(m.id),
+            store_id: Some(m.store_id),
+            after: Some(json!({ "status": m.status, "orderRef": order_ref })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// `couponRelease` (PROMO_CONTROL): the order a USED coupon was locked to was cancelled before
+/// payment; the coupon is CLAIMED again, or EXPIRED if its validity has passed. (A coupon of an
+/// order refunded after payment is not returned.)
+pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::PromoControl, None)?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let c = by_code(&txn, staff, code).await?;
+    staff.require(Permission::PromoControl, Some(c.store_id))?;
+    if State::parse(&c.status) != State::Used {
+        return Err(AppError::invalid(
+            &["input", "code"],
+            ErrorCode::InvalidStateTransition,
+            format!(
+                "only a USED coupon is released; this one is {}",
+                effective_state(&c, now()).as_str()
+            ),
+        ));
+    }
+    let at = now();
+    let to = if c.valid_until > at {
+        State::Claimed
+    } else {
+        State::Expired
+    };
+    let mut am: coupon::ActiveModel = c.clone().into();
+    am.status = Set(to.as_str().to_owned());
+    am.used_at = Set(None);
+    am.order_ref = Set(None);
+    am.updated_at = Set(at);
+    let m = am.update(&txn).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "coupon.release",
+            target_type: "Coupon",
+            target_id: Some(m.id),
+            store_id: Some(m.store_id),
+            before: Some(json!({ "status": c.status, "orderRef": c.order_ref })),
+            after: Some(json!({ "status": m.status })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Filters of `coupons`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub store_id: Option<i64>,
+    pub template_id: Option<i64>,
+    pub member_id: Option<i64>,
+    /// Effective states.
+    pub states: Vec<State>,
+}
+
+/// `coupons` (PROMO_VIEW), newest first unless reversed, inside the viewer's stores.
+pub async fn list(
+    ctx: &ServiceCtx,
+    f: &Filter,
+    args: &PageArgs,
+) -> Result<Page<coupon::Entity>, AppError> {
+    use coupon::Column as C;
+    use sea_orm::Condition;
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::PromoView, f.store_id)?;
+    let mut q = coupon::Entity::find();
+    if let StoreScope::Only(stores) = staff.scope() {
+        q = q.filter(C::StoreId.is_in(stores));
+    }
+    if let Some(s) = f.store_id {
+        q = q.filter(C::StoreId.eq(s));
+    }
+    if let Some(t) = f.template_id {
+        q = q.filter(C::TemplateId.eq(t));
+    }
+    if let Some(m) = f.member_id {
+        q = q.filter(C::MemberId.eq(m));
+    }
+    if !f.states.is_empty() {
+        let at = now();
+        let mut any = Condition::any();
+        for s in &f.states {
+            any = any.add(match s {
+                State::Claimed => Condition::all()
+                    .add(C::Status.eq("CLAIMED"))
+                    .add(C::ValidUntil.gt(at)),
+                State::Expired => Condition::any().add(C::Status.eq("EXPIRED")).add(
+                    Condition::all()
+                        .add(C::Status.eq("CLAIMED"))
+                        .add(C::ValidUntil.lte(at)),
+                ),
+                other => Condition::all().add(C::Status.eq(other.as_str())),
+            });
+        }
+        q = q.filter(any);
+    }
+    page::fetch(
+        &ctx.db,
+        q,
+        ("ID", C::Id, |m| CursorKey::Int(m.id)),
+        C::Id,
+        |m| m.id,
+        args,
+    )
+    .await
+}
+
+/// Coupons by id inside the viewer's stores (loaders, `node`).
+pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<coupon::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::PromoView, None)?;
+    let mut q = coupon::Entity::find().filter(coupon::Column::Id.is_in(ids.to_vec()));
+    if let StoreScope::Only(stores) = staff.scope() {
+        q = q.filter(coupon::Column::StoreId.is_in(stores));
+    }
+    Ok(q.all(&ctx.db).await?)
+}
