@@ -931,6 +931,7 @@ async fn seed_promotions(
         Scope::Store,
         Rule::Coupon {
             item: false,
+            platform: false,
             face: 5_000,
             threshold: 50_000,
             stackable_with_store_activity: true,

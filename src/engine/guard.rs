@@ -174,6 +174,7 @@ fn slot(p: &Promo) -> u8 {
         } => 3,
         Rule::FullReduction { .. } | Rule::FullDiscount { .. } | Rule::NthItem { .. } => 0,
         Rule::Bundle { .. } => 0,
+        Rule::Coupon { platform: true, .. } => 7,
         Rule::Coupon { item: false, .. } => 1,
         Rule::Coupon { item: true, .. } => 2,
         Rule::MemberPrice { vip88_bp: None } => 4,

@@ -157,6 +157,7 @@ pub struct GiftLine {
 pub enum CouponReject {
     OneStoreCouponPerOrder,
     OneItemCouponPerProduct,
+    OnePlatformCouponPerOrder,
     ThresholdNotMet,
     NotApplicable,
     NotValidAtTime,
@@ -169,6 +170,7 @@ impl CouponReject {
         match self {
             Self::OneStoreCouponPerOrder => "ONE_STORE_COUPON_PER_ORDER",
             Self::OneItemCouponPerProduct => "ONE_ITEM_COUPON_PER_PRODUCT",
+            Self::OnePlatformCouponPerOrder => "ONE_PLATFORM_COUPON_PER_ORDER",
             Self::ThresholdNotMet => "THRESHOLD_NOT_MET",
             Self::NotApplicable => "NOT_APPLICABLE",
             Self::NotValidAtTime => "NOT_VALID_AT_TIME",
@@ -285,8 +287,24 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
             }
         }
     }
-    // LEVEL 2b / 2c: coupons.
-    let coupons = apply_coupons(input, &mut lines, &took_2a);
+    // LEVEL 2b / 2c: store and item coupons.
+    let mut coupons: Vec<CouponOutcome> = input
+        .coupons
+        .iter()
+        .map(|c| CouponOutcome {
+            code: c.code.clone(),
+            template_id: c.template.id,
+            amount: 0,
+            rejected: None,
+        })
+        .collect();
+    apply_coupons(
+        input,
+        &mut lines,
+        &took_2a,
+        &mut coupons,
+        CouponPhase::Store,
+    );
     // LEVEL 2d: store tier discount, per line.
     if input.buyer.member
         && let Some(bp) = input.buyer.tier_price_bp.filter(|&bp| bp < 10_000)
@@ -318,6 +336,14 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
             }
         }
     }
+    // LEVEL 3: one platform coupon per order.
+    apply_coupons(
+        input,
+        &mut lines,
+        &took_2a,
+        &mut coupons,
+        CouponPhase::Platform,
+    );
     // LEVEL 4 MEMBER: 88VIP, per line on the item-level amount.
     if input.buyer.vip88 {
         for line in &mut lines {
@@ -622,22 +648,23 @@ fn spread(
     total
 }
 
-/// Store coupons (one per order), then item coupons (one per product); best for the buyer.
+/// Which coupons a pass handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CouponPhase {
+    /// Level 2b store coupons (one per order) and 2c item coupons (one per product).
+    Store,
+    /// Level 3 platform coupons (one per order).
+    Platform,
+}
+
+/// One pass of coupons; best for the buyer.
 fn apply_coupons(
     input: &QuoteInput<'_>,
     lines: &mut [QuoteLine],
     took_2a: &[bool],
-) -> Vec<CouponOutcome> {
-    let mut outcomes: Vec<CouponOutcome> = input
-        .coupons
-        .iter()
-        .map(|c| CouponOutcome {
-            code: c.code.clone(),
-            template_id: c.template.id,
-            amount: 0,
-            rejected: None,
-        })
-        .collect();
+    outcomes: &mut [CouponOutcome],
+    phase: CouponPhase,
+) {
     // The lines a coupon may touch, or why it can't be used at all.
     let eligible_of = |c: &CouponOffer, lines: &[QuoteLine], product: Option<i64>| {
         let Rule::Coupon {
@@ -680,12 +707,25 @@ fn apply_coupons(
         (b.0, a.1.valid_until, a.1.template.id, &a.1.code)
             < (a.0, b.1.valid_until, b.1.template.id, &b.1.code)
     };
-    let is_item = |c: &CouponOffer| matches!(c.template.rule, Rule::Coupon { item: true, .. });
+    let is_platform =
+        |c: &CouponOffer| matches!(c.template.rule, Rule::Coupon { platform: true, .. });
+    let is_item = |c: &CouponOffer| {
+        !is_platform(c) && matches!(c.template.rule, Rule::Coupon { item: true, .. })
+    };
+    // The one-per-order kind of this pass.
+    let per_order = |c: &CouponOffer| match phase {
+        CouponPhase::Store => !is_item(c) && !is_platform(c),
+        CouponPhase::Platform => is_platform(c),
+    };
+    let (level, one_per_order) = match phase {
+        CouponPhase::Store => (Level::Store, CouponReject::OneStoreCouponPerOrder),
+        CouponPhase::Platform => (Level::CrossStore, CouponReject::OnePlatformCouponPerOrder),
+    };
 
-    // 2b: one store coupon per order.
+    // 2b / 3: one per order.
     let mut best: Option<(usize, i64, Vec<usize>)> = None;
     for (k, c) in input.coupons.iter().enumerate() {
-        if is_item(c) {
+        if !per_order(c) {
             continue;
         }
         match eligible_of(c, lines, None) {
@@ -702,26 +742,22 @@ fn apply_coupons(
             }
         }
     }
-    let store_pick = best.as_ref().map(|b| b.0);
+    let pick = best.as_ref().map(|b| b.0);
     if let Some((k, _, el)) = best {
         let c = &input.coupons[k];
-        outcomes[k].amount = spread(
-            &c.template,
-            Level::Store,
-            face(c),
-            lines,
-            &el,
-            Some(&c.code),
-        );
+        outcomes[k].amount = spread(&c.template, level, face(c), lines, &el, Some(&c.code));
     }
     for (k, c) in input.coupons.iter().enumerate() {
-        if !is_item(c) && outcomes[k].rejected.is_none() && Some(k) != store_pick {
+        if per_order(c) && outcomes[k].rejected.is_none() && Some(k) != pick {
             outcomes[k].rejected = Some(if input.coupons_named {
-                CouponReject::OneStoreCouponPerOrder
+                one_per_order
             } else {
                 CouponReject::NotBest
             });
         }
+    }
+    if phase == CouponPhase::Platform {
+        return;
     }
 
     // 2c: item coupons, one per product, products in id order.
@@ -785,7 +821,6 @@ fn apply_coupons(
                 .unwrap_or(CouponReject::NotApplicable)
         });
     }
-    outcomes
 }
 
 fn shipping(

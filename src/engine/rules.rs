@@ -232,6 +232,9 @@ pub enum Rule {
     Coupon {
         /// 商品券 (true) or 店铺券.
         item: bool,
+        /// 平台券 (品类券, 购物津贴, 消费券): level 3, one per order, after 跨店满减.
+        #[serde(default)]
+        platform: bool,
         face: i64,
         threshold: i64,
         stackable_with_store_activity: bool,
@@ -304,7 +307,8 @@ impl Promo {
             Rule::ItemDiscount { .. } => Level::Item,
             Rule::FullReduction {
                 cross_store: true, ..
-            } => Level::CrossStore,
+            }
+            | Rule::Coupon { platform: true, .. } => Level::CrossStore,
             Rule::MemberPrice { vip88_bp: Some(_) } => Level::Member,
             _ => Level::Store,
         }

@@ -50,6 +50,7 @@ fn store_coupon(id: i64, threshold: i64, face: i64) -> CouponOffer {
         template: promo(
             id,
             Rule::Coupon {
+                platform: false,
                 item: false,
                 face,
                 threshold,
@@ -390,6 +391,44 @@ fn one_store_coupon_per_order_best_for_the_buyer() {
 }
 
 #[test]
+fn one_platform_coupon_per_order_at_the_cross_store_level() {
+    let items = [item(1, 1, 30_000)];
+    let platform = |id: i64, face: i64| {
+        let mut c = store_coupon(id, 20_000, face);
+        c.template.rule = Rule::Coupon {
+            platform: true,
+            item: false,
+            face,
+            threshold: 20_000,
+            stackable_with_store_activity: true,
+        };
+        c.template.funder = Funder::Platform;
+        c
+    };
+    let q = run(
+        &items,
+        &[(1, 1)],
+        &[],
+        &Buyer::default(),
+        &[
+            store_coupon(1, 20_000, 2_000),
+            platform(2, 1_500),
+            platform(3, 1_000),
+        ],
+    );
+    assert_eq!(q.coupons[0].amount, 2_000);
+    assert_eq!(q.coupons[1].amount, 1_500);
+    assert_eq!(
+        q.coupons[2].rejected,
+        Some(CouponReject::OnePlatformCouponPerOrder)
+    );
+    assert_eq!(q.totals.store, 2_000);
+    assert_eq!(q.totals.cross_store, 1_500);
+    assert_eq!(q.totals.merchant_funded, 2_000);
+    assert_eq!(q.lines[0].net, 26_500);
+}
+
+#[test]
 fn guard_finds_the_stacked_price_below_the_floor() {
     let (mut items, promos, coupons) = e5();
     items[0].floor = Some(30_000);
@@ -467,6 +506,7 @@ fn depth_of_each_kind_matches_the_table() {
     };
     assert_eq!(d(bundle, vec![19_900, 9_900]), 1_678);
     let coupon = |face, threshold| Rule::Coupon {
+        platform: false,
         item: false,
         face,
         threshold,
@@ -546,22 +586,36 @@ fn arb_cart() -> impl Strategy<Value = (Vec<Item>, Vec<(i64, i64)>)> {
 }
 
 fn arb_coupons() -> impl Strategy<Value = Vec<CouponOffer>> {
-    prop::collection::vec((0i64..50_000, 1i64..20_000, any::<bool>()), 0..3).prop_map(|v| {
+    prop::collection::vec((0i64..50_000, 1i64..20_000, 0u8..3), 0..4).prop_map(|v| {
         v.into_iter()
             .enumerate()
-            .map(|(k, (threshold, face, item))| {
+            .map(|(k, (threshold, face, kind))| {
                 let mut c = store_coupon(100 + k as i64, threshold, face);
-                if item {
-                    c.template.rule = Rule::Coupon {
-                        item: true,
-                        face,
-                        threshold,
-                        stackable_with_store_activity: false,
-                    };
-                    c.template.scope = Scope::Only {
-                        products: vec![1, 2],
-                        skus: vec![],
-                    };
+                match kind {
+                    1 => {
+                        c.template.rule = Rule::Coupon {
+                            platform: false,
+                            item: true,
+                            face,
+                            threshold,
+                            stackable_with_store_activity: false,
+                        };
+                        c.template.scope = Scope::Only {
+                            products: vec![1, 2],
+                            skus: vec![],
+                        };
+                    }
+                    2 => {
+                        c.template.rule = Rule::Coupon {
+                            platform: true,
+                            item: false,
+                            face,
+                            threshold,
+                            stackable_with_store_activity: true,
+                        };
+                        c.template.funder = Funder::CoFunded { merchant_bp: 3_000 };
+                    }
+                    _ => {}
                 }
                 c
             })

@@ -140,6 +140,10 @@ pub struct StoreSettingsInput {
     pub pii_reveals_per_day: Option<i32>,
     /// Days until a pending approval request expires (1–90).
     pub approval_expiry_days: Option<i32>,
+    /// Shipping template (运费模板): the first unit's fee (¥0–¥1,000).
+    pub shipping_first_fee: Option<Money>,
+    /// Shipping template: the fee of each further unit (¥0–¥1,000).
+    pub shipping_extra_fee: Option<Money>,
 }
 
 impl From<StoreSettingsInput> for service::store::SettingsPatch {
@@ -157,6 +161,8 @@ impl From<StoreSettingsInput> for service::store::SettingsPatch {
             specialist_cost_view: s.specialist_cost_view,
             pii_reveals_per_day: s.pii_reveals_per_day,
             approval_expiry_days: s.approval_expiry_days,
+            shipping_first_fen: s.shipping_first_fee.map(|m| m.0.0),
+            shipping_extra_fen: s.shipping_extra_fee.map(|m| m.0.0),
         }
     }
 }

@@ -389,6 +389,9 @@ pub enum CouponType {
     Store,
     /// 商品券: for the items it names, one per product (level 2c).
     Item,
+    /// 平台券 (品类券, 购物津贴, 消费券; usually platform- or co-funded): one per order at level
+    /// 3, after 跨店满减, threshold on the item-level amounts.
+    Platform,
 }
 
 /// Where a coupon is handed out.
@@ -650,6 +653,7 @@ macro_rules! promotion_type {
 
 fn promo_level(rule: &Rule) -> PromotionLevel {
     match rule {
+        Rule::Coupon { platform: true, .. } => PromotionLevel::CrossStore,
         Rule::ItemDiscount { .. } => PromotionLevel::Item,
         Rule::FullReduction {
             cross_store: true, ..
@@ -1119,7 +1123,43 @@ promotion_type!(
         desc = "A new version waits for approval."
     ),
     field(name = "store", ty = "Option<Store>", desc = "The store."),
-    field(name = "created_at", ty = "DateTime", desc = "When it was created.")
+    field(
+        name = "floor_break_approved",
+        ty = "bool",
+        desc = "A director approved this version although it breaks a floor, cost or minimum-margin price."
+    ),
+    field(
+        name = "reject_reason",
+        ty = "Option<&str>",
+        desc = "Why the last submission was rejected."
+    ),
+    field(
+        name = "ended_early",
+        ty = "bool",
+        desc = "Ended by staff before its end."
+    ),
+    field(
+        name = "submitted_by",
+        ty = "Option<StaffMember>",
+        desc = "Who submitted the current version."
+    ),
+    field(
+        name = "approved_by",
+        ty = "Option<StaffMember>",
+        desc = "Who approved the version in force."
+    ),
+    field(
+        name = "self_approved",
+        ty = "bool",
+        desc = "The approver approved their own submission (directors only)."
+    ),
+    field(
+        name = "created_by",
+        ty = "Option<StaffMember>",
+        desc = "Who created it."
+    ),
+    field(name = "created_at", ty = "DateTime", desc = "When it was created."),
+    field(name = "updated_at", ty = "DateTime", desc = "When it last changed.")
 )]
 pub enum Promotion {
     ItemDiscount(ItemDiscountPromotion),
@@ -1293,6 +1333,8 @@ pub enum CouponRejectReason {
     OneStoreCouponPerOrder,
     /// Another item coupon gave more on that product (one per product).
     OneItemCouponPerProduct,
+    /// Another platform coupon gave more (one per order).
+    OnePlatformCouponPerOrder,
     /// The eligible lines' item-level amounts stay below its threshold.
     ThresholdNotMet,
     /// No line it may apply to (scope, audience, stackability), unknown code, or already used.
@@ -1311,6 +1353,7 @@ impl From<engine::CouponReject> for CouponRejectReason {
         match r {
             R::OneStoreCouponPerOrder => Self::OneStoreCouponPerOrder,
             R::OneItemCouponPerProduct => Self::OneItemCouponPerProduct,
+            R::OnePlatformCouponPerOrder => Self::OnePlatformCouponPerOrder,
             R::ThresholdNotMet => Self::ThresholdNotMet,
             R::NotApplicable => Self::NotApplicable,
             R::NotValidAtTime => Self::NotValidAtTime,
@@ -2373,6 +2416,7 @@ fn rule_of(
         };
         let rule = Rule::Coupon {
             item: c.coupon_type == CouponType::Item,
+            platform: c.coupon_type == CouponType::Platform,
             face: c.face_value.0.0,
             threshold: c.threshold.map_or(0, |t| t.0.0),
             stackable_with_store_activity: c.stackable_with_store_activity,
@@ -2941,6 +2985,20 @@ impl PromotionMutation {
     ) -> async_graphql::Result<PromotionPayload> {
         let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
             Ok(id) => promos::reject(svc(ctx)?, id, &input.reason).await,
+            Err(e) => Err(e),
+        };
+        promotion_payload(res)
+    }
+
+    /// The submitter takes a pending promotion back to DRAFT (PROMO_EDIT; directors too); a
+    /// pending new version is dropped and the approved one stays in force.
+    async fn promotion_withdraw(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
+    ) -> async_graphql::Result<PromotionPayload> {
+        let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
+            Ok(id) => promos::withdraw(svc(ctx)?, id).await,
             Err(e) => Err(e),
         };
         promotion_payload(res)

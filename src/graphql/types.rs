@@ -220,6 +220,15 @@ impl StoreSettings {
     async fn approval_expiry_days(&self) -> i32 {
         self.0.approval_expiry_days
     }
+    /// Shipping template (运费模板): the first unit's fee, paid when no 包邮 rule applies or
+    /// the region is excluded (default ¥10.00).
+    async fn shipping_first_fee(&self) -> Money {
+        self.0.shipping_first_fen.into()
+    }
+    /// Shipping template: each further unit's fee (default ¥2.00).
+    async fn shipping_extra_fee(&self) -> Money {
+        self.0.shipping_extra_fen.into()
+    }
 }
 
 /// A staff member (员工): director, specialist or assistant. Directors see everyone; others

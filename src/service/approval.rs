@@ -361,7 +361,12 @@ pub async fn close_product_review(
     by: i64,
     note: Option<String>,
 ) -> Result<(), AppError> {
-    close_subject(txn, Kind::ProductReview, product_id, approved, by, note).await
+    let status = if approved {
+        Status::Approved
+    } else {
+        Status::Rejected
+    };
+    close_subject(txn, Kind::ProductReview, product_id, status, by, note).await
 }
 
 /// Closes the pending request of kind `kind` about `subject_id` (an object's own review).
@@ -369,7 +374,7 @@ pub async fn close_subject(
     txn: &impl ConnectionTrait,
     kind: Kind,
     subject_id: i64,
-    approved: bool,
+    status: Status,
     by: i64,
     note: Option<String>,
 ) -> Result<(), AppError> {
@@ -377,14 +382,7 @@ pub async fn close_subject(
     approval_request::Entity::update_many()
         .col_expr(
             approval_request::Column::Status,
-            Expr::value(
-                if approved {
-                    Status::Approved
-                } else {
-                    Status::Rejected
-                }
-                .as_str(),
-            ),
+            Expr::value(status.as_str()),
         )
         .col_expr(approval_request::Column::ResolvedBy, Expr::value(by))
         .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))

@@ -1156,7 +1156,7 @@ async fn file_review(
         conn,
         approval::Kind::PromotionReview,
         m.id,
-        false,
+        approval::Status::Cancelled,
         staff.id,
         Some("superseded".into()),
     )
@@ -1444,7 +1444,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
         &txn,
         approval::Kind::PromotionReview,
         m.id,
-        true,
+        approval::Status::Approved,
         staff.id,
         None,
     )
@@ -1462,26 +1462,63 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
 /// `promotionReject` (PROMO_APPROVE, with a reason): a pending promotion goes back to DRAFT; a
 /// pending new version is dropped and the approved one stays in force.
 pub async fn reject(ctx: &ServiceCtx, id: i64, reason: &str) -> Result<promotion::Model, AppError> {
+    back_to_draft(ctx, id, Some(reason)).await
+}
+
+/// `promotionWithdraw` (PROMO_EDIT, the submitter or a director): the submitter takes a pending
+/// promotion back to DRAFT (a pending new version is dropped).
+pub async fn withdraw(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
+    back_to_draft(ctx, id, None).await
+}
+
+/// Rejection (with a reason) or withdrawal (without).
+async fn back_to_draft(
+    ctx: &ServiceCtx,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    staff.require(Permission::PromoApprove, None)?;
-    let reason = text::required(reason, &["input", "reason"], "reason", 400)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let permission = if reason.is_some() {
+        Permission::PromoApprove
+    } else {
+        Permission::PromoEdit
+    };
+    staff.require(permission, None)?;
+    let reason = reason
+        .map(|r| {
+            text::required(r, &["input", "reason"], "reason", 400)
+                .map_err(|e| AppError::Invalid(vec![e]))
+        })
+        .transpose()?;
     let txn = db::begin_write(&ctx.db).await?;
     let before = in_scope(&txn, staff, id, true).await?;
-    staff.require(Permission::PromoApprove, Some(before.store_id))?;
+    staff.require(permission, Some(before.store_id))?;
     let stored = Status::parse(&before.status);
+    let verb = if reason.is_some() {
+        "rejected"
+    } else {
+        "withdrawn"
+    };
     if stored != Status::PendingApproval && !before.revision_pending {
-        return Err(transition_error(&before, "rejected"));
+        return Err(transition_error(&before, verb));
     }
-    if before.submitted_by == Some(staff.id) && staff.role != Role::Director {
+    let own = before.submitted_by == Some(staff.id);
+    if reason.is_some() && own && staff.role != Role::Director {
         return Err(AppError::invalid(
             &["input", "id"],
             ErrorCode::FourEyes,
             "you cannot decide on your own submission",
         ));
     }
+    if reason.is_none() && !own && staff.role != Role::Director {
+        return Err(AppError::invalid(
+            &["input", "id"],
+            ErrorCode::Invalid,
+            "only the submitter (or a director) withdraws a submission",
+        ));
+    }
     let mut am: promotion::ActiveModel = before.clone().into();
-    am.reject_reason = Set(Some(reason.clone()));
+    am.reject_reason = Set(reason.clone());
     am.updated_at = Set(now());
     if stored == Status::PendingApproval {
         am.status = Set(Status::Draft.as_str().to_owned());
@@ -1513,13 +1550,18 @@ pub async fn reject(ctx: &ServiceCtx, id: i64, reason: &str) -> Result<promotion
         am.depth_bp = Set(depth);
         m = am.update(&txn).await?;
     }
+    let closed = if reason.is_some() {
+        approval::Status::Rejected
+    } else {
+        approval::Status::Cancelled
+    };
     approval::close_subject(
         &txn,
         approval::Kind::PromotionReview,
         m.id,
-        false,
+        closed,
         staff.id,
-        Some(reason.clone()),
+        reason.clone(),
     )
     .await?;
     audit::record_as(
@@ -1527,7 +1569,11 @@ pub async fn reject(ctx: &ServiceCtx, id: i64, reason: &str) -> Result<promotion
         ctx,
         staff,
         audit::Entry {
-            action: "promotion.reject",
+            action: if reason.is_some() {
+                "promotion.reject"
+            } else {
+                "promotion.withdraw"
+            },
             target_type: "Promotion",
             target_id: Some(m.id),
             store_id: Some(m.store_id),

@@ -32,6 +32,8 @@ pub struct SettingsPatch {
     pub specialist_cost_view: Option<bool>,
     pub pii_reveals_per_day: Option<i32>,
     pub approval_expiry_days: Option<i32>,
+    pub shipping_first_fen: Option<i64>,
+    pub shipping_extra_fen: Option<i64>,
 }
 
 /// Input of `storeCreate` (`None` fields take defaults) and `storeUpdate` (`None` keeps).
@@ -100,6 +102,8 @@ fn validate_settings(s: &SettingsPatch, errors: &mut Vec<UserError>) {
         0,
         MAX_FEN,
     );
+    check_range(errors, s.shipping_first_fen, "shippingFirstFee", 0, 100_000);
+    check_range(errors, s.shipping_extra_fen, "shippingExtraFee", 0, 100_000);
     check_range(
         errors,
         s.campaign_budget_limit_fen,
@@ -204,6 +208,12 @@ pub fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
     if let Some(v) = s.approval_expiry_days {
         m.approval_expiry_days = Set(v)
     }
+    if let Some(v) = s.shipping_first_fen {
+        m.shipping_first_fen = Set(v)
+    }
+    if let Some(v) = s.shipping_extra_fen {
+        m.shipping_extra_fen = Set(v)
+    }
 }
 
 /// A new store with the default settings of DOMAIN.md §9.3.
@@ -225,6 +235,8 @@ pub fn new_store(name: String, platform: String, time_zone: String) -> store::Ac
         specialist_cost_view: Set(false),
         pii_reveals_per_day: Set(20),
         approval_expiry_days: Set(7),
+        shipping_first_fen: Set(1_000),
+        shipping_extra_fen: Set(200),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -249,6 +261,8 @@ pub fn snapshot(m: &store::Model) -> serde_json::Value {
         "specialistCostView": m.specialist_cost_view,
         "piiRevealsPerDay": m.pii_reveals_per_day,
         "approvalExpiryDays": m.approval_expiry_days,
+        "shippingFirstFen": m.shipping_first_fen,
+        "shippingExtraFen": m.shipping_extra_fen,
     })
 }
 

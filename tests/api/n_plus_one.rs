@@ -67,3 +67,43 @@ async fn a_page_of_products_with_skus_categories_and_stores_costs_constant_state
     // Viewer (2), page (1), then one batch per relation: stores, categories, parents, SKUs, products.
     assert!(large <= 10, "{large} statements");
 }
+
+#[tokio::test]
+async fn a_page_of_promotions_with_their_stores_staff_and_scopes_costs_constant_statements() {
+    use chrono::{Duration, Utc};
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = crate::orders::shop(&app, &admin, "杯子店").await;
+    let query = "{ promotions(first: 50) { nodes { id name status store { name } createdBy { displayName } submittedBy { displayName }
+        scope { mode products { title } skus { code } } ... on CouponTemplate { issuedCount } } } }";
+    let sku = app
+        .gql(
+            Some(&admin.token),
+            "query($s: ID!) { skuByCode(storeId: $s, code: \"CUP-RED\") { id } }",
+            json!({ "s": store }),
+        )
+        .await["data"]["skuByCode"]["id"]
+        .clone();
+    let create = |n: usize| {
+        let (app, admin, store, sku) = (&app, &admin, &store, &sku);
+        async move {
+            for i in 0..n {
+                let b = app.gql(Some(&admin.token), "mutation($i: PromotionCreateInput!) { promotionCreate(input: $i) { userErrors { code } } }",
+                    json!({ "i": { "storeId": store, "name": format!("包邮{i}"), "startAt": (Utc::now() + Duration::hours(1)).to_rfc3339(),
+                        "endAt": (Utc::now() + Duration::hours(9)).to_rfc3339(), "freeShipping": {},
+                        "scope": { "mode": "ONLY", "skuIds": [sku] } } })).await;
+                assert!(
+                    b["data"]["promotionCreate"]["userErrors"]
+                        .as_array()
+                        .is_some_and(Vec::is_empty),
+                    "{b}"
+                );
+            }
+        }
+    };
+    create(2).await;
+    let few = statements_for(&app, &admin, query).await;
+    create(10).await;
+    let many = statements_for(&app, &admin, query).await;
+    assert_eq!(few, many, "2 vs 12 promotions");
+}

@@ -431,12 +431,48 @@ async fn every_lifecycle_transition_and_the_clock_read() {
         "DRAFT",
         "{b}"
     );
+    // Only the submitter withdraws.
+    act(&app, &spec, "promotionSubmit", &id).await;
+    let b = act(&app, &spec2, "promotionWithdraw", &id).await;
+    assert_eq!(
+        user_error_codes(payload(&b, "promotionWithdraw")),
+        ["INVALID"],
+        "{b}"
+    );
+    let b = act(&app, &spec, "promotionWithdraw", &id).await;
+    assert_eq!(
+        payload(&b, "promotionWithdraw")["promotion"]["status"],
+        "DRAFT",
+        "{b}"
+    );
     act(&app, &spec, "promotionSubmit", &id).await;
     let b = act(&app, &spec2, "promotionApprove", &id).await;
     assert_eq!(
         payload(&b, "promotionApprove")["promotion"]["status"],
         "SCHEDULED",
         "{b}"
+    );
+    let q = app.gql(Some(&admin.token), "{ approvalRequests(first: 10, filter: {kind: PROMOTION_REVIEW}) { nodes { status } } }", json!({})).await;
+    let states: Vec<&str> = q["data"]["approvalRequests"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|n| n["status"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        states.iter().filter(|s| **s == "REJECTED").count(),
+        1,
+        "{q}"
+    );
+    assert_eq!(
+        states.iter().filter(|s| **s == "CANCELLED").count(),
+        1,
+        "{q}"
+    );
+    assert_eq!(
+        states.iter().filter(|s| **s == "APPROVED").count(),
+        1,
+        "{q}"
     );
     // Pausing a scheduled promotion is not allowed; cancelling it is.
     let b = act(&app, &spec, "promotionPause", &id).await;
@@ -1163,4 +1199,198 @@ async fn lowest_paid_price_reads_the_seven_day_window_or_the_last_before_it() {
         q(1).await,
         json!({ "price": "119.00", "fromBeforeWindow": true })
     );
+}
+
+#[tokio::test]
+async fn promotion_operations_per_role() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "旗舰店").await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    // PROMO_VIEW, PROMO_EDIT (create, submit): every role.
+    for user in [&admin, &spec, &asst] {
+        let r = app
+            .gql(
+                Some(&user.token),
+                "query($s: ID!) { promotions(filter: {storeId: $s}) { totalCount } }",
+                json!({ "s": store }),
+            )
+            .await;
+        assert!(r["errors"].is_null(), "{}: {r}", user.username);
+        let p = create(&app, user, window(json!({ "storeId": store, "name": format!("{} 包邮", user.username), "freeShipping": {} }), -1, 48)).await;
+        let id = p["promotion"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{p}"))
+            .to_owned();
+        let b = act(&app, user, "promotionSubmit", &id).await;
+        assert_eq!(
+            payload(&b, "promotionSubmit")["promotion"]["status"],
+            "PENDING_APPROVAL",
+            "{b}"
+        );
+    }
+    // PROMO_APPROVE: director and specialist (others' submissions), not assistants.
+    let ids: Vec<String> = {
+        let r = app
+            .gql(
+                Some(&admin.token),
+                "query($s: ID!) { promotions(filter: {storeId: $s}) { nodes { id name } } }",
+                json!({ "s": store }),
+            )
+            .await;
+        r["data"]["promotions"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|n| n["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let b = act(&app, &asst, "promotionApprove", &ids[0]).await;
+    assert_eq!(error_code(&b), "FORBIDDEN");
+    let b = act(&app, &spec, "promotionApprove", &ids[2]).await;
+    assert_eq!(
+        payload(&b, "promotionApprove")["promotion"]["status"],
+        "ACTIVE",
+        "{b}"
+    );
+    // The approval queue resolves it too: approving the request approves the promotion.
+    let q = app.gql(Some(&admin.token), "{ approvalRequests(first: 10, filter: {kind: PROMOTION_REVIEW, status: PENDING}) { nodes { id subjectId } } }", json!({})).await;
+    let req = q["data"]["approvalRequests"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .find(|n| n["subjectId"] == ids[1])
+        .expect("request")["id"]
+        .clone();
+    let r = app.gql(Some(&admin.token), "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { code } } }", json!({ "id": req })).await;
+    assert_eq!(
+        r["data"]["approvalRequestApprove"]["approvalRequest"]["status"], "APPROVED",
+        "{r}"
+    );
+    let r = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { promotion(id: $id) { status } }",
+            json!({ "id": ids[1] }),
+        )
+        .await;
+    assert_eq!(r["data"]["promotion"]["status"], "ACTIVE", "{r}");
+    // PROMO_CONTROL: director and specialist, not assistants.
+    let b = act(&app, &asst, "promotionPause", &ids[2]).await;
+    assert_eq!(error_code(&b), "FORBIDDEN");
+    let b = act(&app, &spec, "promotionPause", &ids[2]).await;
+    assert_eq!(
+        payload(&b, "promotionPause")["promotion"]["status"],
+        "PAUSED",
+        "{b}"
+    );
+    let b = act(&app, &admin, "promotionResume", &ids[2]).await;
+    assert_eq!(
+        payload(&b, "promotionResume")["promotion"]["status"],
+        "ACTIVE",
+        "{b}"
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_writes_starts_and_ends() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "旗舰店").await;
+    live(
+        &app,
+        &admin,
+        window(
+            json!({ "storeId": store, "name": "明天开始", "freeShipping": {} }),
+            24,
+            48,
+        ),
+    )
+    .await;
+    live(&app, &admin, window(json!({ "storeId": store, "name": "马上结束", "freeShipping": { "unit": "PIECES", "pieces": 2 } }), -1, 1)).await;
+    set_time(
+        &app,
+        "明天开始",
+        Col::LiveStartAt,
+        Utc::now() - Duration::minutes(1),
+    )
+    .await;
+    set_time(
+        &app,
+        "马上结束",
+        Col::LiveEndAt,
+        Utc::now() - Duration::minutes(1),
+    )
+    .await;
+    let changed = zhanggui::service::promotion::tick(&app.db)
+        .await
+        .expect("tick");
+    assert_eq!(changed, 2);
+    use sea_orm::{EntityTrait, QueryOrder};
+    let stored: Vec<String> = entity::promotion::Entity::find()
+        .order_by_asc(Col::Id)
+        .all(&app.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|p| p.status)
+        .collect();
+    assert_eq!(stored, ["ACTIVE", "ENDED"]);
+    assert_eq!(
+        zhanggui::service::promotion::tick(&app.db)
+            .await
+            .expect("tick"),
+        0,
+        "idempotent"
+    );
+}
+
+#[tokio::test]
+async fn platform_coupons_apply_after_cross_store_reductions_and_cost_the_merchant_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "旗舰店").await;
+    let member = buyer(&app, &admin, &store, "P1").await;
+    let x1 = sku(&app, &admin, &store, "X1").await;
+    live(&app, &admin, window(json!({ "storeId": store, "name": "跨店满减", "fullReduction": { "perEach": { "every": "300.00", "amountOff": "50.00" }, "crossStore": true } }), -1, 48)).await;
+    let t = live(&app, &admin, window(json!({ "storeId": store, "name": "购物津贴", "funding": { "funder": "PLATFORM" },
+        "coupon": { "couponType": "PLATFORM", "faceValue": "40.00", "threshold": "400.00", "totalQuantity": 10 } }), -1, 48)).await;
+    let issued = issue(&app, &admin, &t, &[&member], "p1").await;
+    let code = issued["coupons"][0]["code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
+    let q = quote(&app, &admin, json!({ "storeId": store, "memberId": member, "couponCodes": [code], "lines": [ { "skuId": x1, "quantity": 1 } ] })).await;
+    let shares: Vec<(String, String, String)> = q["lines"][0]["discounts"]
+        .as_array()
+        .expect("d")
+        .iter()
+        .map(|d| {
+            (
+                d["promotionName"].as_str().unwrap_or_default().to_owned(),
+                d["level"].as_str().unwrap_or_default().to_owned(),
+                d["merchantAmount"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shares,
+        [
+            (
+                "跨店满减".to_owned(),
+                "CROSS_STORE".to_owned(),
+                "100.00".to_owned()
+            ),
+            (
+                "购物津贴".to_owned(),
+                "CROSS_STORE".to_owned(),
+                "0.00".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(q["totals"]["crossStoreDiscount"], "140.00");
+    // No 包邮 rule: the template's ¥10 for one unit.
+    assert_eq!(q["shipping"], "10.00");
+    assert_eq!(q["payable"], "520.00");
 }
