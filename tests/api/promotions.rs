@@ -1394,3 +1394,58 @@ async fn platform_coupons_apply_after_cross_store_reductions_and_cost_the_mercha
     assert_eq!(q["shipping"], "10.00");
     assert_eq!(q["payable"], "520.00");
 }
+
+#[tokio::test]
+async fn bundles_piece_discounts_tier_prices_and_audiences_over_http() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "旗舰店").await;
+    let (a1, b1, c1, ts) = (
+        sku(&app, &admin, &store, "A1").await,
+        sku(&app, &admin, &store, "B1").await,
+        sku(&app, &admin, &store, "C1").await,
+        sku(&app, &admin, &store, "TS").await,
+    );
+    // A member with one purchase holds the first tier (VIP1, 9.8折 member price).
+    let member = buyer(&app, &admin, &store, "M1").await;
+    let product_c = product(&app, &admin, &store, "C1").await;
+    let product_t = product(&app, &admin, &store, "TS").await;
+    // 搭配宝: 大衣 ¥399 + 针织衫 ¥129 at ¥359 + ¥99 per set.
+    live(&app, &admin, window(json!({ "storeId": store, "name": "大衣搭针织衫", "bundle": { "fixed": true, "mainSkuId": a1,
+        "members": [ { "skuId": a1, "bundlePrice": "359.00" }, { "skuId": b1, "bundlePrice": "99.00" } ] } }), -1, 48)).await;
+    // 满3件9折 on 棉袜.
+    live(&app, &admin, window(json!({ "storeId": store, "name": "袜子满3件9折", "scope": { "mode": "ONLY", "productIds": [product_c] },
+        "fullDiscount": { "unit": "PIECES", "tiers": [ { "pieces": 3, "rateBp": 9000 } ] } }), -1, 48)).await;
+    // The store tier discount on T恤, for members only.
+    live(&app, &admin, window(json!({ "storeId": store, "name": "会员价", "scope": { "mode": "ONLY", "productIds": [product_t] },
+        "memberPrice": {} }), -1, 48)).await;
+    // A new-customer price on T恤 S: the member (who has bought) does not get it.
+    live(&app, &admin, window(json!({ "storeId": store, "name": "新客价", "scope": { "mode": "ONLY", "skuIds": [ts] }, "audience": { "kind": "NEW_CUSTOMERS" },
+        "itemDiscount": { "mode": "FIXED_PRICE", "amount": "69.90" } }), -1, 48)).await;
+
+    let q = quote(&app, &admin, json!({ "storeId": store, "memberId": member, "lines": [
+        { "skuId": a1, "quantity": 2 }, { "skuId": b1, "quantity": 1 }, { "skuId": c1, "quantity": 3 }, { "skuId": ts, "quantity": 1 } ] })).await;
+    // One set: one 大衣 at ¥359 (saving ¥40), the second at list; the 针织衫 at ¥99 (saving ¥30).
+    assert_eq!(
+        shares_of(&q, "大衣搭针织衫"),
+        ["40.00", "30.00", "0.00", "0.00"],
+        "{q}"
+    );
+    // 3 × ¥19.90 = ¥59.70 at 9折 → ¥5.97 off.
+    assert_eq!(
+        shares_of(&q, "袜子满3件9折"),
+        ["0.00", "0.00", "5.97", "0.00"]
+    );
+    // ¥89.90 × (1 − 0.98) = ¥1.798 → ¥1.80, and no new-customer price.
+    assert_eq!(shares_of(&q, "会员价"), ["0.00", "0.00", "0.00", "1.80"]);
+    assert_eq!(q["lines"][3]["itemPrice"], "89.90");
+    // An anonymous (new) buyer gets the new-customer price and no member price.
+    let q = quote(
+        &app,
+        &admin,
+        json!({ "storeId": store, "lines": [ { "skuId": ts, "quantity": 1 } ] }),
+    )
+    .await;
+    assert_eq!(q["lines"][0]["itemPrice"], "69.90", "{q}");
+    assert_eq!(shares_of(&q, "会员价"), ["0.00"]);
+}
