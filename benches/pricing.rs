@@ -258,6 +258,7 @@ fn buyer() -> Buyer {
         tags: vec!["双11老客".into()],
         segment: Some("LOYAL".into()),
         vip88: true,
+        prior_units: Default::default(),
     }
 }
 

@@ -53,6 +53,9 @@ pub struct Buyer {
     pub segment: Option<String>,
     /// The buyer holds 88VIP (the platform knows; the quote input says so).
     pub vip88: bool,
+    /// Units the buyer already bought under each limited item-level promotion (by id): they count
+    /// against its 限购.
+    pub prior_units: BTreeMap<i64, i64>,
 }
 
 /// A coupon offered to the quote: an issued coupon, or (for a template the buyer could use) the
@@ -257,7 +260,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
         .iter()
         .map(|(&sku, &q)| {
             let item = items[&sku];
-            item_level(item, q, &active)
+            item_level(item, q, &active, input.buyer)
         })
         .collect();
 
@@ -395,7 +398,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
 /// The most units of one SKU a quote takes.
 pub const MAX_QUANTITY: i64 = 100_000;
 
-fn item_level(item: &Item, q: i64, active: &[&Promo]) -> QuoteLine {
+fn item_level(item: &Item, q: i64, active: &[&Promo], buyer: &Buyer) -> QuoteLine {
     let mut best: Option<(i64, &Promo, Option<i64>)> = None;
     for p in active {
         if let Rule::ItemDiscount {
@@ -414,7 +417,8 @@ fn item_level(item: &Item, q: i64, active: &[&Promo]) -> QuoteLine {
     let list_amount = item.list_price * q;
     let (unit, promo, item_amount) = match best {
         Some((unit, p, limit)) => {
-            let within = limit.map_or(q, |l| l.clamp(0, q));
+            let bought = buyer.prior_units.get(&p.id).copied().unwrap_or(0);
+            let within = limit.map_or(q, |l| (l - bought).clamp(0, q));
             (
                 unit,
                 Some(p),

@@ -391,6 +391,41 @@ fn one_store_coupon_per_order_best_for_the_buyer() {
 }
 
 #[test]
+fn units_beyond_the_buyers_remaining_limit_pay_the_list_price() {
+    let items = [item(1, 1, 10_000)];
+    let limited = promo(
+        7,
+        Rule::ItemDiscount {
+            mode: ItemMode::Fixed(8_000),
+            rounding: Rounding::None,
+            per_buyer_limit: Some(2),
+        },
+    );
+    let fresh = run(
+        &items,
+        &[(1, 3)],
+        std::slice::from_ref(&limited),
+        &Buyer::default(),
+        &[],
+    );
+    assert_eq!(fresh.lines[0].item_amount, 8_000 * 2 + 10_000);
+    let mut returning = Buyer::default();
+    returning.prior_units.insert(7, 1);
+    let q = run(
+        &items,
+        &[(1, 3)],
+        std::slice::from_ref(&limited),
+        &returning,
+        &[],
+    );
+    assert_eq!(q.lines[0].item_amount, 8_000 + 10_000 * 2);
+    returning.prior_units.insert(7, 5);
+    let q = run(&items, &[(1, 3)], &[limited], &returning, &[]);
+    assert_eq!(q.lines[0].item_amount, 30_000);
+    assert!(q.lines[0].shares.is_empty());
+}
+
+#[test]
 fn one_platform_coupon_per_order_at_the_cross_store_level() {
     let items = [item(1, 1, 30_000)];
     let platform = |id: i64, face: i64| {

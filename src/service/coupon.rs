@@ -114,6 +114,7 @@ pub async fn buyers(
                     tags: tags.remove(&m.id).unwrap_or_default(),
                     segment: segments.get(&m.id).cloned(),
                     vip88: false,
+                    prior_units: BTreeMap::new(),
                 },
             )
         })

@@ -189,6 +189,9 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         },
     };
     buyer.vip88 = req.vip88;
+    if let Some(m) = &member {
+        buyer.prior_units = prior_units(db, m.id, &engine_promos, &skus, at).await?;
+    }
     // Coupons: the named codes, or the member's own valid ones.
     let named = req.coupon_codes.is_some();
     let coupons: Vec<coupon::Model> = match (&req.coupon_codes, &member) {
@@ -305,6 +308,72 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         promotions: all_promos,
         cost_visible,
     })
+}
+
+#[derive(Debug, FromQueryResult)]
+struct BoughtRow {
+    sku_id: i64,
+    quantity: i64,
+    paid_at: DateTime<Utc>,
+}
+
+/// Units the member already bought (paid orders) of the quoted SKUs under each item-level
+/// promotion with a 限购, inside its window before `at`: they count against the limit. One
+/// statement, only when such a promotion is in force.
+async fn prior_units(
+    db: &impl ConnectionTrait,
+    member_id: i64,
+    promos: &[Promo],
+    skus: &BTreeMap<i64, sku::Model>,
+    at: DateTime<Utc>,
+) -> Result<BTreeMap<i64, i64>, AppError> {
+    let limited: Vec<&Promo> = promos
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.rule,
+                Rule::ItemDiscount {
+                    per_buyer_limit: Some(_),
+                    ..
+                }
+            ) && skus.values().any(|s| p.covers(s.product_id, s.id))
+        })
+        .collect();
+    let Some(since) = limited.iter().map(|p| p.start).min() else {
+        return Ok(BTreeMap::new());
+    };
+    let ids: Vec<i64> = skus.keys().copied().collect();
+    let mut values: Vec<sea_orm::Value> = vec![member_id.into(), since.into(), at.into()];
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+    let rows = BoughtRow::find_by_statement(db::raw(
+        db.get_database_backend(),
+        &format!(
+            "SELECT l.sku_id AS sku_id, l.quantity AS quantity, o.paid_at AS paid_at \
+             FROM sales_order o JOIN order_line l ON l.order_id = o.id \
+             WHERE o.member_id = ? AND o.paid_at >= ? AND o.paid_at < ? AND l.sku_id IN ({})",
+            vec!["?"; ids.len()].join(",")
+        ),
+        values,
+    ))
+    .all(db)
+    .await?;
+    let mut out = BTreeMap::new();
+    for p in limited {
+        let units: i64 = rows
+            .iter()
+            .filter(|r| {
+                r.paid_at >= p.start
+                    && skus
+                        .get(&r.sku_id)
+                        .is_some_and(|s| p.covers(s.product_id, s.id))
+            })
+            .map(|r| r.quantity)
+            .sum();
+        if units > 0 {
+            out.insert(p.id, units);
+        }
+    }
+    Ok(out)
 }
 
 /// `priceGuard`'s answer.

@@ -1449,3 +1449,35 @@ async fn bundles_piece_discounts_tier_prices_and_audiences_over_http() {
     assert_eq!(q["lines"][0]["itemPrice"], "69.90", "{q}");
     assert_eq!(shares_of(&q, "会员价"), ["0.00"]);
 }
+
+#[tokio::test]
+async fn units_bought_earlier_in_the_window_count_against_the_limit() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "旗舰店").await;
+    let b1 = sku(&app, &admin, &store, "B1").await;
+    live(&app, &admin, window(json!({ "storeId": store, "name": "针织衫限购2件", "scope": { "mode": "ONLY", "skuIds": [b1] },
+        "itemDiscount": { "mode": "FIXED_PRICE", "amount": "100.00", "perBuyerLimit": 2 } }), -24, 48)).await;
+    // The member bought one B1 an hour ago (store time), inside the window.
+    let paid = (Utc::now().with_timezone(&chrono_tz::Asia::Shanghai) - Duration::hours(1))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let member = buyer_of(&app, &admin, &store, "R1", "B1,1,129.00,29.00,100.00").await;
+    let row = format!("O-R1b,R1,买家R1,,PAID,{paid},{paid},false,B1,1,129.00,29.00,100.00,");
+    let r = app
+        .import_orders(&admin, &store, &orders_file(&[&row]))
+        .await;
+    assert!(r["report"].is_object(), "{r}");
+    let q = quote(&app, &admin, json!({ "storeId": store, "memberId": member, "lines": [ { "skuId": b1, "quantity": 3 } ] })).await;
+    assert_eq!(
+        q["lines"][0]["itemAmount"], "358.00",
+        "one promotion unit left, two at list: {q}"
+    );
+    let q = quote(
+        &app,
+        &admin,
+        json!({ "storeId": store, "lines": [ { "skuId": b1, "quantity": 3 } ] }),
+    )
+    .await;
+    assert_eq!(q["lines"][0]["itemAmount"], "329.00", "{q}");
+}
