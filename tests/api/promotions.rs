@@ -1323,10 +1323,10 @@ async fn the_scheduler_writes_starts_and_ends() {
         Utc::now() - Duration::minutes(1),
     )
     .await;
-    let changed = zhanggui::service::promotion::tick(&app.db)
+    // The server's own scheduler (every 30 s) may get there first; either way both rows move.
+    zhanggui::service::promotion::tick(&app.db)
         .await
         .expect("tick");
-    assert_eq!(changed, 2);
     use sea_orm::{EntityTrait, QueryOrder};
     let stored: Vec<String> = entity::promotion::Entity::find()
         .order_by_asc(Col::Id)
