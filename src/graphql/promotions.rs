@@ -2161,7 +2161,6 @@ fn funder_of(f: Option<FundingInput>) -> engine::Funder {
 }
 
 /// The kind-specific part as a rule (and coupon terms), given the window for coupon defaults.
-#[allow(clippy::too_many_arguments)]
 fn rule_of(
     item_discount: Option<ItemDiscountInput>,
     full_reduction: Option<FullReductionInput>,
@@ -2677,7 +2676,6 @@ pub struct PromotionQuery;
 #[Object]
 impl PromotionQuery {
     /// Promotions and coupon templates (PROMO_VIEW), inside the viewer's stores.
-    #[allow(clippy::too_many_arguments)]
     async fn promotions(
         &self,
         ctx: &Context<'_>,
@@ -2727,7 +2725,6 @@ impl PromotionQuery {
     }
 
     /// Only coupon templates (PROMO_VIEW): `promotions` with kind COUPON.
-    #[allow(clippy::too_many_arguments)]
     async fn coupon_templates(
         &self,
         ctx: &Context<'_>,

@@ -607,6 +607,57 @@ async fn validate_refs(
     Ok(())
 }
 
+/// A 单品宝 price must be above ¥0 and at most the list price for every SKU it covers (§4.7).
+async fn validate_item_prices(
+    conn: &impl ConnectionTrait,
+    store_id: i64,
+    spec: &Spec,
+    errors: &mut Vec<UserError>,
+) -> Result<(), AppError> {
+    let Rule::ItemDiscount { mode, rounding, .. } = spec.rule else {
+        return Ok(());
+    };
+    let store = store::Entity::find_by_id(store_id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::not_found("store"))?;
+    let probe = Promo {
+        id: 0,
+        start: DateTime::<Utc>::MIN_UTC,
+        end: DateTime::<Utc>::MAX_UTC,
+        funder: spec.funder,
+        scope: spec.scope.clone(),
+        audience: spec.audience.clone(),
+        rule: spec.rule.clone(),
+    };
+    let bad = store_items(conn, &store, None)
+        .await?
+        .into_iter()
+        .filter(|i| probe.covers(i.product_id, i.sku_id))
+        .find(|i| {
+            engine::item_unit_price(mode, rounding, i.list_price) == 0
+                || matches!(mode, engine::ItemMode::Fixed(y) if y > i.list_price)
+        });
+    if let Some(item) = bad {
+        let code: Option<String> = sku::Entity::find_by_id(item.sku_id)
+            .select_only()
+            .column(sku::Column::Code)
+            .into_tuple()
+            .one(conn)
+            .await?;
+        errors.push(err(
+            &["input", "itemDiscount"],
+            ErrorCode::Invalid,
+            format!(
+                "the promotion price of SKU {} (list ¥{}) must be above ¥0 and at most its list price",
+                code.unwrap_or_default(),
+                crate::domain::money::Fen(item.list_price)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn level_of(rule: &Rule) -> Level {
     Promo {
         id: 0,
@@ -746,6 +797,9 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
         .await?
         .ok_or(AppError::not_found("store"))?;
     validate_refs(&txn, d.store_id, &d.spec, &mut errors).await?;
+    if errors.is_empty() {
+        validate_item_prices(&txn, d.store_id, &d.spec, &mut errors).await?;
+    }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -1028,6 +1082,9 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
     validate_coupon(&spec, start, end, &mut errors);
     validate_funder(spec.funder, &mut errors);
     validate_refs(&txn, before.store_id, &spec, &mut errors).await?;
+    if errors.is_empty() {
+        validate_item_prices(&txn, before.store_id, &spec, &mut errors).await?;
+    }
     if let (Some(c), true) = (&spec.coupon, status != Status::Draft)
         && c.total_quantity < before.issued_count
     {

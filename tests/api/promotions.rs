@@ -1051,6 +1051,14 @@ async fn bad_input_is_refused_and_changes_nothing() {
         let p = create(&app, &admin, window(input.clone(), -1, 48)).await;
         assert_eq!(user_error_codes(&p), [code], "{input}: {p}");
     }
+    let a1 = sku(&app, &admin, &store, "A1").await;
+    for part in [
+        json!({ "mode": "FIXED_PRICE", "amount": "500.00" }),
+        json!({ "mode": "MINUS", "amount": "399.00" }),
+    ] {
+        let p = create(&app, &admin, window(json!({ "storeId": store, "name": "价格越界", "scope": { "mode": "ONLY", "skuIds": [a1] }, "itemDiscount": part }), -1, 48)).await;
+        assert_eq!(user_error_codes(&p), ["INVALID"], "{p}");
+    }
     let p = create(
         &app,
         &admin,
