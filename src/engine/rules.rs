@@ -246,6 +246,27 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Whether the tool with this scope touches an item: bundles cover their members, every
+    /// other tool its scope.
+    pub fn covers(&self, scope: &Scope, product: i64, sku: i64) -> bool {
+        match self {
+            Self::Bundle { members, .. } => members.iter().any(|m| m.sku_id == sku),
+            _ => scope.covers(product, sku),
+        }
+    }
+
+    /// The stacking level the tool applies at.
+    pub fn level(&self) -> Level {
+        match self {
+            Self::ItemDiscount { .. } => Level::Item,
+            Self::FullReduction {
+                cross_store: true, ..
+            }
+            | Self::Coupon { platform: true, .. } => Level::CrossStore,
+            Self::MemberPrice { vip88_bp: Some(_) } => Level::Member,
+            _ => Level::Store,
+        }
+    }
     pub fn kind(&self) -> Kind {
         match self {
             Self::ItemDiscount { .. } => Kind::ItemDiscount,
@@ -279,10 +300,7 @@ impl Promo {
         self.start <= at && at < self.end
     }
     pub fn covers(&self, product: i64, sku: i64) -> bool {
-        match &self.rule {
-            Rule::Bundle { members, .. } => members.iter().any(|m| m.sku_id == sku),
-            _ => self.scope.covers(product, sku),
-        }
+        self.rule.covers(&self.scope, product, sku)
     }
     pub fn is_store_full_family(&self) -> bool {
         matches!(
@@ -303,15 +321,7 @@ impl Promo {
         )
     }
     pub fn level(&self) -> Level {
-        match self.rule {
-            Rule::ItemDiscount { .. } => Level::Item,
-            Rule::FullReduction {
-                cross_store: true, ..
-            }
-            | Rule::Coupon { platform: true, .. } => Level::CrossStore,
-            Rule::MemberPrice { vip88_bp: Some(_) } => Level::Member,
-            _ => Level::Store,
-        }
+        self.rule.level()
     }
     pub(super) fn share(&self, level: Level, amount: i64, code: Option<String>) -> super::Share {
         super::Share {

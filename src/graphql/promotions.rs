@@ -545,7 +545,7 @@ macro_rules! promotion_type {
             }
             /// The stacking level it applies at.
             async fn level(&self) -> PromotionLevel {
-                promo_level(&self.0.spec.rule)
+                self.0.spec.rule.level().into()
             }
             /// Internal name (checked for Advertising-Law terms at submit and activation).
             async fn name(&self) -> &str {
@@ -649,18 +649,6 @@ macro_rules! promotion_type {
             $($extra)*
         }
     };
-}
-
-fn promo_level(rule: &Rule) -> PromotionLevel {
-    match rule {
-        Rule::Coupon { platform: true, .. } => PromotionLevel::CrossStore,
-        Rule::ItemDiscount { .. } => PromotionLevel::Item,
-        Rule::FullReduction {
-            cross_store: true, ..
-        } => PromotionLevel::CrossStore,
-        Rule::MemberPrice { vip88_bp: Some(_) } => PromotionLevel::Member,
-        _ => PromotionLevel::Store,
-    }
 }
 
 promotion_type!(
@@ -2947,11 +2935,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
-            Ok(id) => promos::submit(svc(ctx)?, id).await,
-            Err(e) => Err(e),
-        };
-        promotion_payload(res)
+        lifecycle(ctx, &input.id, Lifecycle::Submit).await
     }
 
     /// Approves a pending promotion or pending new version (PROMO_APPROVE) → SCHEDULED, or
@@ -2966,11 +2950,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
-            Ok(id) => promos::approve(svc(ctx)?, id).await,
-            Err(e) => Err(e),
-        };
-        promotion_payload(res)
+        lifecycle(ctx, &input.id, Lifecycle::Approve).await
     }
 
     /// Rejects a pending promotion with a reason (PROMO_APPROVE): back to DRAFT; a pending new
@@ -2980,11 +2960,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionRejectInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
-            Ok(id) => promos::reject(svc(ctx)?, id, &input.reason).await,
-            Err(e) => Err(e),
-        };
-        promotion_payload(res)
+        lifecycle(ctx, &input.id, Lifecycle::Reject(&input.reason)).await
     }
 
     /// The submitter takes a pending promotion back to DRAFT (PROMO_EDIT; directors too); a
@@ -2994,11 +2970,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
-            Ok(id) => promos::withdraw(svc(ctx)?, id).await,
-            Err(e) => Err(e),
-        };
-        promotion_payload(res)
+        lifecycle(ctx, &input.id, Lifecycle::Withdraw).await
     }
 
     /// ACTIVE → PAUSED (PROMO_CONTROL).
@@ -3007,7 +2979,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        control(ctx, input, Control::Pause).await
+        lifecycle(ctx, &input.id, Lifecycle::Control(Control::Pause)).await
     }
 
     /// PAUSED → ACTIVE before its end (PROMO_CONTROL); the activation checks run again.
@@ -3016,7 +2988,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        control(ctx, input, Control::Resume).await
+        lifecycle(ctx, &input.id, Lifecycle::Control(Control::Resume)).await
     }
 
     /// Ends an ACTIVE or PAUSED promotion now (PROMO_CONTROL; `endedEarly`).
@@ -3025,7 +2997,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        control(ctx, input, Control::End).await
+        lifecycle(ctx, &input.id, Lifecycle::Control(Control::End)).await
     }
 
     /// Cancels a SCHEDULED, ACTIVE or PAUSED promotion (PROMO_CONTROL). A coupon template with
@@ -3036,7 +3008,7 @@ impl PromotionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: PromotionIdInput,
     ) -> async_graphql::Result<PromotionPayload> {
-        control(ctx, input, Control::Cancel).await
+        lifecycle(ctx, &input.id, Lifecycle::Control(Control::Cancel)).await
     }
 
     /// Issues coupons (PROMO_CONTROL) from an ACTIVE template inside its claim window, one per
@@ -3114,13 +3086,31 @@ impl PromotionMutation {
     }
 }
 
-async fn control(
+/// The lifecycle mutations: one service call on one promotion.
+enum Lifecycle<'a> {
+    Submit,
+    Approve,
+    Reject(&'a str),
+    Withdraw,
+    Control(Control),
+}
+
+async fn lifecycle(
     ctx: &Context<'_>,
-    input: PromotionIdInput,
-    action: Control,
+    id: &ID,
+    action: Lifecycle<'_>,
 ) -> async_graphql::Result<PromotionPayload> {
-    let res = match decode_id(&input.id, NodeType::Promotion, "input.id") {
-        Ok(id) => promos::control(svc(ctx)?, id, action).await,
+    let res = match decode_id(id, NodeType::Promotion, "input.id") {
+        Ok(id) => {
+            let svc = svc(ctx)?;
+            match action {
+                Lifecycle::Submit => promos::submit(svc, id).await,
+                Lifecycle::Approve => promos::approve(svc, id).await,
+                Lifecycle::Reject(reason) => promos::reject(svc, id, reason).await,
+                Lifecycle::Withdraw => promos::withdraw(svc, id).await,
+                Lifecycle::Control(c) => promos::control(svc, id, c).await,
+            }
+        }
         Err(e) => Err(e),
     };
     promotion_payload(res)

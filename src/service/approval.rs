@@ -3,7 +3,7 @@
 //! and applies it in one transaction, recording requester and approver.
 
 use chrono::Duration;
-use entity::{approval_request, sku, store};
+use entity::{approval_request, sku};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -111,10 +111,7 @@ pub async fn file(
     staff: &Staff,
     req: NewRequest,
 ) -> Result<approval_request::Model, AppError> {
-    let store = store::Entity::find_by_id(req.store_id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let store = super::store::load(txn, req.store_id).await?;
     let at = now();
     let model = approval_request::ActiveModel {
         store_id: Set(req.store_id),

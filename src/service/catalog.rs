@@ -689,41 +689,18 @@ fn require_content_edit(
 
 /// Compliance hits of a product's checked texts, with the field each is in.
 pub fn product_hits(p: &product::Model, allowed: &[String]) -> Vec<(&'static str, Hit)> {
-    let mut out = Vec::new();
-    for (field, text) in [
-        ("title", Some(p.title.as_str())),
-        ("subtitle", p.subtitle.as_deref()),
-        ("description", p.description.as_deref()),
-    ] {
-        if let Some(t) = text {
-            out.extend(
-                compliance::check(t, allowed)
-                    .into_iter()
-                    .map(|h| (field, h)),
-            );
-        }
-    }
-    out
+    super::compliance::field_hits(
+        &[
+            ("title", Some(p.title.as_str())),
+            ("subtitle", p.subtitle.as_deref()),
+            ("description", p.description.as_deref()),
+        ],
+        allowed,
+    )
 }
 
 fn refuse_blocked(p: &product::Model, allowed: &[String]) -> Result<(), AppError> {
-    let blocked: Vec<String> = product_hits(p, allowed)
-        .into_iter()
-        .filter(|(_, h)| h.severity == compliance::Severity::Block)
-        .map(|(field, h)| format!("{}（{field}）", h.term))
-        .collect();
-    if blocked.is_empty() {
-        Ok(())
-    } else {
-        Err(invalid(
-            &["input", "id"],
-            ErrorCode::ComplianceBlocked,
-            format!(
-                "Advertising-Law absolute terms must be removed first: {}",
-                blocked.join("、")
-            ),
-        ))
-    }
+    super::compliance::refuse_blocked(&product_hits(p, allowed))
 }
 
 /// `productUpdate`: drafts need PRODUCT_EDIT_DRAFT; content past DRAFT needs PRODUCT_REVIEW and

@@ -15,6 +15,46 @@ use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, on_unique};
 
+/// Advertising-Law hits of some named texts (field, text), with the field each is in.
+pub fn field_hits(
+    texts: &[(&'static str, Option<&str>)],
+    allowed: &[String],
+) -> Vec<(&'static str, crate::domain::compliance::Hit)> {
+    texts
+        .iter()
+        .filter_map(|(field, text)| text.map(|t| (*field, t)))
+        .flat_map(|(field, t)| {
+            crate::domain::compliance::check(t, allowed)
+                .into_iter()
+                .map(move |h| (field, h))
+        })
+        .collect()
+}
+
+/// Refuses with COMPLIANCE_BLOCKED while any hit is of BLOCK severity, naming each term and its
+/// field (nobody publishes a BLOCK term: fix the text or allow-list the phrase).
+pub fn refuse_blocked(
+    hits: &[(&'static str, crate::domain::compliance::Hit)],
+) -> Result<(), AppError> {
+    let blocked: Vec<String> = hits
+        .iter()
+        .filter(|(_, h)| h.severity == crate::domain::compliance::Severity::Block)
+        .map(|(field, h)| format!("{}（{field}）", h.term))
+        .collect();
+    if blocked.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            &["input", "id"],
+            ErrorCode::ComplianceBlocked,
+            format!(
+                "Advertising-Law absolute terms must be removed first: {}",
+                blocked.join("、")
+            ),
+        ))
+    }
+}
+
 /// Allowed phrases of a store.
 pub async fn phrases(conn: &impl ConnectionTrait, store_id: i64) -> Result<Vec<String>, AppError> {
     Ok(allow::Entity::find()

@@ -155,10 +155,7 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
         .ok_or(AppError::not_found("coupon template"))?;
     staff.require(Permission::PromoControl, Some(template.store_id))?;
-    let store = store::Entity::find_by_id(template.store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let store = super::store::load(&txn, template.store_id).await?;
     let ids: Vec<i64> = match &input.to {
         Recipients::Members(ids) => {
             let mut v = ids.clone();

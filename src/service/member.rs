@@ -448,7 +448,7 @@ pub async fn points_adjust(
     let txn = db::begin_write(&ctx.db).await?;
     let m = member_in_scope(&txn, staff, input.member_id).await?;
     let access = staff.require(Permission::PointsAdjust, Some(m.store_id))?;
-    let store = store_of(&txn, m.store_id).await?;
+    let store = super::store::load(&txn, m.store_id).await?;
     if access == Access::Limited && input.amount.abs() > i64::from(store.points_adjust_limit) {
         if !input.request_approval {
             return Err(AppError::invalid(
@@ -657,13 +657,6 @@ pub async fn points_redeem_cancel(
 // ---------------------------------------------------------------------------------------------
 // Members: lookups, edits
 
-async fn store_of(conn: &impl ConnectionTrait, id: i64) -> Result<store::Model, AppError> {
-    store::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::not_found("store"))
-}
-
 /// A member inside the viewer's stores, else NOT_FOUND.
 pub async fn member_in_scope(
     conn: &impl ConnectionTrait,
@@ -720,7 +713,7 @@ pub async fn pii_reveal(
         Role::Director | Role::Specialist => {}
         Role::Assistant => return Err(AppError::forbidden(Permission::MemberPiiView)),
     }
-    let store = store_of(&txn, m.store_id).await?;
+    let store = super::store::load(&txn, m.store_id).await?;
     let since = now() - Duration::hours(24);
     let used = entity::audit_log::Entity::find()
         .filter(entity::audit_log::Column::ActorId.eq(staff.id))
@@ -963,7 +956,7 @@ pub async fn tier_set(
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let txn = db::begin_write(&ctx.db).await?;
     let m = member_in_scope(&txn, staff, id).await?;
-    let store = store_of(&txn, m.store_id).await?;
+    let store = super::store::load(&txn, m.store_id).await?;
     let defs = tiers(&store);
     if let Some(t) = tier
         && !defs.iter().any(|d| d.code == t)
@@ -1110,7 +1103,7 @@ pub async fn store_tiers_set(
         return Err(AppError::Invalid(errors));
     }
     let txn = db::begin_write(&ctx.db).await?;
-    let s = store_of(&txn, store_id).await?;
+    let s = super::store::load(&txn, store_id).await?;
     let mut am: store::ActiveModel = s.clone().into();
     am.tiers_json = Set(serde_json::to_string(&defs).map_err(|e| AppError::Internal(e.into()))?);
     if let Some(b) = basis {
@@ -1240,7 +1233,7 @@ pub async fn list(
                 "a segment filter needs a store: segments are computed per store",
             ));
         };
-        let s = store_of(&ctx.db, store_id).await?;
+        let s = super::store::load(&ctx.db, store_id).await?;
         let as_of = filter
             .segment_as_of
             .unwrap_or_else(|| super::store::today(&s));
@@ -1523,7 +1516,7 @@ pub async fn segments(
 ) -> Result<SegmentReport, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
-    let store = store_of(&ctx.db, store_id).await?;
+    let store = super::store::load(&ctx.db, store_id).await?;
     let as_of = as_of.unwrap_or_else(|| super::store::today(&store));
     let (sql, values) = rfm_sql(store_id, epoch_day(as_of));
     let q = format!(
@@ -1610,7 +1603,7 @@ pub async fn repurchase(
 ) -> Result<Repurchase, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
-    store_of(&ctx.db, store_id).await?;
+    super::store::load(&ctx.db, store_id).await?;
     if to < from || (to - from).num_days() > 3660 {
         return Err(AppError::invalid(
             &["to"],

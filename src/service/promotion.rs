@@ -21,7 +21,6 @@ use super::page::{self, CursorKey, Page, PageArgs};
 use super::{ServiceCtx, approval, audit, now};
 use crate::auth::{Access, Permission, Role, Staff, StoreScope};
 use crate::db;
-use crate::domain::compliance;
 use crate::domain::text;
 use crate::engine::guard::{self, GuardInput};
 use crate::engine::{
@@ -132,6 +131,24 @@ impl Spec {
     pub fn parse(json: &str) -> Option<Self> {
         serde_json::from_str(json).ok()
     }
+
+    /// The engine's promotion for this spec over a window.
+    pub fn promo(self, id: i64, start: DateTime<Utc>, end: DateTime<Utc>) -> Promo {
+        Promo {
+            id,
+            start,
+            end,
+            funder: self.funder,
+            scope: self.scope,
+            audience: self.audience,
+            rule: self.rule,
+        }
+    }
+
+    /// Whether the spec covers an item, whatever the window.
+    fn covers(&self, item: &Item) -> bool {
+        self.rule.covers(&self.scope, item.product_id, item.sku_id)
+    }
 }
 
 /// The working version of a model (what an editor sees).
@@ -142,28 +159,7 @@ pub fn working_spec(m: &promotion::Model) -> Option<Spec> {
 /// The engine's view of the version in force (None before approval).
 pub fn live_promo(m: &promotion::Model) -> Option<Promo> {
     let spec = Spec::parse(m.live_json.as_deref()?)?;
-    Some(Promo {
-        id: m.id,
-        start: m.live_start_at?,
-        end: m.live_end_at?,
-        funder: spec.funder,
-        scope: spec.scope,
-        audience: spec.audience,
-        rule: spec.rule,
-    })
-}
-
-fn working_promo(m: &promotion::Model) -> Option<Promo> {
-    let spec = working_spec(m)?;
-    Some(Promo {
-        id: m.id,
-        start: m.start_at,
-        end: m.end_at,
-        funder: spec.funder,
-        scope: spec.scope,
-        audience: spec.audience,
-        rule: spec.rule,
-    })
+    Some(spec.promo(m.id, m.live_start_at?, m.live_end_at?))
 }
 
 /// A new promotion.
@@ -607,68 +603,73 @@ async fn validate_refs(
     Ok(())
 }
 
+/// A store and its SKUs as the engine sees them, loaded once per mutation.
+pub struct Catalog {
+    pub store: store::Model,
+    pub items: Vec<Item>,
+}
+
+impl Catalog {
+    /// The store and every SKU of it (list price, floor, cost, minimum-margin price), in one
+    /// narrow query.
+    pub async fn load(conn: &impl ConnectionTrait, store_id: i64) -> Result<Self, AppError> {
+        let store = super::store::load(conn, store_id).await?;
+        type SkuRow = (i64, i64, i64, Option<i64>, Option<i64>);
+        let rows: Vec<SkuRow> = sku::Entity::find()
+            .select_only()
+            .columns([
+                sku::Column::Id,
+                sku::Column::ProductId,
+                sku::Column::PriceFen,
+                sku::Column::FloorPriceFen,
+                sku::Column::CostFen,
+            ])
+            .filter(sku::Column::StoreId.eq(store.id))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|(id, product, price, floor, cost)| Item {
+                sku_id: id,
+                product_id: product,
+                list_price: price,
+                floor,
+                cost,
+                min_margin_price: cost.map(|c| min_margin_price(c, store.min_margin_bp)),
+            })
+            .collect();
+        Ok(Self { store, items })
+    }
+}
+
 /// A 单品宝 price must be above ¥0 and at most the list price for every SKU it covers (§4.7).
 async fn validate_item_prices(
     conn: &impl ConnectionTrait,
-    store_id: i64,
+    catalog: &Catalog,
     spec: &Spec,
     errors: &mut Vec<UserError>,
 ) -> Result<(), AppError> {
     let Rule::ItemDiscount { mode, rounding, .. } = spec.rule else {
         return Ok(());
     };
-    let store = store::Entity::find_by_id(store_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let probe = Promo {
-        id: 0,
-        start: DateTime::<Utc>::MIN_UTC,
-        end: DateTime::<Utc>::MAX_UTC,
-        funder: spec.funder,
-        scope: spec.scope.clone(),
-        audience: spec.audience.clone(),
-        rule: spec.rule.clone(),
-    };
-    let bad = store_items(conn, &store, None)
-        .await?
-        .into_iter()
-        .filter(|i| probe.covers(i.product_id, i.sku_id))
-        .find(|i| {
-            engine::item_unit_price(mode, rounding, i.list_price) == 0
-                || matches!(mode, engine::ItemMode::Fixed(y) if y > i.list_price)
-        });
+    let bad = catalog.items.iter().filter(|i| spec.covers(i)).find(|i| {
+        engine::item_unit_price(mode, rounding, i.list_price) == 0
+            || matches!(mode, engine::ItemMode::Fixed(y) if y > i.list_price)
+    });
     if let Some(item) = bad {
-        let code: Option<String> = sku::Entity::find_by_id(item.sku_id)
-            .select_only()
-            .column(sku::Column::Code)
-            .into_tuple()
-            .one(conn)
-            .await?;
+        let codes = sku_codes(conn, &[item.sku_id]).await?;
         errors.push(err(
             &["input", "itemDiscount"],
             ErrorCode::Invalid,
             format!(
                 "the promotion price of SKU {} (list ¥{}) must be above ¥0 and at most its list price",
-                code.unwrap_or_default(),
+                code_of(&codes, item.sku_id),
                 crate::domain::money::Fen(item.list_price)
             ),
         ));
     }
     Ok(())
-}
-
-fn level_of(rule: &Rule) -> Level {
-    Promo {
-        id: 0,
-        start: DateTime::<Utc>::MIN_UTC,
-        end: DateTime::<Utc>::MIN_UTC,
-        funder: Funder::Merchant,
-        scope: Scope::Store,
-        audience: Audience::All,
-        rule: rule.clone(),
-    }
-    .level()
 }
 
 pub const fn level_str(l: Level) -> &'static str {
@@ -739,28 +740,10 @@ fn snapshot(m: &promotion::Model) -> serde_json::Value {
 }
 
 fn check_texts(name: &str, copy: Option<&str>, allowed: &[String]) -> Result<(), AppError> {
-    let mut blocked = Vec::new();
-    for (field, t) in [("name", Some(name)), ("copy", copy)] {
-        if let Some(t) = t {
-            for h in compliance::check(t, allowed) {
-                if h.severity == compliance::Severity::Block {
-                    blocked.push(format!("{}（{field}）", h.term));
-                }
-            }
-        }
-    }
-    if blocked.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::invalid(
-            &["input", "id"],
-            ErrorCode::ComplianceBlocked,
-            format!(
-                "Advertising-Law absolute terms must be removed first: {}",
-                blocked.join("、")
-            ),
-        ))
-    }
+    super::compliance::refuse_blocked(&super::compliance::field_hits(
+        &[("name", Some(name)), ("copy", copy)],
+        allowed,
+    ))
 }
 
 fn clean_name(name: &str) -> Result<String, AppError> {
@@ -792,13 +775,10 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
     validate_coupon(&d.spec, d.start_at, d.end_at, &mut errors);
     validate_funder(d.spec.funder, &mut errors);
     let txn = db::begin_write(&ctx.db).await?;
-    store::Entity::find_by_id(d.store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let catalog = Catalog::load(&txn, d.store_id).await?;
     validate_refs(&txn, d.store_id, &d.spec, &mut errors).await?;
     if errors.is_empty() {
-        validate_item_prices(&txn, d.store_id, &d.spec, &mut errors).await?;
+        validate_item_prices(&txn, &catalog, &d.spec, &mut errors).await?;
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -817,11 +797,11 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
         live_end_at: Set(None),
         funder: Set(funder.to_owned()),
         merchant_share_bp: Set(share),
-        level: Set(level_str(level_of(&d.spec.rule)).to_owned()),
+        level: Set(level_str(d.spec.rule.level()).to_owned()),
         scope_mode: Set(scope_mode(&d.spec.scope).to_owned()),
         spec_json: Set(serde_json::to_string(&d.spec).map_err(anyhow::Error::from)?),
         live_json: Set(None),
-        depth_bp: Set(0),
+        depth_bp: Set(depth_bp(depth(&catalog, &d.spec))),
         version: Set(1),
         approved_version: Set(None),
         revision_pending: Set(false),
@@ -838,10 +818,6 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
     .insert(&txn)
     .await?;
     write_targets(&txn, &m, &d.spec).await?;
-    let depth = depth_of(&txn, &m, &d.spec).await?;
-    let mut am: promotion::ActiveModel = m.into();
-    am.depth_bp = Set(depth);
-    let m = am.update(&txn).await?;
     audit::record_as(
         &txn,
         ctx,
@@ -872,40 +848,6 @@ fn validate_funder(f: Funder, errors: &mut Vec<UserError>) {
     }
 }
 
-/// Store SKUs as the engine sees them (list price, floor, cost, minimum-margin price).
-pub async fn store_items(
-    conn: &impl ConnectionTrait,
-    store: &store::Model,
-    only: Option<&[i64]>,
-) -> Result<Vec<Item>, AppError> {
-    let mut q = sku::Entity::find()
-        .select_only()
-        .columns([
-            sku::Column::Id,
-            sku::Column::ProductId,
-            sku::Column::PriceFen,
-            sku::Column::FloorPriceFen,
-            sku::Column::CostFen,
-        ])
-        .filter(sku::Column::StoreId.eq(store.id));
-    if let Some(ids) = only {
-        q = q.filter(sku::Column::Id.is_in(ids.to_vec()));
-    }
-    type SkuRow = (i64, i64, i64, Option<i64>, Option<i64>);
-    let rows: Vec<SkuRow> = q.into_tuple().all(conn).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, product, price, floor, cost)| Item {
-            sku_id: id,
-            product_id: product,
-            list_price: price,
-            floor,
-            cost,
-            min_margin_price: cost.map(|c| min_margin_price(c, store.min_margin_bp)),
-        })
-        .collect())
-}
-
 /// `cost / (1 − minMarginBp / 10000)`, rounded up to the fen (DOMAIN.md §9.3).
 pub fn min_margin_price(cost: i64, min_margin_bp: i32) -> i64 {
     let keep = 10_000 - i128::from(min_margin_bp.clamp(0, 9_999));
@@ -921,66 +863,33 @@ pub fn deepest_tier_bp(store: &store::Model) -> Option<i64> {
         .min()
 }
 
-async fn depth_of(
-    conn: &impl ConnectionTrait,
-    m: &promotion::Model,
-    spec: &Spec,
-) -> Result<i32, AppError> {
-    let store = store::Entity::find_by_id(m.store_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    Ok(depth_facts(conn, &store, spec)
-        .await
-        .map(|(ratio, _)| ratio.bp())?
-        .try_into()
-        .unwrap_or(i32::MAX))
+/// Effective depth of a spec (§4.13) over the store's SKUs.
+fn depth(catalog: &Catalog, spec: &Spec) -> engine::Ratio {
+    let covered: Vec<&Item> = catalog.items.iter().filter(|i| spec.covers(i)).collect();
+    let list_of = |sku: i64| {
+        catalog
+            .items
+            .iter()
+            .find(|i| i.sku_id == sku)
+            .map_or(0, |i| i.list_price)
+    };
+    let facts = DepthFacts {
+        lists_in_scope: match &spec.rule {
+            // One set, in `members` order.
+            Rule::Bundle { members, .. } => members.iter().map(|m| list_of(m.sku_id)).collect(),
+            _ => covered.iter().map(|i| i.list_price).collect(),
+        },
+        gift_list_price: match spec.rule {
+            Rule::Gift { gift_sku, .. } => list_of(gift_sku),
+            _ => 0,
+        },
+        deepest_tier_bp: deepest_tier_bp(&catalog.store).unwrap_or(10_000),
+    };
+    engine::depth(&spec.rule, &facts)
 }
 
-/// The depth ratio of a spec and the items it covers.
-async fn depth_facts(
-    conn: &impl ConnectionTrait,
-    store: &store::Model,
-    spec: &Spec,
-) -> Result<(engine::Ratio, Vec<Item>), AppError> {
-    let items = store_items(conn, store, None).await?;
-    let probe = Promo {
-        id: 0,
-        start: DateTime::<Utc>::MIN_UTC,
-        end: DateTime::<Utc>::MAX_UTC,
-        funder: spec.funder,
-        scope: spec.scope.clone(),
-        audience: spec.audience.clone(),
-        rule: spec.rule.clone(),
-    };
-    let covered: Vec<Item> = items
-        .into_iter()
-        .filter(|i| probe.covers(i.product_id, i.sku_id))
-        .collect();
-    let mut facts = DepthFacts {
-        lists_in_scope: covered.iter().map(|i| i.list_price).collect(),
-        gift_list_price: 0,
-        deepest_tier_bp: deepest_tier_bp(store).unwrap_or(10_000),
-    };
-    match &spec.rule {
-        Rule::Bundle { members, .. } => {
-            facts.lists_in_scope = members
-                .iter()
-                .map(|m| {
-                    covered
-                        .iter()
-                        .find(|i| i.sku_id == m.sku_id)
-                        .map_or(0, |i| i.list_price)
-                })
-                .collect();
-        }
-        Rule::Gift { gift_sku, .. } => {
-            let gift = store_items(conn, store, Some(&[*gift_sku])).await?;
-            facts.gift_list_price = gift.first().map_or(0, |g| g.list_price);
-        }
-        _ => {}
-    }
-    Ok((engine::depth(&spec.rule, &facts), covered))
+fn depth_bp(ratio: engine::Ratio) -> i32 {
+    ratio.bp().try_into().unwrap_or(i32::MAX)
 }
 
 /// A promotion inside the viewer's stores, else NOT_FOUND.
@@ -1081,9 +990,10 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
     validate_window(spec.rule.kind(), start, end, &mut errors);
     validate_coupon(&spec, start, end, &mut errors);
     validate_funder(spec.funder, &mut errors);
+    let catalog = Catalog::load(&txn, before.store_id).await?;
     validate_refs(&txn, before.store_id, &spec, &mut errors).await?;
     if errors.is_empty() {
-        validate_item_prices(&txn, before.store_id, &spec, &mut errors).await?;
+        validate_item_prices(&txn, &catalog, &spec, &mut errors).await?;
     }
     if let (Some(c), true) = (&spec.coupon, status != Status::Draft)
         && c.total_quantity < before.issued_count
@@ -1111,23 +1021,20 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
         am.merchant_share_bp = Set(share);
         am.scope_mode = Set(scope_mode(&spec.scope).to_owned());
         am.total_quantity = Set(spec.coupon.as_ref().map(|c| c.total_quantity));
+        am.depth_bp = Set(depth_bp(depth(&catalog, &spec)));
         if status != Status::Draft {
             am.version = Set(before.version + 1);
             am.revision_pending = Set(true);
             am.floor_break_approved = Set(false);
+            mark_submitted(&mut am, staff.id);
         }
     }
-    let mut m = am.update(&txn).await?;
+    let m = am.update(&txn).await?;
     if material {
         write_targets(&txn, &m, &spec).await?;
-        let depth = depth_of(&txn, &m, &spec).await?;
-        let mut am: promotion::ActiveModel = m.into();
-        am.depth_bp = Set(depth);
-        m = am.update(&txn).await?;
         if status != Status::Draft {
             // The new version waits in the approval queue like a submission.
-            file_review(&txn, ctx, staff, &m, &spec).await?;
-            m = mark_submitted(&txn, m, staff.id).await?;
+            file_review(&txn, ctx, staff, &m, &catalog, &spec).await?;
         }
     } else if status != Status::Draft {
         let allowed = super::compliance::phrases(&txn, m.store_id).await?;
@@ -1152,29 +1059,16 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
     Ok(m)
 }
 
-async fn mark_submitted(
-    conn: &impl ConnectionTrait,
-    m: promotion::Model,
-    by: i64,
-) -> Result<promotion::Model, AppError> {
-    let mut am: promotion::ActiveModel = m.into();
+fn mark_submitted(am: &mut promotion::ActiveModel, by: i64) {
     am.submitted_by = Set(Some(by));
     am.submitted_at = Set(Some(now()));
     am.reject_reason = Set(None);
-    Ok(am.update(conn).await?)
 }
 
 /// What the approver must be: a specialist within the store's limits, else a director.
-async fn approver_role(
-    conn: &impl ConnectionTrait,
-    m: &promotion::Model,
-    spec: &Spec,
-) -> Result<(Role, Vec<String>), AppError> {
-    let store = store::Entity::find_by_id(m.store_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let (depth, _) = depth_facts(conn, &store, spec).await?;
+fn approver_role(catalog: &Catalog, spec: &Spec) -> (Role, Vec<String>) {
+    let store = &catalog.store;
+    let depth = depth(catalog, spec);
     let mut beyond = Vec::new();
     if !depth.at_most_bp(i64::from(store.promo_depth_limit_bp)) {
         beyond.push(format!(
@@ -1198,7 +1092,7 @@ async fn approver_role(
     } else {
         Role::Director
     };
-    Ok((role, beyond))
+    (role, beyond)
 }
 
 async fn file_review(
@@ -1206,9 +1100,10 @@ async fn file_review(
     ctx: &ServiceCtx,
     staff: &Staff,
     m: &promotion::Model,
+    catalog: &Catalog,
     spec: &Spec,
 ) -> Result<(), AppError> {
-    let (role, beyond) = approver_role(conn, m, spec).await?;
+    let (role, beyond) = approver_role(catalog, spec);
     approval::close_subject(
         conn,
         approval::Kind::PromotionReview,
@@ -1261,9 +1156,10 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
     let mut am: promotion::ActiveModel = before.clone().into();
     am.status = Set(Status::PendingApproval.as_str().to_owned());
     am.updated_at = Set(now());
+    mark_submitted(&mut am, staff.id);
     let m = am.update(&txn).await?;
-    let m = mark_submitted(&txn, m, staff.id).await?;
-    file_review(&txn, ctx, staff, &m, &spec).await?;
+    let catalog = Catalog::load(&txn, m.store_id).await?;
+    file_review(&txn, ctx, staff, &m, &catalog, &spec).await?;
     audit::record_as(
         &txn,
         ctx,
@@ -1327,6 +1223,7 @@ fn exclusive_group(rule: &Rule) -> Option<u8> {
 async fn activation_checks(
     conn: &impl ConnectionTrait,
     m: &promotion::Model,
+    catalog: &Catalog,
     candidate: &Promo,
     director_override: bool,
 ) -> Result<bool, AppError> {
@@ -1339,48 +1236,26 @@ async fn activation_checks(
             "the promotion's window has already ended",
         ));
     }
-    let store = store::Entity::find_by_id(m.store_id)
-        .one(conn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
     let others =
         approved_overlapping(conn, m.store_id, candidate.start, candidate.end, m.id).await?;
-    let items = store_items(conn, &store, None).await?;
-    let covered: Vec<&Item> = items
+    let covered: Vec<&Item> = catalog
+        .items
         .iter()
         .filter(|i| candidate.covers(i.product_id, i.sku_id))
         .collect();
-    let codes: BTreeMap<i64, String> = sku::Entity::find()
-        .select_only()
-        .columns([sku::Column::Id, sku::Column::Code])
-        .filter(
-            sku::Column::Id.is_in(
-                covered
-                    .iter()
-                    .map(|i| i.sku_id)
-                    .take(5_000)
-                    .collect::<Vec<_>>(),
-            ),
-        )
-        .into_tuple::<(i64, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let code = |id: i64| codes.get(&id).cloned().unwrap_or_else(|| id.to_string());
-    let mut live = Vec::with_capacity(others.len() + 1);
     if let Some(group) = exclusive_group(&candidate.rule) {
         for o in &others {
             let Some(op) = live_promo(o) else { continue };
             if exclusive_group(&op.rule) == Some(group)
                 && let Some(hit) = covered.iter().find(|i| op.covers(i.product_id, i.sku_id))
             {
+                let codes = sku_codes(conn, &[hit.sku_id]).await?;
                 return Err(AppError::invalid(
                     &["input", "id"],
                     ErrorCode::PromotionOverlap,
                     format!(
                         "SKU {} is already under 《{}》 (promotion {}) in an overlapping window",
-                        code(hit.sku_id),
+                        code_of(&codes, hit.sku_id),
                         o.name,
                         o.id
                     ),
@@ -1388,14 +1263,14 @@ async fn activation_checks(
             }
         }
     }
-    live.extend(others.iter().filter_map(live_promo));
+    let mut live: Vec<Promo> = others.iter().filter_map(live_promo).collect();
     live.push(candidate.clone());
     let targets: Vec<i64> = covered.iter().map(|i| i.sku_id).collect();
     let findings = guard::guard(
         &GuardInput {
-            items: &items,
+            items: &catalog.items,
             promotions: &live,
-            deepest_tier_bp: deepest_tier_bp(&store),
+            deepest_tier_bp: deepest_tier_bp(&catalog.store),
             at: None,
         },
         &targets,
@@ -1407,13 +1282,15 @@ async fn activation_checks(
     if director_override {
         return Ok(true);
     }
+    let shown: Vec<i64> = breaks.iter().take(10).map(|f| f.sku_id).collect();
+    let codes = sku_codes(conn, &shown).await?;
     let list: Vec<String> = breaks
         .iter()
         .take(10)
         .map(|f| {
             format!(
                 "SKU {} can reach ¥{}{}",
-                code(f.sku_id),
+                code_of(&codes, f.sku_id),
                 crate::domain::money::Fen(f.reachable),
                 if f.below_floor {
                     " (below its floor)"
@@ -1432,6 +1309,26 @@ async fn activation_checks(
             list.join("; ")
         ),
     ))
+}
+
+/// Codes of some SKUs, for messages.
+async fn sku_codes(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<BTreeMap<i64, String>, AppError> {
+    Ok(sku::Entity::find()
+        .select_only()
+        .columns([sku::Column::Id, sku::Column::Code])
+        .filter(sku::Column::Id.is_in(ids.to_vec()))
+        .into_tuple::<(i64, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+fn code_of(codes: &BTreeMap<i64, String>, id: i64) -> String {
+    codes.get(&id).cloned().unwrap_or_else(|| id.to_string())
 }
 
 /// `promotionApprove` (PROMO_APPROVE): a pending promotion (or pending new version) becomes
@@ -1458,8 +1355,9 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
         ));
     }
     let spec = working_spec(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+    let catalog = Catalog::load(&txn, before.store_id).await?;
     if access == Access::Limited {
-        let (role, beyond) = approver_role(&txn, &before, &spec).await?;
+        let (role, beyond) = approver_role(&catalog, &spec);
         if role == Role::Director {
             return Err(AppError::invalid(
                 &["input", "id"],
@@ -1471,10 +1369,15 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
             ));
         }
     }
-    let candidate =
-        working_promo(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
-    let floor_break =
-        activation_checks(&txn, &before, &candidate, staff.role == Role::Director).await?;
+    let candidate = spec.promo(before.id, before.start_at, before.end_at);
+    let floor_break = activation_checks(
+        &txn,
+        &before,
+        &catalog,
+        &candidate,
+        staff.role == Role::Director,
+    )
+    .await?;
     let at = now();
     let status = match stored {
         Status::PendingApproval if before.start_at <= at => Status::Active,
@@ -1577,6 +1480,7 @@ async fn back_to_draft(
     let mut am: promotion::ActiveModel = before.clone().into();
     am.reject_reason = Set(reason.clone());
     am.updated_at = Set(now());
+    let mut restored = None;
     if stored == Status::PendingApproval {
         am.status = Set(Status::Draft.as_str().to_owned());
     } else {
@@ -1597,15 +1501,13 @@ async fn back_to_draft(
         am.total_quantity = Set(spec.coupon.as_ref().map(|c| c.total_quantity));
         am.version = Set(before.approved_version.unwrap_or(before.version));
         am.revision_pending = Set(false);
+        let catalog = Catalog::load(&txn, before.store_id).await?;
+        am.depth_bp = Set(depth_bp(depth(&catalog, &spec)));
+        restored = Some(spec);
     }
-    let mut m = am.update(&txn).await?;
-    if stored != Status::PendingApproval {
-        let spec = working_spec(&m).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+    let m = am.update(&txn).await?;
+    if let Some(spec) = restored {
         write_targets(&txn, &m, &spec).await?;
-        let depth = depth_of(&txn, &m, &spec).await?;
-        let mut am: promotion::ActiveModel = m.into();
-        am.depth_bp = Set(depth);
-        m = am.update(&txn).await?;
     }
     let closed = if reason.is_some() {
         approval::Status::Rejected
@@ -1684,9 +1586,11 @@ pub async fn control(
     if action == Control::Resume {
         let live = live_promo(&before)
             .ok_or_else(|| anyhow::anyhow!("approved promotion without its version"))?;
+        let catalog = Catalog::load(&txn, before.store_id).await?;
         activation_checks(
             &txn,
             &before,
+            &catalog,
             &live,
             before.floor_break_approved || staff.role == Role::Director,
         )

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::coupon::{State, effective_state};
-use super::promotion::{Status, deepest_tier_bp, live_promo, store_items};
+use super::promotion::{Catalog, Status, deepest_tier_bp, live_promo};
 use super::{ServiceCtx, now};
 use crate::auth::Permission;
 use crate::db;
@@ -100,10 +100,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         return Err(AppError::Invalid(errors));
     }
     let db = &ctx.db;
-    let store = store::Entity::find_by_id(req.store_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let store = super::store::load(db, req.store_id).await?;
     let at = req.at.unwrap_or_else(now);
     let promos = live_at(db, store.id, at).await?;
     let mut engine_promos: Vec<Promo> = promos.iter().filter_map(live_promo).collect();
@@ -402,10 +399,7 @@ pub async fn guard(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, Some(store_id))?;
     let db = &ctx.db;
-    let store = store::Entity::find_by_id(store_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let Catalog { store, items } = Catalog::load(db, store_id).await?;
     let at = at.unwrap_or_else(now);
     let promos: Vec<promotion::Model> = promotion::Entity::find()
         .filter(promotion::Column::StoreId.eq(store.id))
@@ -426,7 +420,6 @@ pub async fn guard(
         .all(db)
         .await?;
     let engine_promos: Vec<Promo> = promos.iter().filter_map(live_promo).collect();
-    let items = store_items(db, &store, None).await?;
     let targets: Vec<i64> = match &sku_ids {
         Some(ids) => {
             if ids.len() > 100_000 {
@@ -532,10 +525,7 @@ pub async fn lowest_paid_price(
         .await?
         .filter(|s| staff.sees_store(s.store_id))
         .ok_or(AppError::not_found("SKU"))?;
-    let store = store::Entity::find_by_id(s.store_id)
-        .one(db)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let store = super::store::load(db, s.store_id).await?;
     let at = at.unwrap_or_else(now);
     let day = super::member::epoch_day(at.with_timezone(&super::store::tz(&store)).date_naive());
     let (from, to) = (day - days, day - 1);

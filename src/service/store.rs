@@ -2,7 +2,7 @@
 
 use entity::store;
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
 use super::page::{self, CursorKey, Page, PageArgs};
@@ -16,6 +16,15 @@ use crate::error::{AppError, ErrorCode, UserError, on_unique};
 pub const PLATFORMS: [&str; 6] = ["TMALL", "TAOBAO", "JD", "DOUYIN", "PINDUODUO", "OWN_SITE"];
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 pub const NAME_MAX: usize = 60;
+
+/// A store by id with no permission check (for services that checked the viewer already),
+/// NOT_FOUND when absent.
+pub async fn load(conn: &impl ConnectionTrait, id: i64) -> Result<store::Model, AppError> {
+    store::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(AppError::not_found("store"))
+}
 
 /// Store settings (DOMAIN.md §9.3); `None` keeps the current value (or the default on create).
 #[derive(Debug, Clone, Default)]
