@@ -217,8 +217,129 @@ impl AppError {
     }
 }
 
+/// A database constraint that a client's input can trip, and the userError it becomes.
+#[derive(Debug, Clone, Copy)]
+pub struct Constraint {
+    /// The constraint's name, as PostgreSQL reports it.
+    pub name: &'static str,
+    /// What SQLite reports instead: the columns of a unique index (`table.a, table.b`) or the
+    /// expression of a check.
+    pub sqlite: &'static str,
+    pub field: &'static [&'static str],
+    pub code: ErrorCode,
+    pub message: &'static str,
+}
+
+/// Every unique index and check a client can trip. A violation of one of them becomes a
+/// userError naming the field (services map the common ones earlier, with a more precise
+/// field); a violation of any other constraint is a bug and stays INTERNAL. Foreign-key
+/// violations (an object removed while it was being referred to) become [`FOREIGN_KEY`].
+/// Tested over HTTP, one input per row, in `tests/api/integrity.rs`.
+pub const CONSTRAINTS: &[Constraint] = &[
+    Constraint {
+        name: "ux_store_name",
+        sqlite: "store.name",
+        field: &["input", "name"],
+        code: ErrorCode::Taken,
+        message: "a store with this name already exists",
+    },
+    Constraint {
+        name: "ux_staff_username",
+        sqlite: "staff.username",
+        field: &["input", "username"],
+        code: ErrorCode::Taken,
+        message: "this username is already taken",
+    },
+    Constraint {
+        name: "ux_category_path",
+        sqlite: "category.store_id, category.path",
+        field: &["input", "name"],
+        code: ErrorCode::Taken,
+        message: "a category with this path already exists in the store",
+    },
+    Constraint {
+        name: "ux_sku_code",
+        sqlite: "sku.store_id, sku.code",
+        field: &["input", "code"],
+        code: ErrorCode::Taken,
+        message: "this SKU code is already used in the store",
+    },
+    Constraint {
+        name: "ux_sku_attributes",
+        sqlite: "sku.product_id, sku.attributes_key",
+        field: &["input", "attributes"],
+        code: ErrorCode::Taken,
+        message: "the product already has a SKU with these sales attributes",
+    },
+    Constraint {
+        name: "ux_allowlist_phrase",
+        sqlite: "compliance_allowlist.store_id, compliance_allowlist.phrase",
+        field: &["input", "phrase"],
+        code: ErrorCode::Taken,
+        message: "this phrase is already allowed",
+    },
+    Constraint {
+        name: "ux_coupon_client_key",
+        sqlite: "coupon.template_id, coupon.member_id, coupon.client_key",
+        field: &["input", "clientKey"],
+        code: ErrorCode::Taken,
+        message: "coupons were already issued under this client key",
+    },
+    Constraint {
+        name: "member_tag_pkey",
+        sqlite: "member_tag.member_id, member_tag.tag",
+        field: &["input", "tags"],
+        code: ErrorCode::Taken,
+        message: "the member already has this tag",
+    },
+    Constraint {
+        name: "staff_store_pkey",
+        sqlite: "staff_store.staff_id, staff_store.store_id",
+        field: &["input", "storeIds"],
+        code: ErrorCode::Taken,
+        message: "the staff member is already assigned to this store",
+    },
+    Constraint {
+        name: "sku_check",
+        sqlite: "reserved <= on_hand",
+        field: &["input", "quantity"],
+        code: ErrorCode::StockInsufficient,
+        message: "stock may not go below zero or below what is reserved",
+    },
+];
+
+/// What a foreign-key violation becomes: the input refers to an object that does not exist
+/// (any more), e.g. removed by a concurrent request.
+pub const FOREIGN_KEY: Constraint = Constraint {
+    name: "",
+    sqlite: "",
+    field: &["input"],
+    code: ErrorCode::NotFound,
+    message: "the input refers to an object that no longer exists",
+};
+
+/// The client-trippable constraint `err` violates, if any.
+pub fn violated(err: &sea_orm::DbErr) -> Option<&'static Constraint> {
+    let text = err.to_string();
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => return Some(&FOREIGN_KEY),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {}
+        _ if text.contains("CHECK constraint failed") || text.contains("violates check") => {}
+        _ => return None,
+    }
+    CONSTRAINTS.iter().find(|c| {
+        text.contains(&format!("\"{}\"", c.name))
+            || text.contains(&format!("failed: {}", c.sqlite))
+            || (c.sqlite.contains(' ') && text.contains(c.sqlite))
+    })
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
+        if let Some(c) = violated(&err) {
+            tracing::debug!(error = %err, constraint = c.name, "constraint violation");
+            return Self::invalid(c.field, c.code, c.message);
+        }
         match err {
             sea_orm::DbErr::RecordNotFound(_) => Self::NotFound { entity: "record" },
             other => Self::Internal(anyhow::Error::new(other)),

@@ -16,6 +16,11 @@ pub struct Claims {
     pub sub: String,
     pub role: String,
     pub iat: i64,
+    /// Issue time in microseconds: compared with the last password change, which may fall in
+    /// the same second (`iat` has whole seconds only). Every token this server issues has it; a
+    /// token without it is compared by `iat` in whole seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat_us: Option<i64>,
     pub exp: i64,
     pub jti: String,
 }
@@ -53,6 +58,7 @@ impl JwtKeys {
             sub: staff_id.to_string(),
             role: role.as_str().to_owned(),
             iat: now.timestamp(),
+            iat_us: Some(now.timestamp_micros()),
             exp: exp.timestamp(),
             jti: uuid::Uuid::new_v4().to_string(),
         };
@@ -68,6 +74,16 @@ impl JwtKeys {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .ok()
             .map(|data| data.claims)
+    }
+}
+
+impl Claims {
+    /// Whether the token was issued before `changed` (the last password change or reset).
+    pub fn issued_before(&self, changed: DateTime<Utc>) -> bool {
+        match self.iat_us {
+            Some(us) => us < changed.timestamp_micros(),
+            None => self.iat < changed.timestamp(),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! one service function, map the result.
 
 pub mod catalog;
+pub mod input_guard;
 pub mod loaders;
 pub mod members;
 pub mod mutation;

@@ -76,8 +76,16 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
+/// How long `/readyz` waits for the database: well under an orchestrator's probe timeout (the
+/// pool itself would wait for a connection much longer).
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
+    let ping = match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} ms", READY_TIMEOUT.as_millis())),
+    };
+    match ping {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ready"),
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");

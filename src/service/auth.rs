@@ -104,7 +104,7 @@ pub async fn viewer_from_header(
         return Ok(Viewer::Invalid);
     };
     // Tokens issued before the last password change or reset are void.
-    if claims.iat < model.password_changed_at.timestamp() {
+    if claims.issued_before(model.password_changed_at) {
         return Ok(Viewer::Invalid);
     }
     Ok(Viewer::Staff(staff))
@@ -139,23 +139,31 @@ async fn issue_session(
     })
 }
 
-/// Seconds until the lock on `username` ends, if it is locked now.
-async fn locked_for(db: &impl ConnectionTrait, username: &str) -> Result<Option<i64>, AppError> {
-    let row = login_throttle::Entity::find_by_id(username.to_owned())
-        .one(db)
-        .await?;
-    let at = now();
-    Ok(row
-        .and_then(|r| r.locked_until)
-        .filter(|until| *until > at)
-        .map(|until| Ord::max((until - at).num_seconds(), 1)))
+/// The outcome of counting one login attempt.
+enum Attempt {
+    /// The password may be checked; this is the `n`th check of the window.
+    Check(i32),
+    /// Locked: no check; seconds until the lock ends.
+    Locked(i64),
 }
 
-/// Counts a failed attempt atomically (safe across processes); locks at the fifth.
-async fn record_failure(db: &DatabaseConnection, username: &str) -> Result<(), AppError> {
+/// Counts a login attempt *before* its password is checked, in one atomic statement (an upsert
+/// on the username's row, safe across concurrent requests and server processes): at most
+/// [`MAX_FAILED_LOGINS`] checks per username in a window of [`LOCK_MINUTES`]; the attempt after
+/// them locks the username for [`LOCK_MINUTES`] without a check.
+async fn count_attempt(db: &DatabaseConnection, username: &str) -> Result<Attempt, AppError> {
+    use sea_orm::sea_query::Cond;
     let at = now();
     let window_start = at - Duration::minutes(LOCK_MINUTES);
-    let txn = db::begin_write(db).await?;
+    let t = |c: login_throttle::Column| Expr::col((login_throttle::Entity, c));
+    // A new window starts when the last one is over and no lock is in force.
+    let fresh = Cond::all()
+        .add(t(login_throttle::Column::WindowStartedAt).lt(window_start))
+        .add(
+            Cond::any()
+                .add(t(login_throttle::Column::LockedUntil).is_null())
+                .add(t(login_throttle::Column::LockedUntil).lte(at)),
+        );
     let insert = Query::insert()
         .into_table(login_throttle::Entity)
         .columns([
@@ -168,56 +176,86 @@ async fn record_failure(db: &DatabaseConnection, username: &str) -> Result<(), A
             OnConflict::column(login_throttle::Column::Username)
                 .value(
                     login_throttle::Column::Failures,
-                    Expr::case(
-                        Expr::col((
-                            login_throttle::Entity,
-                            login_throttle::Column::WindowStartedAt,
-                        ))
-                        .lt(window_start),
-                        1,
-                    )
-                    .finally(
-                        Expr::col((login_throttle::Entity, login_throttle::Column::Failures))
-                            .add(1),
-                    ),
+                    Expr::case(fresh.clone(), 1)
+                        .finally(t(login_throttle::Column::Failures).add(1)),
                 )
                 .value(
                     login_throttle::Column::WindowStartedAt,
-                    Expr::case(
-                        Expr::col((
-                            login_throttle::Entity,
-                            login_throttle::Column::WindowStartedAt,
-                        ))
-                        .lt(window_start),
-                        at,
-                    )
-                    .finally(Expr::col((
-                        login_throttle::Entity,
-                        login_throttle::Column::WindowStartedAt,
-                    ))),
+                    Expr::case(fresh.clone(), at)
+                        .finally(t(login_throttle::Column::WindowStartedAt)),
+                )
+                .value(
+                    login_throttle::Column::LockedUntil,
+                    Expr::case(fresh, Expr::val(Option::<DateTime<Utc>>::None))
+                        .finally(t(login_throttle::Column::LockedUntil)),
                 )
                 .to_owned(),
         )
-        .to_owned();
-    txn.execute(&insert).await?;
-    let lock = Query::update()
-        .table(login_throttle::Entity)
-        .value(
+        .returning(Query::returning().columns([
+            login_throttle::Column::Failures,
             login_throttle::Column::LockedUntil,
-            at + Duration::minutes(LOCK_MINUTES),
-        )
-        .value(login_throttle::Column::Failures, 0)
-        .value(login_throttle::Column::WindowStartedAt, at)
-        .and_where(Expr::col(login_throttle::Column::Username).eq(username))
-        .and_where(Expr::col(login_throttle::Column::Failures).gte(MAX_FAILED_LOGINS))
+        ]))
         .to_owned();
-    txn.execute(&lock).await?;
-    txn.commit().await?;
+    let row = db
+        .query_one(&insert)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("login_throttle upsert returned no row"))?;
+    let n: i32 = row.try_get("", "failures")?;
+    let locked_until: Option<DateTime<Utc>> = row.try_get("", "locked_until")?;
+    if let Some(until) = locked_until.filter(|u| *u > at) {
+        return Ok(Attempt::Locked(Ord::max((until - at).num_seconds(), 1)));
+    }
+    if n > MAX_FAILED_LOGINS {
+        return Ok(Attempt::Locked(lock(db, username).await?));
+    }
+    Ok(Attempt::Check(n))
+}
+
+/// Locks `username` for [`LOCK_MINUTES`] unless a lock is already in force; the seconds left.
+async fn lock(db: &DatabaseConnection, username: &str) -> Result<i64, AppError> {
+    let at = now();
+    let until = at + Duration::minutes(LOCK_MINUTES);
+    let stmt = Query::update()
+        .table(login_throttle::Entity)
+        .value(login_throttle::Column::LockedUntil, until)
+        .and_where(Expr::col(login_throttle::Column::Username).eq(username))
+        .and_where(
+            Expr::col(login_throttle::Column::LockedUntil)
+                .is_null()
+                .or(Expr::col(login_throttle::Column::LockedUntil).lte(at)),
+        )
+        .to_owned();
+    db.execute(&stmt).await?;
+    Ok(LOCK_MINUTES * 60)
+}
+
+/// After a successful check: the failures are forgotten, but only if no other attempt was
+/// counted since this one (`failures` still equals its number `n`) and no lock is in force. A
+/// success inside a burst of guesses, or inside a locked window, clears nothing.
+async fn clear_after_success(
+    conn: &impl ConnectionTrait,
+    username: &str,
+    n: i32,
+) -> Result<(), AppError> {
+    let at = now();
+    let stmt = Query::delete()
+        .from_table(login_throttle::Entity)
+        .and_where(Expr::col(login_throttle::Column::Username).eq(username))
+        .and_where(Expr::col(login_throttle::Column::Failures).eq(n))
+        .and_where(
+            Expr::col(login_throttle::Column::LockedUntil)
+                .is_null()
+                .or(Expr::col(login_throttle::Column::LockedUntil).lte(at)),
+        )
+        .to_owned();
+    conn.execute(&stmt).await?;
     Ok(())
 }
 
-/// `login`: unknown user and wrong password answer the same userError; five failures within
-/// 15 minutes lock the username for 15 minutes (RATE_LIMITED, also for the right password).
+/// `login`: unknown user and wrong password answer the same userError. Every attempt is
+/// counted before its password is checked: at most five checks per username in 15 minutes,
+/// whatever the concurrency; the fifth failure, and every attempt after it, is RATE_LIMITED
+/// and locks the username for 15 minutes (also for the right password).
 pub async fn login(
     ctx: &ServiceCtx,
     username: &str,
@@ -227,6 +265,7 @@ pub async fn login(
     if key.is_empty()
         || key.chars().count() > 64
         || password_in.chars().count() > password::MAX_PASSWORD_CHARS
+        || text::check(&key).is_err()
     {
         return Err(AppError::invalid(
             &["input"],
@@ -234,11 +273,14 @@ pub async fn login(
             BAD_CREDENTIALS,
         ));
     }
-    if let Some(secs) = locked_for(&ctx.db, &key).await? {
-        return Err(AppError::RateLimited {
-            retry_after_secs: secs,
-        });
-    }
+    let n = match count_attempt(&ctx.db, &key).await? {
+        Attempt::Locked(secs) => {
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            });
+        }
+        Attempt::Check(n) => n,
+    };
     let found = staff::Entity::find()
         .filter(staff::Column::Username.eq(key.clone()))
         .one(&ctx.db)
@@ -249,11 +291,10 @@ pub async fn login(
     )
     .await?;
     let Some(model) = found.filter(|m| ok && m.active) else {
-        record_failure(&ctx.db, &key).await?;
-        // The attempt that reached the limit is already refused as rate limited.
-        if let Some(secs) = locked_for(&ctx.db, &key).await? {
+        // The failure that reaches the limit is already refused as rate limited.
+        if n >= MAX_FAILED_LOGINS {
             return Err(AppError::RateLimited {
-                retry_after_secs: secs,
+                retry_after_secs: lock(&ctx.db, &key).await?,
             });
         }
         return Err(AppError::invalid(
@@ -263,7 +304,7 @@ pub async fn login(
         ));
     };
     let txn = db::begin_write(&ctx.db).await?;
-    login_throttle::Entity::delete_by_id(key).exec(&txn).await?;
+    clear_after_success(&txn, &key, n).await?;
     let mut active: staff::ActiveModel = model.into();
     active.last_login_at = Set(Some(now()));
     let model = active.update(&txn).await?;
@@ -403,9 +444,9 @@ pub async fn change_password(
     let mut active: staff::ActiveModel = model.into();
     active.password_hash = Set(hash);
     active.must_change_password = Set(false);
-    // Whole seconds, so that tokens issued from now on (iat in seconds) stay valid.
+    // Tokens issued before this instant (to the microsecond) are void from now on.
     let changed = now();
-    active.password_changed_at = Set(truncate_secs(changed));
+    active.password_changed_at = Set(changed);
     active.updated_at = Set(changed);
     let model = active.update(&txn).await?;
     audit::record_as(
@@ -423,11 +464,6 @@ pub async fn change_password(
     let session = issue_session(&txn, &ctx.jwt, model, None).await?;
     txn.commit().await?;
     Ok(session)
-}
-
-/// Drops sub-second precision (token `iat` is in whole seconds).
-pub fn truncate_secs(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
 /// Deletes refresh tokens that expired more than a day ago (maintenance).

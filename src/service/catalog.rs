@@ -410,7 +410,7 @@ fn validate_content(
         // Stored as given, never trimmed (DOMAIN.md §7.1); blank is refused.
         let (limit, double) = title_rule(platform);
         let len = compliance::title_length(t, double);
-        if t.trim().is_empty() {
+        if text::is_blank(t) {
             errors.push(UserError::new(
                 &["input", "title"],
                 ErrorCode::Blank,
@@ -422,11 +422,11 @@ fn validate_content(
                 ErrorCode::TooLong,
                 format!("title counts {len} on {platform}; the limit is {limit}"),
             ));
-        } else if t.chars().any(char::is_control) {
+        } else if t.chars().any(char::is_control) || text::check(t).is_err() {
             errors.push(UserError::new(
                 &["input", "title"],
                 ErrorCode::Invalid,
-                "title must not contain control characters",
+                "title must not contain control or bidirectional override characters",
             ));
         }
     }
@@ -497,7 +497,7 @@ fn validate_content(
                         format!("{value} is not an allowed value of {name}"),
                     ))
                 }
-                Some(_) if value.trim().is_empty() || value.chars().count() > 60 => {
+                Some(_) if text::is_blank(value) || value.chars().count() > 60 => {
                     errors.push(UserError::new(
                         &["input", "keyAttributes"],
                         ErrorCode::Invalid,

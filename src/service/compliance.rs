@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use entity::compliance_allowlist as allow;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -172,7 +173,9 @@ pub async fn add(
 pub async fn remove(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
+    // Locked before the delete: a concurrent second remove waits, then finds nothing.
     let row = allow::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .filter(|a| staff.sees_store(a.store_id))

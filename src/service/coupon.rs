@@ -9,7 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{coupon, member, member_tag, promotion, store};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -149,7 +150,11 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         ));
     }
     let txn = db::begin_write(&ctx.db).await?;
+    // The template row is locked before the idempotency and per-buyer checks: concurrent issues
+    // of one template queue, so a retry with the same client key sees the first call's coupons
+    // and answers like it.
     let template = promotion::Entity::find_by_id(input.template_id)
+        .lock_exclusive()
         .one(&txn)
         .await?
         .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
@@ -375,13 +380,16 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
     Ok(issued)
 }
 
-async fn by_code(
+async fn by_code_for_update(
     conn: &impl ConnectionTrait,
     staff: &Staff,
     code: &str,
 ) -> Result<coupon::Model, AppError> {
+    // Locked before the caller checks its state: of concurrent redeems or releases of one coupon
+    // exactly one sees the state it needs.
     coupon::Entity::find()
         .filter(coupon::Column::Code.eq(code.trim().to_uppercase()))
+        .lock_exclusive()
         .one(conn)
         .await?
         .filter(|c| staff.sees_store(c.store_id))
@@ -400,7 +408,7 @@ pub async fn redeem(
         crate::domain::text::required(order_ref, &["input", "orderRef"], "order reference", 64)
             .map_err(|e| AppError::Invalid(vec![e]))?;
     let txn = db::begin_write(&ctx.db).await?;
-    let c = by_code(&txn, staff, code).await?;
+    let c = by_code_for_update(&txn, staff, code).await?;
     staff.require(Permission::PromoControl, Some(c.store_id))?;
     let at = now();
     let state = effective_state(&c, at);
@@ -447,7 +455,7 @@ pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppE
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoControl, None)?;
     let txn = db::begin_write(&ctx.db).await?;
-    let c = by_code(&txn, staff, code).await?;
+    let c = by_code_for_update(&txn, staff, code).await?;
     staff.require(Permission::PromoControl, Some(c.store_id))?;
     if State::parse(&c.status) != State::Used {
         return Err(AppError::invalid(

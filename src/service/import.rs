@@ -14,7 +14,7 @@ use super::catalog::{self, AttributeDef, ProductStatus};
 use super::{ServiceCtx, audit, now, pricing};
 use crate::auth::{Access, Permission, Role, Staff};
 use crate::db;
-use crate::domain::{Fen, compliance};
+use crate::domain::{Fen, compliance, text};
 use crate::error::AppError;
 
 /// The columns, in the documented order.
@@ -200,6 +200,25 @@ pub fn open_csv<R: Read>(
     (errors.total == before).then_some((csv, index, headers.len()))
 }
 
+/// Checks every cell of a row with the one rule for client text ([`text::check`]: no NUL or
+/// other control characters but tab and line breaks, no bidirectional overrides); each refused
+/// cell is a row error naming its column. Returns whether the row is clean.
+pub fn clean_cells(
+    record: &csv::StringRecord,
+    index: &HashMap<&'static str, usize>,
+    line: usize,
+    errors: &mut Errors,
+) -> bool {
+    let mut clean = true;
+    for (col, at) in index {
+        if let Err(why) = text::check(record.get(*at).unwrap_or("")) {
+            errors.add(line, col, format!("{col} {why}"));
+            clean = false;
+        }
+    }
+    clean
+}
+
 /// Parses and checks each row on its own.
 fn parse(
     reader: impl Read,
@@ -240,6 +259,9 @@ fn parse(
             );
             continue;
         }
+        if !clean_cells(&record, &index, line, errors) {
+            continue;
+        }
         let get = |c: &str| record.get(index[c]).unwrap_or("");
         let before = errors.total;
         let product_ref = get("product_ref").trim().to_owned();
@@ -248,7 +270,7 @@ fn parse(
         }
         let title = get("title").to_owned();
         let title_len = compliance::title_length(&title, double);
-        if title.trim().is_empty() {
+        if text::is_blank(&title) {
             errors.add(line, "title", "title must not be blank");
         } else if title_len > limit {
             errors.add(
@@ -398,6 +420,7 @@ pub async fn import(
         .one(&ctx.db)
         .await?
         .ok_or(AppError::not_found("store"))?;
+    let sees_cost = catalog::cost_visible(staff, &store);
     let allowed = super::compliance::phrases(&ctx.db, store_id).await?;
     // Parsing is CPU work: off the async executor.
     let (platform, parser, parse_progress) =
@@ -509,6 +532,10 @@ pub async fn import(
         .into_iter()
         .map(|s| (s.code.clone(), s))
         .collect();
+    let stored_attrs: HashMap<(i64, &str), &str> = existing_skus
+        .values()
+        .map(|s| ((s.product_id, s.attributes_key.as_str()), s.code.as_str()))
+        .collect();
     let mut new_leaf_paths: HashSet<&str> = HashSet::new();
     for (pref, group) in &products {
         let first = group[0];
@@ -614,11 +641,29 @@ pub async fn import(
                 // Listed content must stay clean (checked in parse for the new title).
             }
         }
+        let stored_product = existing_products.get(*pref).map(|p| p.id);
         for row in group {
             let Some(s) = existing_skus.get(&row.sku_code) else {
+                // A new SKU of a stored product may not repeat the sales attributes of one of
+                // its stored SKUs (the unique index on (product, attributes) would refuse it).
+                let Some(pid) = stored_product else {
+                    continue;
+                };
+                let defs = categories
+                    .get(&first.category_path)
+                    .map(|c| catalog::parse_defs(&c.sales_attributes_json))
+                    .unwrap_or_default();
+                let k = key(&ordered(&row.attrs, &defs));
+                if let Some(twin) = stored_attrs.get(&(pid, k.as_str())) {
+                    errors.add(
+                        row.line,
+                        "sales_attrs",
+                        format!("the product already has SKU {twin} with these sales attributes"),
+                    );
+                }
                 continue;
             };
-            let owner = existing_products.get(*pref).map(|p| p.id);
+            let owner = stored_product;
             if owner != Some(s.product_id) {
                 errors.add(
                     row.line,
@@ -642,7 +687,7 @@ pub async fn import(
                 let breaches = match staff.role {
                     Role::Director => Vec::new(),
                     Role::Specialist => {
-                        pricing::specialist_breaches(s, &store, row.price, s.price_fen)
+                        pricing::specialist_breaches(s, &store, row.price, s.price_fen, sees_cost)
                     }
                     Role::Assistant => vec!["assistants may only request price changes".to_owned()],
                 };

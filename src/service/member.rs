@@ -610,6 +610,9 @@ pub async fn points_redeem_cancel(
         .await?
         .filter(|e| staff.sees_store(e.store_id))
         .ok_or(AppError::not_found("points entry"))?;
+    // The member's row lock, taken before the check, makes "once" hold under concurrency: a
+    // second cancel waits here and then sees the first one's entry.
+    let m = member_for_update(&txn, staff, redeem.member_id).await?;
     let reference = format!("cancels #{}", redeem.id);
     let cancelled = points_entry::Entity::find()
         .filter(points_entry::Column::MemberId.eq(redeem.member_id))
@@ -625,7 +628,6 @@ pub async fn points_redeem_cancel(
             "only a redemption not cancelled yet can be cancelled",
         ));
     }
-    let m = member_in_scope(&txn, staff, redeem.member_id).await?;
     let (after, entry) = write_entry(
         &txn,
         &m,
@@ -664,6 +666,22 @@ pub async fn member_in_scope(
     id: i64,
 ) -> Result<member::Model, AppError> {
     member::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .filter(|m| staff.sees_store(m.store_id))
+        .ok_or(AppError::not_found("member"))
+}
+
+/// [`member_in_scope`] with the row locked until the transaction ends (PostgreSQL; SQLite's
+/// write transactions are serial anyway): the check-then-write of every "once" or "at most N"
+/// rule on a member comes after this.
+pub async fn member_for_update(
+    conn: &impl ConnectionTrait,
+    staff: &crate::auth::Staff,
+    id: i64,
+) -> Result<member::Model, AppError> {
+    member::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(conn)
         .await?
         .filter(|m| staff.sees_store(m.store_id))
@@ -714,6 +732,12 @@ pub async fn pii_reveal(
         Role::Assistant => return Err(AppError::forbidden(Permission::MemberPiiView)),
     }
     let store = super::store::load(&txn, m.store_id).await?;
+    // The viewer's own staff row, locked before counting, so concurrent reveals queue and the
+    // daily limit holds exactly.
+    entity::staff::Entity::find_by_id(staff.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     let since = now() - Duration::hours(24);
     let used = entity::audit_log::Entity::find()
         .filter(entity::audit_log::Column::ActorId.eq(staff.id))
@@ -848,7 +872,7 @@ pub async fn update(ctx: &ServiceCtx, input: MemberUpdate) -> Result<member::Mod
     };
     let tags = input.tags.as_deref().map(clean_tags).transpose()?;
     let txn = db::begin_write(&ctx.db).await?;
-    let m = member_in_scope(&txn, staff, input.id).await?;
+    let m = member_for_update(&txn, staff, input.id).await?;
     let before_tags = tags_of(&txn, &[m.id])
         .await?
         .remove(&m.id)
@@ -901,12 +925,18 @@ pub async fn tags_set(
         ));
     }
     let txn = db::begin_write(&ctx.db).await?;
+    // Lock the members in id order (no deadlock between overlapping calls) before reading
+    // their tags: concurrent edits of one member queue instead of overwriting each other.
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
     let mut members = Vec::new();
-    for id in ids {
-        members.push(member_in_scope(&txn, staff, *id).await?);
+    for id in &sorted {
+        members.push(member_for_update(&txn, staff, *id).await?);
     }
-    let current = tags_of(&txn, ids).await?;
-    for (i, m) in members.iter().enumerate() {
+    let current = tags_of(&txn, &sorted).await?;
+    for m in &members {
+        let i = ids.iter().position(|id| *id == m.id).unwrap_or_default();
         let mut tags = current.get(&m.id).cloned().unwrap_or_default();
         tags.retain(|t| !remove.contains(t));
         for t in &add {
@@ -939,7 +969,11 @@ pub async fn tags_set(
         .await?;
     }
     txn.commit().await?;
-    Ok(members)
+    // Answer in the order asked.
+    Ok(ids
+        .iter()
+        .filter_map(|id| members.iter().find(|m| m.id == *id).cloned())
+        .collect())
 }
 
 /// `memberTierSet` (TIER_CONFIG): a director sets a tier by hand with a reason; it holds for
@@ -1052,7 +1086,7 @@ pub async fn store_tiers_set(
         if defs[..i].iter().any(|o| o.code == d.code) {
             errors.push(bad("code", "codes must differ"));
         }
-        if d.name.trim().is_empty() || d.name.chars().count() > 20 {
+        if text::is_blank(&d.name) || d.name.chars().count() > 20 {
             errors.push(bad("name", "a name is 1–20 characters"));
         }
         if d.min_spend_fen < 0 || d.min_purchases < 0 {

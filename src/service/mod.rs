@@ -59,6 +59,9 @@ impl ServiceCtx {
 }
 
 /// The clock. One place, so later issues can make it injectable for tests of time rules.
+/// Truncated to microseconds, the precision both databases store: a time read back equals
+/// the time written (PostgreSQL would otherwise round nanoseconds, possibly upwards).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
 }

@@ -203,6 +203,9 @@ fn parse(
             );
             continue;
         }
+        if !super::import::clean_cells(&record, &index, line, errors) {
+            continue;
+        }
         let get = |c: &str| record.get(index[c]).unwrap_or("");
         let before = errors.total;
         let text = |errors: &mut Errors, col: &str, max: usize, required: bool| -> String {

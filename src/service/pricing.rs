@@ -59,12 +59,18 @@ async fn high_30d(conn: &impl ConnectionTrait, sku: &sku::Model) -> Result<i64, 
     Ok(max_old.map_or(sku.price_fen, |m| m.max(sku.price_fen)))
 }
 
-/// The specialist's limits a change breaks, each naming the limit and the value.
+/// What a viewer without cost view is told when a change breaks the cost or minimum-margin
+/// bound: that a limit is broken, never which one (the wording would give the cost away).
+pub const HIDDEN_LIMIT: &str = "the price breaks one of the store's price limits";
+
+/// The specialist's limits a change breaks, each naming the limit and the value. Without
+/// `sees_cost` the cost and minimum-margin bounds are reported as [`HIDDEN_LIMIT`] only.
 pub fn specialist_breaches(
     sku: &sku::Model,
     store: &store::Model,
     new: i64,
     high30: i64,
+    sees_cost: bool,
 ) -> Vec<String> {
     let old = i128::from(sku.price_fen);
     let new_w = i128::from(new);
@@ -93,9 +99,15 @@ pub fn specialist_breaches(
         ));
     }
     if let Some(cost) = sku.cost_fen {
-        if new < cost {
+        let below_min_margin =
+            store.min_margin_bp > 0 && new < min_margin_price(cost, store.min_margin_bp);
+        if !sees_cost {
+            if new < cost || below_min_margin {
+                out.push(HIDDEN_LIMIT.to_owned());
+            }
+        } else if new < cost {
             out.push(format!("¥{} is below cost", Fen(new)));
-        } else if store.min_margin_bp > 0 && new < min_margin_price(cost, store.min_margin_bp) {
+        } else if below_min_margin {
             out.push(format!("¥{} is below the minimum-margin price", Fen(new)));
         }
     }
@@ -137,24 +149,29 @@ pub async fn change_price(
         .await?
         .ok_or(AppError::not_found("store"))?;
     let high30 = high_30d(&txn, &sku).await?;
-    let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30);
+    let sees_cost = catalog::cost_visible(staff, &store);
+    let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30, sees_cost);
     let mut breaches = match staff.role {
         Role::Director => Vec::new(),
         Role::Specialist => spec.clone(),
         Role::Assistant => vec!["assistants may only request price changes".to_owned()],
     };
     if staff.role == Role::Assistant {
-        breaches.extend(spec.iter().cloned());
+        // An assistant needs approval anyway: a hidden bound is not even hinted at.
+        breaches.extend(spec.iter().filter(|b| *b != HIDDEN_LIMIT).cloned());
     }
     if !breaches.is_empty() {
         if !input.request_approval {
+            let message = format!(
+                "approval required: {}; send requestApproval: true to ask for it",
+                breaches.join("; ")
+            );
+            txn.rollback().await?;
+            record_refusal(ctx, staff, &sku, input.new_price_fen, &message).await?;
             return Err(AppError::Invalid(vec![UserError::new(
                 &["input", "price"],
                 ErrorCode::ApprovalRequired,
-                format!(
-                    "approval required: {}; send requestApproval: true to ask for it",
-                    breaches.join("; ")
-                ),
+                message,
             )]));
         }
         // An assistant's change within a specialist's limits may be resolved by a specialist.
@@ -206,6 +223,36 @@ pub async fn change_price(
     .await?;
     txn.commit().await?;
     Ok(PriceOutcome::Changed(after, change))
+}
+
+/// A refused price change leaves an audit row (`sku.price_change_refused`, with the price tried
+/// and the answer given, nothing more), in a transaction of its own, so that probing a hidden
+/// bound shows in the audit log.
+async fn record_refusal(
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    sku: &sku::Model,
+    tried_fen: i64,
+    answer: &str,
+) -> Result<(), AppError> {
+    let txn = db::begin_write(&ctx.db).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "sku.price_change_refused",
+            target_type: "Sku",
+            target_id: Some(sku.id),
+            store_id: Some(sku.store_id),
+            before: Some(json!({ "priceFen": sku.price_fen })),
+            after: Some(json!({ "triedPriceFen": tried_fen, "answer": answer })),
+            self_approved: false,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Sets a SKU's price and records it in the history (no permission checks; same transaction).

@@ -401,7 +401,7 @@ fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
             if excluded_regions.len() > 50
                 || excluded_regions
                     .iter()
-                    .any(|r| r.trim().is_empty() || r.chars().count() > 20)
+                    .any(|r| text::is_blank(r) || r.chars().count() > 20)
             {
                 bad(
                     errors,

@@ -171,7 +171,7 @@ pub async fn insert(
         must_change_password: Set(must_change_password),
         active: Set(true),
         last_login_at: Set(None),
-        password_changed_at: Set(auth::truncate_secs(at)),
+        password_changed_at: Set(at),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -278,7 +278,7 @@ pub async fn update(
     let demoted = old_role != new_role;
     if deactivated || demoted {
         // Void issued access tokens (their role claim or account is stale).
-        m.password_changed_at = Set(auth::truncate_secs(at));
+        m.password_changed_at = Set(at);
     }
     let model = m.update(&txn).await?;
     if let Some(ids) = &stores {
@@ -329,7 +329,7 @@ pub async fn reset_password(ctx: &ServiceCtx, id: i64) -> Result<(staff::Model, 
     let at = now();
     m.password_hash = Set(hash);
     m.must_change_password = Set(true);
-    m.password_changed_at = Set(auth::truncate_secs(at));
+    m.password_changed_at = Set(at);
     m.updated_at = Set(at);
     let model = m.update(&txn).await?;
     auth::revoke_all(&txn, id).await?;
@@ -454,6 +454,8 @@ pub async fn list(
         q = q.filter(staff::Column::Active.eq(a));
     }
     if let Some(s) = filter.store_id {
+        // A store the viewer cannot see answers as one that does not exist: nobody.
+        let s = if viewer.sees_store(s) { s } else { -1 };
         q = q.filter(
             staff::Column::Id.in_subquery(
                 Query::select()

@@ -10,6 +10,7 @@ mod cli;
 mod conventions;
 mod demo;
 mod import;
+mod integrity;
 mod inventory;
 mod members;
 mod n_plus_one;

@@ -23,14 +23,14 @@ const PROMO_FIELDS: &str = "id kind status depthBp version approvedVersion hasPe
     ... on ItemDiscountPromotion { rateBp amount floorBreakApproved rejectReason endedEarly selfApproved }";
 
 /// A store with the catalog above.
-async fn shop(app: &TestApp, admin: &User, name: &str) -> String {
+pub(crate) async fn shop(app: &TestApp, admin: &User, name: &str) -> String {
     let store = app.create_store(admin, name).await;
     let r = app.import_products(admin, &store, CATALOG).await;
     assert!(r["report"].is_object(), "{r}");
     store
 }
 
-async fn sku(app: &TestApp, user: &User, store: &str, code: &str) -> String {
+pub(crate) async fn sku(app: &TestApp, user: &User, store: &str, code: &str) -> String {
     let b = app
         .gql(
             Some(&user.token),
@@ -44,7 +44,7 @@ async fn sku(app: &TestApp, user: &User, store: &str, code: &str) -> String {
         .to_owned()
 }
 
-async fn product(app: &TestApp, user: &User, store: &str, code: &str) -> String {
+pub(crate) async fn product(app: &TestApp, user: &User, store: &str, code: &str) -> String {
     let b = app
         .gql(
             Some(&user.token),
@@ -58,7 +58,7 @@ async fn product(app: &TestApp, user: &User, store: &str, code: &str) -> String 
         .to_owned()
 }
 
-fn window(input: Value, start_h: i64, end_h: i64) -> Value {
+pub(crate) fn window(input: Value, start_h: i64, end_h: i64) -> Value {
     let mut v = input;
     v["startAt"] = json!((Utc::now() + Duration::hours(start_h)).to_rfc3339());
     v["endAt"] = json!((Utc::now() + Duration::hours(end_h)).to_rfc3339());
@@ -66,7 +66,7 @@ fn window(input: Value, start_h: i64, end_h: i64) -> Value {
 }
 
 /// `promotionCreate`'s payload.
-async fn create(app: &TestApp, user: &User, input: Value) -> Value {
+pub(crate) async fn create(app: &TestApp, user: &User, input: Value) -> Value {
     let b = app
         .gql(
             Some(&user.token),
@@ -79,7 +79,7 @@ async fn create(app: &TestApp, user: &User, input: Value) -> Value {
 }
 
 /// Runs a lifecycle mutation (`promotionSubmit`, …) and returns the whole body.
-async fn act(app: &TestApp, user: &User, op: &str, id: &str) -> Value {
+pub(crate) async fn act(app: &TestApp, user: &User, op: &str, id: &str) -> Value {
     let extra = if op == "promotionReject" {
         ", reason: \"力度太大\""
     } else {
@@ -106,12 +106,12 @@ async fn set_time(app: &TestApp, name: &str, col: Col, at: chrono::DateTime<Utc>
         .expect("update");
 }
 
-fn payload<'a>(b: &'a Value, op: &str) -> &'a Value {
+pub(crate) fn payload<'a>(b: &'a Value, op: &str) -> &'a Value {
     &b["data"][op]
 }
 
 /// Creates, submits and approves (as `user`, a director) a promotion; returns its id.
-async fn live(app: &TestApp, user: &User, input: Value) -> String {
+pub(crate) async fn live(app: &TestApp, user: &User, input: Value) -> String {
     let p = create(app, user, input).await;
     let id = p["promotion"]["id"]
         .as_str()
@@ -164,11 +164,17 @@ fn shares_of(q: &Value, name: &str) -> Vec<String> {
 }
 
 /// A member in the store (imported with one old order of C1); returns its id.
-async fn buyer(app: &TestApp, admin: &User, store: &str, buyer_ref: &str) -> String {
+pub(crate) async fn buyer(app: &TestApp, admin: &User, store: &str, buyer_ref: &str) -> String {
     buyer_of(app, admin, store, buyer_ref, "C1,1,19.90,0,19.90").await
 }
 
-async fn buyer_of(app: &TestApp, admin: &User, store: &str, buyer_ref: &str, line: &str) -> String {
+pub(crate) async fn buyer_of(
+    app: &TestApp,
+    admin: &User,
+    store: &str,
+    buyer_ref: &str,
+    line: &str,
+) -> String {
     let row = format!(
         "O-{buyer_ref},{buyer_ref},买家{buyer_ref},,PAID,2026-10-01 10:00:00,2026-10-01 10:05:00,false,{line},"
     );
@@ -191,7 +197,13 @@ async fn buyer_of(app: &TestApp, admin: &User, store: &str, buyer_ref: &str, lin
         .to_owned()
 }
 
-async fn issue(app: &TestApp, user: &User, template: &str, members: &[&str], key: &str) -> Value {
+pub(crate) async fn issue(
+    app: &TestApp,
+    user: &User,
+    template: &str,
+    members: &[&str],
+    key: &str,
+) -> Value {
     let b = app
         .gql(
             Some(&user.token),
