@@ -1226,6 +1226,7 @@ async fn activation_checks(
     catalog: &Catalog,
     candidate: &Promo,
     director_override: bool,
+    sees_cost: bool,
 ) -> Result<bool, AppError> {
     let allowed = super::compliance::phrases(conn, m.store_id).await?;
     check_texts(&m.name, m.copy.as_deref(), &allowed)?;
@@ -1294,8 +1295,11 @@ async fn activation_checks(
                 crate::domain::money::Fen(f.reachable),
                 if f.below_floor {
                     " (below its floor)"
-                } else {
+                } else if sees_cost {
                     " (below cost or minimum margin)"
+                } else {
+                    // Which hidden bound would give the cost away.
+                    " (below one of its price limits)"
                 }
             )
         })
@@ -1376,6 +1380,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
         &catalog,
         &candidate,
         staff.role == Role::Director,
+        super::catalog::cost_visible(staff, &catalog.store),
     )
     .await?;
     let at = now();
@@ -1593,6 +1598,7 @@ pub async fn control(
             &catalog,
             &live,
             before.floor_break_approved || staff.role == Role::Director,
+            super::catalog::cost_visible(staff, &catalog.store),
         )
         .await?;
     }
