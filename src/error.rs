@@ -234,7 +234,7 @@ pub struct Constraint {
 /// userError naming the field (services map the common ones earlier, with a more precise
 /// field); a violation of any other constraint is a bug and stays INTERNAL. Foreign-key
 /// violations (an object removed while it was being referred to) become [`FOREIGN_KEY`].
-/// Tested over HTTP, one input per row, in `tests/api/integrity.rs`.
+/// Each row is tripped on both databases in `tests/api/integrity.rs`; a new one gets a row there.
 pub const CONSTRAINTS: &[Constraint] = &[
     Constraint {
         name: "ux_store_name",

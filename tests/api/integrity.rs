@@ -873,3 +873,73 @@ async fn readyz_answers_quickly_when_the_database_stops_answering() {
         started.elapsed()
     );
 }
+
+/// Every row of the server's constraint table, tripped directly in the database (each by the
+/// change a client's input would make), is recognised from that database's own error message:
+/// the mapping to userErrors holds on SQLite and PostgreSQL alike.
+#[tokio::test]
+async fn the_constraint_table_recognises_every_violation_on_this_database() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    // Two stores (the second, from the promotion helpers, holds the coupons), two staff
+    // assignments, two allow-list phrases, two tags, two coupons of one member.
+    let store = shop(&app, &admin, "表店").await;
+    let pstore = promo::shop(&app, &admin, "表券店").await;
+    app.user(&admin, "two", "SPECIALIST", &[&store, &pstore])
+        .await;
+    for phrase in ["国家级非遗", "最佳拍档"] {
+        app.gql(Some(&admin.token), "mutation($s: ID!, $p: String!) { complianceAllowlistAdd(input: {storeId: $s, phrase: $p, reason: \"有据\"}) { userErrors { code } } }", json!({ "s": store, "p": phrase })).await;
+    }
+    let m = promo::buyer(&app, &admin, &pstore, "M1").await;
+    app.gql(Some(&admin.token), "mutation($m: ID!) { memberTagsSet(input: {memberIds: [$m], add: [\"甲\", \"乙\"], remove: []}) { userErrors { code } } }", json!({ "m": m })).await;
+    let template = promo::live(&app, &admin, promo::window(json!({ "storeId": pstore, "name": "两张券", "coupon": { "couponType": "STORE", "faceValue": "10.00", "threshold": "100.00", "totalQuantity": 10, "perBuyerLimit": 2 } }), -1, 48)).await;
+    for key in ["k1", "k2"] {
+        let r = promo::issue(&app, &admin, &template, &[&m], key).await;
+        assert_eq!(user_error_codes(&r).len(), 0, "{r}");
+    }
+    let first = |t: &str, w: &str| format!("(SELECT MIN(id) FROM {t} WHERE {w})");
+    let last = |t: &str, w: &str| format!("(SELECT MAX(id) FROM {t} WHERE {w})");
+    let copy = |t: &str, col: &str, w: &str| {
+        format!(
+            "UPDATE {t} SET {col} = (SELECT {col} FROM {t} WHERE id = {}) WHERE id = {}",
+            last(t, w),
+            first(t, w)
+        )
+    };
+    let in_store = "store_id = (SELECT MIN(store_id) FROM sku)";
+    let table: Vec<(&str, String)> = vec![
+        ("ux_store_name", copy("store", "name", "1 = 1")),
+        ("ux_staff_username", copy("staff", "username", "1 = 1")),
+        ("ux_category_path", copy("category", "path", "store_id = (SELECT MIN(store_id) FROM category)")),
+        ("ux_sku_code", copy("sku", "code", in_store)),
+        ("ux_sku_attributes", copy("sku", "attributes_key", "product_id = (SELECT MIN(product_id) FROM sku)")),
+        ("ux_allowlist_phrase", copy("compliance_allowlist", "phrase", "1 = 1")),
+        ("ux_coupon_client_key", copy("coupon", "client_key", "1 = 1")),
+        ("member_tag_pkey", "UPDATE member_tag SET tag = (SELECT MAX(tag) FROM member_tag) WHERE tag = (SELECT MIN(tag) FROM member_tag)".into()),
+        ("staff_store_pkey", "UPDATE staff_store SET store_id = (SELECT MAX(store_id) FROM staff_store) WHERE store_id = (SELECT MIN(store_id) FROM staff_store)".into()),
+        ("sku_check", format!("UPDATE sku SET reserved = on_hand + 1 WHERE id = {}", first("sku", "1 = 1"))),
+        ("", format!("UPDATE sku SET product_id = 999999 WHERE id = {}", first("sku", "1 = 1"))),
+    ];
+    let listed: Vec<&str> = zhanggui::error::CONSTRAINTS
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    let tried: Vec<&str> = table
+        .iter()
+        .map(|(n, _)| *n)
+        .filter(|n| !n.is_empty())
+        .collect();
+    assert_eq!(tried, listed, "every listed constraint has a row here");
+    for (name, sql) in table {
+        let err = app
+            .db
+            .execute_unprepared(&sql)
+            .await
+            .expect_err(&format!("{name}: {sql} must be refused"));
+        let found = zhanggui::error::violated(&err).map(|c| c.name);
+        assert_eq!(found, Some(name), "{sql}: {err}");
+        let user_error = zhanggui::error::AppError::from(err);
+        assert_eq!(user_error.code().as_str(), "BAD_USER_INPUT", "{name}");
+    }
+}
