@@ -80,7 +80,12 @@ fn arguments(
 ) -> Result<(), Refusal> {
     for (name, value) in args {
         path.push(name.node.to_string());
-        literal(&value.node, path)?;
+        // Variables inside a literal are checked with the variables; here they read as null.
+        let Ok(literal) = value
+            .node
+            .clone()
+            .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null));
+        const_value(&literal, path)?;
         path.pop();
     }
     Ok(())
@@ -111,34 +116,6 @@ fn number(n: &Number, path: &[String]) -> Result<(), Refusal> {
         ));
     }
     Ok(())
-}
-
-fn literal(value: &Value, path: &mut Vec<String>) -> Result<(), Refusal> {
-    match value {
-        Value::String(s) => string(s, path),
-        Value::Number(n) => number(n, path),
-        Value::List(items) => {
-            for (i, v) in items.iter().enumerate() {
-                path.push(i.to_string());
-                literal(v, path)?;
-                path.pop();
-            }
-            Ok(())
-        }
-        Value::Object(fields) => {
-            for (k, v) in fields {
-                path.push(k.to_string());
-                literal(v, path)?;
-                path.pop();
-            }
-            Ok(())
-        }
-        Value::Variable(_)
-        | Value::Null
-        | Value::Boolean(_)
-        | Value::Enum(_)
-        | Value::Binary(_) => Ok(()),
-    }
 }
 
 fn const_value(value: &ConstValue, path: &mut Vec<String>) -> Result<(), Refusal> {

@@ -211,6 +211,13 @@ async fn count_attempt(db: &DatabaseConnection, username: &str) -> Result<Attemp
     Ok(Attempt::Check(n))
 }
 
+/// No lock on the row is in force at `at`.
+fn unlocked_at(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(login_throttle::Column::LockedUntil)
+        .is_null()
+        .or(Expr::col(login_throttle::Column::LockedUntil).lte(at))
+}
+
 /// Locks `username` for [`LOCK_MINUTES`] unless a lock is already in force; the seconds left.
 async fn lock(db: &DatabaseConnection, username: &str) -> Result<i64, AppError> {
     let at = now();
@@ -219,11 +226,7 @@ async fn lock(db: &DatabaseConnection, username: &str) -> Result<i64, AppError> 
         .table(login_throttle::Entity)
         .value(login_throttle::Column::LockedUntil, until)
         .and_where(Expr::col(login_throttle::Column::Username).eq(username))
-        .and_where(
-            Expr::col(login_throttle::Column::LockedUntil)
-                .is_null()
-                .or(Expr::col(login_throttle::Column::LockedUntil).lte(at)),
-        )
+        .and_where(unlocked_at(at))
         .to_owned();
     db.execute(&stmt).await?;
     Ok(LOCK_MINUTES * 60)
@@ -242,11 +245,7 @@ async fn clear_after_success(
         .from_table(login_throttle::Entity)
         .and_where(Expr::col(login_throttle::Column::Username).eq(username))
         .and_where(Expr::col(login_throttle::Column::Failures).eq(n))
-        .and_where(
-            Expr::col(login_throttle::Column::LockedUntil)
-                .is_null()
-                .or(Expr::col(login_throttle::Column::LockedUntil).lte(at)),
-        )
+        .and_where(unlocked_at(at))
         .to_owned();
     conn.execute(&stmt).await?;
     Ok(())
