@@ -537,6 +537,7 @@ pub async fn import(
         .map(|s| ((s.product_id, s.attributes_key.as_str()), s.code.as_str()))
         .collect();
     let mut new_leaf_paths: HashSet<&str> = HashSet::new();
+    let mut refused_prices: Vec<serde_json::Value> = Vec::new();
     for (pref, group) in &products {
         let first = group[0];
         match categories.get(&first.category_path) {
@@ -692,6 +693,7 @@ pub async fn import(
                     Role::Assistant => vec!["assistants may only request price changes".to_owned()],
                 };
                 if !breaches.is_empty() {
+                    refused_prices.push(json!({ "skuId": s.id, "triedPriceFen": row.price }));
                     errors.add(
                         row.line,
                         "price",
@@ -719,6 +721,11 @@ pub async fn import(
         }
     }
     if errors.total > 0 {
+        if !refused_prices.is_empty() {
+            // Refused price changes are recorded even though the file is not imported: probing
+            // a hidden bound by import shows in the audit log as by skuPriceChange.
+            pricing::record_refusals(ctx, staff, store_id, &refused_prices).await?;
+        }
         let mut list = errors.list;
         list.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
         return Ok(Outcome::Rejected {

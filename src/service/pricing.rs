@@ -255,6 +255,33 @@ async fn record_refusal(
     Ok(())
 }
 
+/// The price changes of a refused import, recorded as one audit row of the store (the first 50
+/// SKUs with the price tried, and how many there were), in a transaction of its own.
+pub async fn record_refusals(
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    store_id: i64,
+    tried: &[serde_json::Value],
+) -> Result<(), AppError> {
+    let txn = db::begin_write(&ctx.db).await?;
+    audit::record_as(
+        &txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: "sku.price_change_refused",
+            target_type: "Store",
+            target_id: Some(store_id),
+            store_id: Some(store_id),
+            after: Some(json!({ "via": "productsImport", "skus": tried.len(), "tried": &tried[..tried.len().min(50)] })),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// Sets a SKU's price and records it in the history (no permission checks; same transaction).
 pub async fn apply_price(
     txn: &impl ConnectionTrait,

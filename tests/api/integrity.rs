@@ -491,6 +491,18 @@ async fn price_refusals_name_no_hidden_bound_and_are_recorded() {
         )
         .await;
     assert_eq!(b["data"]["auditLog"]["totalCount"], 6, "{b}");
+    // The same through an import: the row error names no hidden bound, and it is recorded.
+    let r = app
+        .import_products(
+            &spec,
+            &store,
+            "product_ref,title,category_path,status,sku_code,sales_attrs,price,cost,stock\nCUP,保温杯,家居/杯子,DRAFT,CUP-RED,颜色:红,39.00,,10\n",
+        )
+        .await;
+    let msg = r["rowErrors"][0]["message"].as_str().unwrap_or_default();
+    assert_eq!(r["rowErrors"][0]["column"], "price", "{r}");
+    assert!(!msg.contains("cost") && !msg.contains("margin"), "{msg}");
+    assert_eq!(audit_rows(&app, "sku.price_change_refused").await, 7);
     // A viewer who sees cost is told which bound.
     let b = app.gql(Some(&admin.token), "mutation($id: ID!) { storeUpdate(input: {id: $id, settings: {specialistCostView: true}}) { userErrors { code } } }", json!({ "id": store })).await;
     assert_eq!(user_error_codes(&b["data"]["storeUpdate"]).len(), 0, "{b}");
