@@ -60,7 +60,8 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(10);
+    .limit_directives(10)
+    .extension(input_guard::InputGuard);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

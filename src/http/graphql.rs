@@ -72,26 +72,6 @@ fn operation_name(request: &mut Request) -> Option<String> {
 async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> HttpResponse {
     let started = Instant::now();
     let operation = operation_label(operation_name(&mut request).as_deref());
-    let variables = std::mem::take(&mut request.variables);
-    let refused = match request.parsed_query() {
-        Ok(doc) => crate::graphql::input_guard::check(doc, &variables).err(),
-        Err(_) => None, // execute() reports the syntax error
-    };
-    request.variables = variables;
-    if let Some(r) = refused {
-        state.metrics.observe(
-            operation,
-            ErrorCode::BadUserInput.as_str(),
-            started.elapsed(),
-        );
-        return HttpResponse::Ok().json(json!({
-            "data": null,
-            "errors": [{
-                "message": r.message,
-                "extensions": { "code": ErrorCode::BadUserInput.as_str(), "field": r.field }
-            }]
-        }));
-    }
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
