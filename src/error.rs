@@ -37,20 +37,20 @@ pub enum ErrorCode {
     PasswordReused,
     /// The change would leave the company without an active director.
     LastDirector,
-    /// The action exceeds the actor's limit; file an approval request instead (DOMAIN.md §9.4).
+    /// The action exceeds the actor's limit; file an approval request instead.
     ApprovalRequired,
-    /// The text holds Advertising-Law terms of BLOCK severity (DOMAIN.md §8.1).
+    /// The text holds Advertising-Law absolute terms (极限词) of BLOCK severity.
     ComplianceBlocked,
     /// The object's state does not allow this action.
     InvalidStateTransition,
-    /// Four-eyes rule: one may not approve one's own submission (DOMAIN.md §9.5).
+    /// Four-eyes rule: one may not approve one's own submission (directors excepted, audited).
     FourEyes,
     /// Not enough available stock.
     StockInsufficient,
     /// The member has fewer points than the change takes; a balance never goes below zero.
     PointsInsufficient,
     /// Another item-level price (单品宝) already covers one of these SKUs in an overlapping window,
-    /// or another activity of the same family (DOMAIN.md §4.2); the message names it.
+    /// or another activity of the same exclusive family; the message names it.
     PromotionOverlap,
     /// The promotion would let a SKU sell below its floor (破价线), cost or minimum-margin price;
     /// only a director may approve exactly that.

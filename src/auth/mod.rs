@@ -8,7 +8,7 @@ pub use matrix::Access;
 
 use crate::error::{AppError, ForbiddenReason};
 
-/// Staff level (DOMAIN.md §9.1).
+/// Staff level: director (运营总监), specialist (运营专员), assistant (运营助理).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 pub enum Role {
     /// 运营总监 — owns the stores' P&L, approves beyond limits, manages staff; sees every store.
@@ -40,7 +40,7 @@ impl Role {
 
 macro_rules! permissions {
     ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, )*) => {
-        /// A permission code of the matrix in DOMAIN.md §9.2.
+        /// A permission code of the role → permission matrix (`permissionMatrix`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
         pub enum Permission {
             $( $(#[doc = $doc])* $variant, )*

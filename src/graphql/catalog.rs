@@ -20,7 +20,7 @@ fn gid(t: NodeType, id: i64) -> ID {
     ID(GlobalId::new(t, id).encode())
 }
 
-/// Listing state of a product (DOMAIN.md §7.4): `DRAFT → PENDING_REVIEW → ON_SHELF ⇄ OFF_SHELF →
+/// Listing state of a product: `DRAFT → PENDING_REVIEW → ON_SHELF ⇄ OFF_SHELF →
 /// ARCHIVED`; review can send back to DRAFT with a reason.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
 pub enum ProductStatus {
@@ -69,7 +69,7 @@ pub enum ComplianceSeverity {
     Warn,
 }
 
-/// Term group of the Advertising-Law list (DOMAIN.md §8.1).
+/// Term group of the Advertising-Law (广告法) absolute-term list.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ComplianceGroup {
     /// 最… superlatives.
@@ -326,7 +326,7 @@ impl Product {
     async fn sold_out(&self) -> bool {
         self.0.status == "ON_SHELF" && self.0.total_available <= 0
     }
-    /// Advertising-Law hits in title, subtitle and description (DOMAIN.md §8.1), less those
+    /// Advertising-Law absolute terms (极限词) in title, subtitle and description, less those
     /// inside the store's allow-listed phrases. BLOCK hits refuse submit, approve and putting on
     /// the shelf.
     async fn compliance_issues(
@@ -453,7 +453,7 @@ impl Sku {
     }
 }
 
-/// Kind of a stock movement (DOMAIN.md §7.5).
+/// Kind of a stock movement: every change of on-hand or reserved units is one movement.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum InventoryMovementKind {
     /// 入库: on hand + q.
@@ -654,7 +654,7 @@ pub struct CatalogQuery;
 /// Catalog and inventory reads.
 #[Object]
 impl CatalogQuery {
-    /// Checks a text against the Advertising-Law absolute-term list (DOMAIN.md §8.1): each hit
+    /// Checks a text against the Advertising-Law absolute-term list (极限词): each hit
     /// with its term, rule, severity and position; with a store, its allow-list applies.
     async fn compliance_check(
         &self,

@@ -36,7 +36,7 @@ async fn member_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<M
         .map(Member))
 }
 
-/// Order statuses (DOMAIN.md §10). Final: CANCELLED, CLOSED_UNPAID, REFUNDED.
+/// Order statuses; an imported order only moves forward. Final: CANCELLED, CLOSED_UNPAID, REFUNDED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum OrderStatus {
     /// Placed, not paid (等待买家付款).
@@ -87,7 +87,8 @@ impl From<OrderStatus> for Status {
     }
 }
 
-/// RFM segments (DOMAIN.md §5.3), first match wins in this order.
+/// RFM segments, from the recency, frequency and monetary scores (1–5 each); the first
+/// match wins in this order.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum MemberSegment {
     /// 高价值: R ≥ 4, F ≥ 4, M ≥ 4.
@@ -134,7 +135,7 @@ impl From<MemberSegment> for Segment {
     }
 }
 
-/// A store's tier (会员等级), lowest first in lists (DOMAIN.md §5.1).
+/// A store's tier (会员等级), lowest first in lists.
 #[derive(SimpleObject, Clone)]
 pub struct MemberTier {
     /// Code, e.g. `VIP2`.
@@ -168,7 +169,8 @@ impl From<&members::TierDef> for MemberTier {
     }
 }
 
-/// A store's membership settings (DOMAIN.md §5, §9.3).
+/// A store's membership settings: tiers, the basis they are reached on, the protection
+/// period and points per yuan.
 #[derive(SimpleObject)]
 pub struct StoreMembership {
     /// Tiers, lowest first.
@@ -285,7 +287,8 @@ impl Member {
         self.0.paid_order_count
     }
     /// Purchases over the member's lifetime: paid orders not fully refunded, one per paid day
-    /// (a split basket is one purchase, DOMAIN.md §1.3).
+    /// (several paid orders of one buyer on one day, store time, are one purchase: a split
+    /// basket is not a repurchase).
     async fn purchase_count(&self) -> i64 {
         self.0.purchase_count
     }
@@ -369,13 +372,13 @@ impl Member {
     }
 }
 
-/// A member's RFM figures as of a day (DOMAIN.md §5.3): window = the 365 days ending on it.
+/// A member's RFM figures as of a day: window = the 365 days ending on it.
 pub struct MemberRfm {
     row: members::RfmRow,
     day: i32,
 }
 
-/// A member's RFM figures as of a day (DOMAIN.md §5.3): window = the 365 days ending on it.
+/// A member's RFM figures as of a day: window = the 365 days ending on it.
 #[Object]
 impl MemberRfm {
     /// The day.
@@ -567,7 +570,7 @@ impl OrderLine {
     }
 }
 
-/// Kinds of points-ledger entries (DOMAIN.md §5.2).
+/// Kinds of points-ledger entries; the balance is the sum of the ledger and never below 0.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum PointsEntryKind {
     /// Earned on payment: floor(paid fen × points per yuan × tier multiplier bp / 1,000,000).
@@ -876,7 +879,8 @@ fn sort(k: Option<MemberSortKey>) -> members::MemberSort {
     }
 }
 
-/// Repurchase figures of a window (DOMAIN.md §1.3).
+/// Repurchase figures of a window (复购), counted in purchases (a buyer's paid orders of one
+/// day are one purchase).
 #[derive(SimpleObject)]
 pub struct RepurchaseFigures {
     /// First day of the window (store time zone).
@@ -891,10 +895,10 @@ pub struct RepurchaseFigures {
     pub rate: Option<f64>,
 }
 
-/// RFM segmentation of a store's members as of a day (DOMAIN.md §5.3).
+/// RFM segmentation of a store's members as of a day (window: the 365 days ending on it).
 pub struct MemberSegmentReport(members::SegmentReport);
 
-/// RFM segmentation of a store's members as of a day (DOMAIN.md §5.3).
+/// RFM segmentation of a store's members as of a day (window: the 365 days ending on it).
 #[Object]
 impl MemberSegmentReport {
     /// The store.
@@ -1018,7 +1022,7 @@ impl MemberQuery {
             .gql()
     }
 
-    /// 复购率 of a window (DOMAIN.md §1.3): buyers with at least two purchases in it / buyers
+    /// 复购率 of a window: buyers with at least two purchases in it / buyers
     /// with at least one. A purchase is a buyer's paid, not fully refunded orders of one day.
     async fn repurchase_rate(
         &self,

@@ -113,7 +113,7 @@ pub struct LogoutPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-/// Store limits and options (DOMAIN.md §9.3); omitted fields keep their value (or default).
+/// Store limits and options; omitted fields keep their value (or, on create, the default).
 #[derive(InputObject, Default)]
 pub struct StoreSettingsInput {
     /// Largest refund a specialist approves alone.
@@ -176,7 +176,11 @@ pub struct StoreCreateInput {
     pub platform: Platform,
     /// IANA time zone (default Asia/Shanghai).
     pub time_zone: Option<String>,
-    /// Limits and options; omitted ones take the defaults of DOMAIN.md §9.3.
+    /// Limits and options; omitted ones take the defaults: refunds ¥2,000 (specialist) and ¥200
+    /// (assistant), price cut 20% per change, 60% of the 30-day high, promotion depth 30%, coupon
+    /// face value issued ¥20,000, campaign budget ¥5,000 a month, points adjustment 500, minimum
+    /// margin 0, no specialist cost view, 20 phone reveals a day, approvals expire after 7 days,
+    /// shipping ¥10 for the first unit and ¥2 for each further one.
     pub settings: Option<StoreSettingsInput>,
 }
 

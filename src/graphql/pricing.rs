@@ -103,13 +103,13 @@ impl From<ApprovalRequestStatus> for Status {
     }
 }
 
-/// An action beyond its requester's limit, waiting for a resolver (DOMAIN.md §9.4): a director
+/// An action beyond its requester's limit, waiting for a resolver: a director
 /// of the store, or a specialist when the request lies within a specialist's limits — never the
 /// requester.
 #[derive(Clone)]
 pub struct ApprovalRequest(pub approval_request::Model);
 
-/// An action beyond its requester's limit, waiting for a resolver (DOMAIN.md §9.4): a director
+/// An action beyond its requester's limit, waiting for a resolver: a director
 /// of the store, or a specialist when the request lies within a specialist's limits — never the
 /// requester.
 #[Object]

@@ -1,5 +1,5 @@
-//! Promotions, coupon templates, issued coupons, the price quote and the price guard
-//! (DOMAIN.md §4). One `Promotion` interface with one type per kind; one create input with one
+//! Promotions, coupon templates, issued coupons, the price quote and the price guard over the
+//! pricing engine. One `Promotion` interface with one type per kind; one create input with one
 //! kind-specific part.
 
 use std::sync::Arc;
@@ -90,7 +90,7 @@ impl From<PromotionKind> for engine::Kind {
     }
 }
 
-/// Lifecycle states (DOMAIN.md §4.13). Time-driven changes read correctly before the scheduler
+/// Lifecycle states. Time-driven changes read correctly before the scheduler
 /// writes them: a SCHEDULED promotion whose start has passed reads ACTIVE, one past its end ENDED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum PromotionStatus {
@@ -138,7 +138,7 @@ impl From<PromotionStatus> for Status {
     }
 }
 
-/// Stacking levels, applied in this order (DOMAIN.md §4.2).
+/// Stacking levels, applied in this order.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum PromotionLevel {
     /// 1 单品级: one item-level price per SKU, the lowest; never stacked.
@@ -587,8 +587,13 @@ macro_rules! promotion_type {
             async fn audience(&self) -> PromotionAudience {
                 (&self.0.spec.audience).into()
             }
-            /// Effective discount depth from the parameters alone (DOMAIN.md §4.13), in bp
-            /// (1200 = 12%); compared with the specialist's limit.
+            /// Effective discount depth from the parameters alone, in bp (1200 = 12%), compared
+            /// with the specialist's limit: item prices max(1 − promotion price / list price) over
+            /// the SKUs; 满减 max(Y / X) over the tiers (每满 Y / X; by pieces Y / (N × the lowest
+            /// list price in scope)); 满折 and member prices 1 − rate; 第二件 (1 − rate) / 2; bundles
+            /// 1 − Σ bundle prices / Σ list prices; coupons face / max(threshold, lowest list price
+            /// in scope); gifts gift list price / max(threshold, lowest list price in scope);
+            /// free shipping 0.
             async fn depth_bp(&self) -> i32 {
                 self.0.m.depth_bp
             }
@@ -653,7 +658,7 @@ macro_rules! promotion_type {
 
 promotion_type!(
     ItemDiscountPromotion,
-    "单品宝: an item-level price per product or SKU (DOMAIN.md §4.7). At most one item-level price per SKU in any window (PROMOTION_OVERLAP at approval). Units beyond the per-buyer limit pay the list price.",
+    "单品宝: an item-level price per product or SKU. At most one item-level price per SKU in any window (PROMOTION_OVERLAP at approval). Units beyond the per-buyer limit pay the list price.",
     {
         /// How the price is set.
         async fn mode(&self) -> Option<ItemDiscountMode> {
@@ -721,7 +726,7 @@ promotion_type!(
 
 promotion_type!(
     FullReductionPromotion,
-    "满减 (DOMAIN.md §4.5): single tier or 阶梯满减 (the highest tier met; tiers never add up), or 每满X减Y (floor(basis / X) × Y, optionally capped); on money or units (满件减). The threshold is tested on the item-level amounts of the eligible lines; the discount is allocated to them by largest remainder. With crossStore it is a 跨店满减 at level 3.",
+    "满减: single tier or 阶梯满减 (the highest tier met; tiers never add up), or 每满X减Y (floor(basis / X) × Y, optionally capped); on money or units (满件减). The threshold is tested on the item-level amounts of the eligible lines; the discount is allocated to them by largest remainder. With crossStore it is a 跨店满减 at level 3.",
     {
         /// What the threshold counts.
         async fn unit(&self) -> ThresholdUnit {
@@ -785,7 +790,7 @@ promotion_type!(
 
 promotion_type!(
     FullDiscountPromotion,
-    "满件折 / 满元折 (DOMAIN.md §4.5): the highest tier met takes its rate off the eligible lines' item-level amounts, half-up once, allocated by largest remainder.",
+    "满件折 / 满元折: the highest tier met takes its rate off the eligible lines' item-level amounts, half-up once, allocated by largest remainder.",
     {
         /// What the threshold counts.
         async fn unit(&self) -> ThresholdUnit {
@@ -816,7 +821,7 @@ promotion_type!(
 
 promotion_type!(
     NthItemPromotion,
-    "第二件X折 / 第二件0元 / 买2送1 (DOMAIN.md §4.8): over units of the same product (any SKUs), the floor(q / nth) cheapest units by item-level price (then SKU id) are discounted: round(Σ their prices × (10000 − rate) / 10000), shared over their lines by largest remainder.",
+    "第二件X折 / 第二件0元 / 买2送1: over units of the same product (any SKUs), the floor(q / nth) cheapest units by item-level price (then SKU id) are discounted: round(Σ their prices × (10000 − rate) / 10000), shared over their lines by largest remainder.",
     {
         /// Every nth unit: 2 (第二件) or 3 (买2送1).
         async fn nth(&self) -> i32 {
@@ -837,7 +842,7 @@ promotion_type!(
 
 promotion_type!(
     BundlePromotion,
-    "搭配宝 (DOMAIN.md §4.8): a main item with 1–8 companions. Per complete set each unit pays min(item-level price, its bundle price); fixed bundles need every companion, pick-your-own at least one. A line with a unit in a set takes no other 2a activity.",
+    "搭配宝: a main item with 1–8 companions. Per complete set each unit pays min(item-level price, its bundle price); fixed bundles need every companion, pick-your-own at least one. A line with a unit in a set takes no other 2a activity.",
     {
         /// 固定搭配 (all companions) rather than 自选搭配.
         async fn fixed(&self) -> bool {
@@ -862,7 +867,7 @@ promotion_type!(
 
 promotion_type!(
     GiftPromotion,
-    "满赠 (DOMAIN.md §4.9): when the eligible lines reach the threshold (0 = any eligible item bought), the order gets the gift SKU at ¥0, once per order, while its available stock lasts.",
+    "满赠: when the eligible lines reach the threshold (0 = any eligible item bought), the order gets the gift SKU at ¥0, once per order, while its available stock lasts.",
     {
         /// What the threshold counts.
         async fn unit(&self) -> ThresholdUnit {
@@ -897,7 +902,7 @@ promotion_type!(
 
 promotion_type!(
     FreeShippingPromotion,
-    "包邮 (DOMAIN.md §4.9): 全店包邮 (no threshold), 满X元包邮 (on the eligible lines' net after store-level discounts) or 满N件包邮. Buyers in excluded regions pay the store's shipping template (first unit + each extra). Shipping never counts toward thresholds.",
+    "包邮: 全店包邮 (no threshold), 满X元包邮 (on the eligible lines' net after store-level discounts) or 满N件包邮. Buyers in excluded regions pay the store's shipping template (first unit + each extra). Shipping never counts toward thresholds.",
     {
         /// What the threshold counts; null = 全店包邮.
         async fn unit(&self) -> Option<ThresholdUnit> {
@@ -942,7 +947,7 @@ promotion_type!(
 
 promotion_type!(
     CouponTemplate,
-    "优惠券 template (DOMAIN.md §4.6): a store coupon (one per order, level 2b) or item coupon (one per product, 2c); face value below the threshold (or no threshold, 0). ACTIVE = claimable inside the claim window; PAUSED and ENDED stop issuing while issued coupons stay valid; CANCELLED invalidates unused ones (with claimed coupons it needs PROMO_CANCEL_ISSUED). Never issued past totalQuantity or perBuyerLimit.",
+    "优惠券 template: a store coupon (one per order, level 2b) or item coupon (one per product, 2c); face value below the threshold (or no threshold, 0). ACTIVE = claimable inside the claim window; PAUSED and ENDED stop issuing while issued coupons stay valid; CANCELLED invalidates unused ones (with claimed coupons it needs PROMO_CANCEL_ISSUED). Never issued past totalQuantity or perBuyerLimit.",
     {
         /// Store or item coupon.
         async fn coupon_type(&self) -> CouponType {
@@ -1038,7 +1043,7 @@ promotion_type!(
 
 promotion_type!(
     MemberPricePromotion,
-    "Member price (DOMAIN.md §4.11): without a rate, the store tier discount (店铺会员折扣): the member's tier priceRateBp on the covered lines' item-level amounts, half-up per line (level 2d). With vip88RateBp, the 88VIP extra rate on opted-in (covered) items for buyers the quote marks as 88VIP (level 4). Both are merchant-funded.",
+    "Member price: without a rate, the store tier discount (店铺会员折扣): the member's tier priceRateBp on the covered lines' item-level amounts, half-up per line (level 2d). With vip88RateBp, the 88VIP extra rate on opted-in (covered) items for buyers the quote marks as 88VIP (level 4). Both are merchant-funded.",
     {
         /// The 88VIP pay rate in bp (95折 = 9500); null = the store tier discount.
         async fn vip88_rate_bp(&self) -> Option<i32> {
@@ -1050,7 +1055,7 @@ promotion_type!(
     }
 );
 
-/// A promotion of any kind (DOMAIN.md §4). Query the kind-specific fields with fragments.
+/// A promotion of any kind. Query the kind-specific fields with fragments.
 #[expect(
     clippy::duplicated_attributes,
     reason = "several interface fields share a type"
@@ -1204,7 +1209,8 @@ connection!(
     "promotions"
 );
 
-/// Issued coupon states (DOMAIN.md §4.6).
+/// Issued coupon states: CLAIMED → USED (locked to an order) → CLAIMED again if that order is
+/// cancelled before payment; EXPIRED after validity; INVALIDATED when the template is cancelled.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum CouponState {
     /// Held by the member, usable inside its validity.
@@ -1519,10 +1525,12 @@ pub struct QuoteCoupon {
     pub rejected_reason: Option<CouponRejectReason>,
 }
 
-/// The priced cart (DOMAIN.md §4.3).
+/// The priced cart: every line's list price, item-level price, discount shares and net, the
+/// totals by level, shipping, gifts, coupons and the payable, to the fen.
 pub struct PriceQuote(Priced);
 
-/// The priced cart (DOMAIN.md §4.3).
+/// The priced cart: every line's list price, item-level price, discount shares and net, the
+/// totals by level, shipping, gifts, coupons and the payable, to the fen.
 #[Object]
 impl PriceQuote {
     /// The instant priced.
@@ -1634,7 +1642,8 @@ impl GuardComponent {
     }
 }
 
-/// A SKU whose reachable price breaks a line (DOMAIN.md §4.16).
+/// A SKU whose lowest reachable price (every promotion in force stacked, best coupons) breaks
+/// a line: its floor (破价线), cost or minimum-margin price.
 pub struct PriceGuardFinding {
     f: engine::guard::Finding,
     code: String,
@@ -1642,7 +1651,8 @@ pub struct PriceGuardFinding {
     cost_visible: bool,
 }
 
-/// A SKU whose reachable price breaks a line (DOMAIN.md §4.16).
+/// A SKU whose lowest reachable price (every promotion in force stacked, best coupons) breaks
+/// a line: its floor (破价线), cost or minimum-margin price.
 #[Object]
 impl PriceGuardFinding {
     /// The SKU.
@@ -1736,7 +1746,8 @@ impl PriceGuardReport {
     }
 }
 
-/// The lowest paid unit price of a SKU in a window (DOMAIN.md §4.12).
+/// The lowest paid unit price of a SKU in a window (the reference price of promotion and
+/// platform-event rules).
 #[derive(SimpleObject)]
 pub struct LowestPaidPrice {
     /// Per-unit paid price (line paid / units, half-up).
@@ -2793,7 +2804,7 @@ impl PromotionQuery {
     /// What a cart costs (PROMO_VIEW), to the fen, under every promotion in force at `at`: per
     /// line the list price, the item-level price and its promotion, each discount share with
     /// its promotion, level and funder, and the net; totals by level, shipping, gifts, coupons
-    /// applied or rejected with the reason, and the payable. Stacking (DOMAIN.md §4.2–4.4):
+    /// applied or rejected with the reason, and the payable. Stacking:
     /// 1 item-level price (the lowest); 2a one activity per line (bundle, else 第二件, else
     /// 满减/满折), 2b one store coupon per order, 2c one item coupon per product, 2d tier
     /// discount; 3 跨店满减; 4 88VIP. Every threshold is tested on the item-level amounts of the
@@ -2864,7 +2875,7 @@ impl PromotionQuery {
 
     /// The lowest per-unit paid price of a SKU (PROMO_VIEW) in the `days` full days before
     /// `at`'s day (store time): the 7-day reference price of the promotion rules and the 30-day
-    /// one of platform events (DOMAIN.md §4.12). With no paid line in the window, the last one
+    /// one of platform events. With no paid line in the window, the last one
     /// before it (`fromBeforeWindow`); null without any. ¥0 gift lines are excluded.
     async fn lowest_paid_price(
         &self,

@@ -380,7 +380,7 @@ impl Query {
         .gql()
     }
 
-    /// The role → permission matrix (DOMAIN.md §9.2), for front-ends that adapt to the role.
+    /// The role → permission matrix, for front-ends that adapt to the role.
     async fn permission_matrix(
         &self,
         ctx: &Context<'_>,

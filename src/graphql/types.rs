@@ -140,11 +140,11 @@ impl Store {
     async fn today(&self) -> Date {
         Date(crate::service::store::today(&self.0))
     }
-    /// Approval limits and options (DOMAIN.md §9.3). Changed by directors only.
+    /// Approval limits and options. Changed by directors only.
     async fn settings(&self) -> StoreSettings {
         StoreSettings(self.0.clone())
     }
-    /// Membership settings: tiers, basis, protection period, points (DOMAIN.md §5).
+    /// Membership settings: tiers, basis, protection period, points.
     async fn membership(&self) -> super::members::StoreMembership {
         super::members::StoreMembership::of(&self.0)
     }
@@ -158,10 +158,10 @@ impl Store {
     }
 }
 
-/// A store's limits and options (DOMAIN.md §9.3). Rates are basis points (1/10,000).
+/// A store's limits and options. Rates are basis points (1/10,000).
 pub struct StoreSettings(store::Model);
 
-/// A store's limits and options (DOMAIN.md §9.3). Rates are basis points (1/10,000).
+/// A store's limits and options. Rates are basis points (1/10,000).
 #[Object]
 impl StoreSettings {
     /// Largest refund a specialist may approve alone (default ¥2,000.00).
@@ -344,7 +344,7 @@ impl StaffMember {
 /// One permission with the level of access the viewer's role grants.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PermissionGrant {
-    /// The permission code (DOMAIN.md §9.2).
+    /// The permission code.
     pub permission: Permission,
     /// What the role may do with it.
     pub access: Access,
@@ -505,7 +505,8 @@ impl AuditLogEntry {
     ) -> async_graphql::Result<Option<Json<serde_json::Value>>> {
         Ok(parse_json(&self.0.after_json, viewer_staff(ctx)?.role))
     }
-    /// True when a director approved their own submission (four-eyes exception, DOMAIN.md §9.5).
+    /// True when a director approved their own submission (the one exception to four-eyes,
+    /// always audited).
     async fn self_approved(&self) -> bool {
         self.0.self_approved
     }
