@@ -1,4 +1,4 @@
-//! Approval requests: actions beyond the actor's limit, waiting for a resolver (DOMAIN.md §9.4).
+//! Approval requests: actions beyond the actor's limit, waiting for a resolver.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,4 +1,4 @@
-//! Coupons issued to members from a COUPON template (DOMAIN.md §4.6).
+//! Coupons issued to members from a COUPON template.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,4 +1,4 @@
-//! Promotions and coupon templates (DOMAIN.md §4): one row per tool, with the working version
+//! Promotions and coupon templates: one row per tool, with the working version
 //! (`spec_json`, `start_at`/`end_at`) and, once approved, the version in force (`live_json`,
 //! `live_start_at`/`live_end_at`).
 use sea_orm::entity::prelude::*;

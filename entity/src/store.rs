@@ -1,4 +1,4 @@
-//! A shop on one marketplace, with the limits (DOMAIN.md §9.3) that later capabilities enforce.
+//! A shop on one marketplace, with the limits that later capabilities enforce.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,7 +23,7 @@ pub struct Model {
     pub specialist_cost_view: bool,
     pub pii_reveals_per_day: i32,
     pub approval_expiry_days: i32,
-    /// JSON list of tiers, lowest first (DOMAIN.md §5.1).
+    /// JSON list of tiers, lowest first.
     pub tiers_json: String,
     /// `ROLLING_12M` or `LIFETIME`.
     pub tier_basis: String,

@@ -1,4 +1,4 @@
-//! THE role → permission matrix of DOMAIN.md §9.2, as one table. `Viewer::require` and
+//! THE role → permission matrix, as one table. `Viewer::require` and
 //! `Viewer::can` read it; a test walks every cell over HTTP.
 
 use super::{Permission, Role};
@@ -23,7 +23,7 @@ pub enum Access {
 
 use Access::{Full as Y, Limited as L, Masked as M, None as N, RequestOnly as R, StoreGrant as G};
 
-/// `(permission, director, specialist, assistant)`, in the order of DOMAIN.md §9.2.
+/// `(permission, director, specialist, assistant)`, in the trade's order of the rows.
 pub const MATRIX: [(Permission, Access, Access, Access); 45] = [
     (Permission::UserManage, Y, N, N),
     (Permission::StoreSettings, Y, N, N),

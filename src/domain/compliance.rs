@@ -1,4 +1,4 @@
-//! Advertising-Law absolute terms (广告法 极限词), DOMAIN.md §8.1: normalise, scan
+//! Advertising-Law absolute terms (广告法 极限词): normalise, scan
 //! leftmost-longest without overlap, report each hit with its rule and its position in the
 //! original text (Unicode scalar values, end exclusive). Pure: no database access.
 
@@ -414,7 +414,7 @@ pub fn blocks(hits: &[Hit]) -> bool {
     hits.iter().any(|h| h.severity == Severity::Block)
 }
 
-/// Title length as the platforms count it (DOMAIN.md §7.1): 2 per East-Asian wide or full-width
+/// Title length as the platforms count it: 2 per East-Asian wide or full-width
 /// character, 1 otherwise; Douyin counts every character as 1.
 pub fn title_length(title: &str, wide_counts_double: bool) -> usize {
     use unicode_width::UnicodeWidthChar;

@@ -1,4 +1,4 @@
-//! Order statuses and the transitions an imported snapshot may make (DOMAIN.md §10).
+//! Order statuses and the transitions an imported snapshot may make.
 //! Groundwork for the members-and-orders capability; pure and unit-tested.
 
 /// Zhanggui's order statuses.
@@ -55,7 +55,7 @@ impl OrderStatus {
         !matches!(self, Self::Created | Self::Cancelled | Self::ClosedUnpaid)
     }
 
-    /// Direct transitions of §10.
+    /// Direct transitions of the order state machine.
     fn next(self) -> &'static [OrderStatus] {
         use OrderStatus::*;
         match self {
@@ -70,7 +70,7 @@ impl OrderStatus {
 }
 
 /// The fulfilment stage an order has reached; a partially refunded order keeps its stage and
-/// never moves back from it (§10).
+/// never moves back from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     Unpaid,

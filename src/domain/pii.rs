@@ -1,4 +1,4 @@
-//! Masking of buyers' personal data for viewers without MEMBER_PII_VIEW (DOMAIN.md §8.2).
+//! Masking of buyers' personal data for viewers without MEMBER_PII_VIEW.
 //! Phones are kept encrypted (AES-256-GCM) with a keyed hash (HMAC-SHA256) for exact lookup.
 
 /// Digits of a phone number, with a leading +86/86 country code dropped from 13-digit forms.

@@ -1,4 +1,4 @@
-//! RFM scores and segments (DOMAIN.md §5.3), and points arithmetic (§5.2).
+//! RFM scores and segments, and points arithmetic.
 //! Groundwork for the members-and-orders capability; pure and unit-tested. The SQL that computes
 //! inputs for 100,000 members will feed these same rules.
 

@@ -1,4 +1,4 @@
-//! Largest-remainder allocation of one discount over several lines (DOMAIN.md §4.4).
+//! Largest-remainder allocation of one discount over several lines.
 
 /// One line taking part in an allocation.
 #[derive(Debug, Clone, Copy)]

@@ -1,4 +1,4 @@
-//! Price guard (破价预警, DOMAIN.md §4.16): the lowest unit price a buyer can reach for a SKU with
+//! Price guard (破价预警): the lowest unit price a buyer can reach for a SKU with
 //! the promotions given, as a conservative bound, and the combination that reaches it.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The pricing engine (DOMAIN.md §4.3): a pure, deterministic function of (promotions, prices,
+//! The pricing engine: a pure, deterministic function of (promotions, prices,
 //! cart, buyer, coupons, region, time), in fen. No database access, no clock, no I/O: the service
 //! loads everything first and the engine only computes, so a quote costs a fixed number of SQL
 //! statements and the rules are tested here without a server.
@@ -225,7 +225,7 @@ pub enum QuoteError {
     BadQuantity(i64),
 }
 
-/// `round(a × r / d)`, half-up, for non-negative values (DOMAIN.md §0.2).
+/// `round(a × r / d)`, half-up, for non-negative values.
 pub fn round_half_up(a: i64, r: i64, d: i64) -> i64 {
     let (a, r, d) = (i128::from(a), i128::from(r), i128::from(d));
     if d == 0 {
@@ -448,7 +448,7 @@ fn item_level(item: &Item, q: i64, active: &[&Promo], buyer: &Buyer) -> QuoteLin
     line
 }
 
-/// The 单品宝 unit price of a list price (§4.7): percent half-up then the rounding mode; never
+/// The 单品宝 unit price of a list price: percent half-up then the rounding mode; never
 /// below 0 nor above the list price.
 pub fn item_unit_price(mode: ItemMode, rounding: Rounding, list: i64) -> i64 {
     let raw = match mode {
@@ -531,7 +531,7 @@ fn apply_bundle(p: &Promo, lines: &mut [QuoteLine], took_2a: &mut [bool]) {
     }
 }
 
-/// 第二件X折 / 买2送1 on one product's units (§4.8).
+/// 第二件X折 / 买2送1 on one product's units.
 fn apply_nth(p: &Promo, lines: &mut [QuoteLine], took_2a: &mut [bool]) {
     let Rule::NthItem { nth, rate_bp } = p.rule else {
         return;
@@ -591,7 +591,7 @@ fn apply_nth(p: &Promo, lines: &mut [QuoteLine], took_2a: &mut [bool]) {
     }
 }
 
-/// The discount of a 满减 / 满折 rule on its eligible lines (§4.5), before the cap.
+/// The discount of a 满减 / 满折 rule on its eligible lines, before the cap.
 fn full_family_discount(rule: &Rule, lines: &[QuoteLine], eligible: &[usize]) -> i64 {
     let basis: i64 = eligible.iter().map(|&i| lines[i].basis).sum();
     let pieces: i64 = eligible.iter().map(|&i| lines[i].quantity).sum();

@@ -1,5 +1,5 @@
 //! Promotion rules as the engine reads them: kinds, levels, scope, audience, funder and the
-//! kind-specific parameters (DOMAIN.md §4.2–§4.11, §4.13 depth).
+//! kind-specific parameters.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ impl Kind {
     }
 }
 
-/// Stacking levels (§4.2).
+/// Stacking levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Level {
     Item,
@@ -381,7 +381,7 @@ pub struct DepthFacts {
     pub deepest_tier_bp: i64,
 }
 
-/// Effective discount depth of a rule from its parameters alone (§4.13).
+/// Effective discount depth of a rule from its parameters alone.
 pub fn depth(rule: &Rule, facts: &DepthFacts) -> Ratio {
     let lists_in_scope = &facts.lists_in_scope;
     let lowest = lists_in_scope.iter().copied().min().unwrap_or(0);

@@ -1,4 +1,4 @@
-//! The worked examples of DOMAIN.md §4.15 to the fen, and properties over random carts.
+//! The trade's worked examples of promotion stacks to the fen, and properties over random carts.
 
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;

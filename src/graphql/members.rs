@@ -144,7 +144,7 @@ pub struct MemberTier {
     pub name: String,
     /// Net spend (paid − refunded) in the basis window that qualifies; 0 = no spend condition.
     pub min_spend: Money,
-    /// Purchases (one per buyer per paid day, §1.3) in the basis window that qualify; 0 = no
+    /// Purchases (one per buyer per paid day) in the basis window that qualify; 0 = no
     /// purchase condition. A tier without conditions needs one purchase.
     pub min_purchases: i32,
     /// `ANY`: either threshold qualifies; `ALL`: both are needed.

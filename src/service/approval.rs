@@ -1,4 +1,4 @@
-//! The approval-request queue (DOMAIN.md §9.4): actions beyond the actor's limit wait here for
+//! The approval-request queue: actions beyond the actor's limit wait here for
 //! a resolver. Approving re-runs the action's checks (except the limit that caused the request)
 //! and applies it in one transaction, recording requester and approver.
 

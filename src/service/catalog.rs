@@ -19,7 +19,7 @@ use crate::domain::compliance::{self, Hit};
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
 
-/// Most SKUs one product may have (platform limit, DOMAIN.md §7.2).
+/// Most SKUs one product may have (platform limit).
 pub const MAX_SKUS: usize = 600;
 pub const MAX_IMAGES: usize = 5;
 pub const SUBTITLE_MAX: usize = 150;
@@ -40,7 +40,7 @@ pub fn parse_defs(json: &str) -> Vec<AttributeDef> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-/// Listing states (DOMAIN.md §7.4).
+/// Listing states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProductStatus {
     Draft,
@@ -71,7 +71,7 @@ impl ProductStatus {
     }
 }
 
-/// Title limit and counting by platform (DOMAIN.md §7.1): `(limit, wide counts double)`.
+/// Title limit and counting by platform: `(limit, wide counts double)`.
 pub fn title_rule(platform: &str) -> (usize, bool) {
     match platform {
         "JD" => (90, true),
@@ -324,7 +324,7 @@ pub struct ProductContent {
 }
 
 /// The listing state as of now: an OFF_SHELF product whose scheduled time has come reads as
-/// ON_SHELF even before the scheduler has run (DOMAIN.md §0.2).
+/// ON_SHELF even before the scheduler has run.
 pub fn effective_status(p: &product::Model) -> ProductStatus {
     let stored = ProductStatus::parse(&p.status);
     if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= now()) {
@@ -407,7 +407,7 @@ fn validate_content(
 ) -> Result<(), AppError> {
     let mut errors = Vec::new();
     if let Some(t) = &c.title {
-        // Stored as given, never trimmed (DOMAIN.md §7.1); blank is refused.
+        // Stored as given, never trimmed; blank is refused.
         let (limit, double) = title_rule(platform);
         let len = compliance::title_length(t, double);
         if text::is_blank(t) {
@@ -665,7 +665,7 @@ async fn product_for_update(
         .ok_or(AppError::not_found("product"))
 }
 
-/// Who may change a product's content or SKUs (DOMAIN.md §7.4): drafts with PRODUCT_EDIT_DRAFT,
+/// Who may change a product's content or SKUs: drafts with PRODUCT_EDIT_DRAFT,
 /// later states with PRODUCT_REVIEW; archived products are final. Returns the stored state.
 fn require_content_edit(
     staff: &Staff,
@@ -786,7 +786,7 @@ pub async fn product_update(
     Ok(model)
 }
 
-/// Lifecycle actions (DOMAIN.md §7.4).
+/// Lifecycle actions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
     Submit,
@@ -923,7 +923,7 @@ pub async fn product_transition(
     }
     m.updated_at = Set(at);
     let model = m.update(&txn).await?;
-    // Products in review sit in the shared approval queue (DOMAIN.md §9.4).
+    // Products in review sit in the shared approval queue.
     match &action {
         Transition::Submit => {
             super::approval::file(
@@ -1303,7 +1303,7 @@ pub async fn skus_generate(
         .filter(|c| !existing.contains_key(&attributes_key(c)))
         .collect();
     // Combinations no longer chosen: removed when nothing refers to them (no stock, no ledger,
-    // price history or order lines), otherwise deactivated (DOMAIN.md §7.2). Chosen again: reactivated.
+    // price history or order lines), otherwise deactivated. Chosen again: reactivated.
     let wanted: std::collections::HashSet<String> =
         combos.iter().map(|c| attributes_key(c)).collect();
     let mut removed = Vec::new();

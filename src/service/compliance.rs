@@ -1,5 +1,5 @@
 //! The per-store compliance allow-list (COMPLIANCE_ALLOWLIST): phrases whose hits are dropped,
-//! because the 2023 exemptions need human judgement (DOMAIN.md §8.1).
+//! because the 2023 exemptions need human judgement.
 
 use std::collections::HashMap;
 

@@ -1,4 +1,4 @@
-//! Issued coupons (DOMAIN.md §4.6): `CLAIMED → USED → CLAIMED` again when the order is cancelled
+//! Issued coupons: `CLAIMED → USED → CLAIMED` again when the order is cancelled
 //! before payment (or EXPIRED if its validity has passed), EXPIRED, INVALIDATED. Issuing never
 //! goes past the template's total quantity or per-buyer limit, also under concurrent requests:
 //! the template's counter moves by a guarded UPDATE that holds its row until commit.

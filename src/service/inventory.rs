@@ -1,4 +1,4 @@
-//! The stock ledger (DOMAIN.md §7.5): every change is a movement; `available = on_hand −
+//! The stock ledger: every change is a movement; `available = on_hand −
 //! reserved`; nothing goes below zero, also under concurrent requests (each change is one
 //! conditional UPDATE, so two writers cannot both take the last unit).
 

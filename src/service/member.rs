@@ -1,6 +1,6 @@
 //! Members (会员): one per buyer per store, created by order imports. Tiers by the store's
-//! thresholds (DOMAIN.md §5.1), the points ledger (§5.2), RFM segments (§5.3), repurchase
-//! (§1.3), tags and notes, and buyers' phone numbers kept encrypted (§8.2).
+//! thresholds, the points ledger, RFM segments, repurchase
+//!, tags and notes, and buyers' phone numbers kept encrypted.
 //!
 //! Aggregates (tiers, segments, counts) are computed in SQL over the orders, never by loading
 //! the rows into the server.
@@ -316,7 +316,7 @@ pub struct PointsState {
     pub deficit: i64,
 }
 
-/// Builds ledger entries in order, keeping balance ≥ 0 and the deficit (DOMAIN.md §5.2).
+/// Builds ledger entries in order, keeping balance ≥ 0 and the deficit.
 pub struct PointsBook {
     pub store_id: i64,
     pub states: HashMap<i64, PointsState>,
@@ -977,7 +977,7 @@ pub async fn tags_set(
 }
 
 /// `memberTierSet` (TIER_CONFIG): a director sets a tier by hand with a reason; it holds for
-/// one protection period (§5.1).
+/// one protection period.
 pub async fn tier_set(
     ctx: &ServiceCtx,
     id: i64,
@@ -1423,7 +1423,7 @@ pub use crate::domain::rfm::Segment;
 
 /// The RFM query of a store as of an epoch day: one row per member with a purchase up to that
 /// day (`member_id, days_since, purchases, monetary, r, f, m, segment`). Purchases are paid
-/// orders not fully refunded, one per member per paid day (§1.3); the window is the 365 days
+/// orders not fully refunded, one per member per paid day; the window is the 365 days
 /// ending on the day; M is `ceil(5k/n)` over members with a purchase in the window, where k
 /// counts those who spent at most as much (ties share a score).
 pub fn rfm_sql(store_id: i64, day: i32) -> (String, Vec<sea_orm::Value>) {
@@ -1595,7 +1595,7 @@ pub async fn segments(
     })
 }
 
-/// Repurchase figures of a window (§1.3).
+/// Repurchase figures of a window.
 #[derive(Debug, Clone, Copy, FromQueryResult)]
 pub struct Repurchase {
     /// Buyers with at least one purchase in the window.

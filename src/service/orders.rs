@@ -1,6 +1,6 @@
-//! Orders imported from the marketplaces (DOMAIN.md §10) and what they do: stock through the
-//! ledger (SALE on payment, RETURN when a paid line is refunded before shipping, §7.5), points
-//! (§5.2), member aggregates and tiers (§5.1).
+//! Orders imported from the marketplaces and what they do: stock through the
+//! ledger (SALE on payment, RETURN when a paid line is refunded before shipping), points
+//!, member aggregates and tiers.
 //!
 //! The import validates every row first; any error rejects the file with each bad row and
 //! column, and nothing is written. Re-importing an order updates its status and times and

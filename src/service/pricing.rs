@@ -1,4 +1,4 @@
-//! SKU list prices within each role's limits (DOMAIN.md §9.2 rows 12–14, §9.3), floor prices,
+//! SKU list prices within each role's limits, floor prices,
 //! costs, and the price history.
 
 use chrono::Duration;

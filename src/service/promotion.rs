@@ -1,4 +1,4 @@
-//! Promotions and coupon templates (DOMAIN.md §4): drafts, the lifecycle
+//! Promotions and coupon templates: drafts, the lifecycle
 //! `DRAFT → PENDING_APPROVAL → SCHEDULED → ACTIVE → ENDED` (with PAUSED and CANCELLED), approval
 //! within the approver's limits and the four-eyes rule, and the activation checks (overlap,
 //! floors, Advertising-Law terms). Every promotion keeps its working version and, once approved,
@@ -198,7 +198,7 @@ fn err(field: &[&str], code: ErrorCode, msg: impl Into<String>) -> UserError {
     UserError::new(field, code, msg)
 }
 
-/// Checks a rule's numbers (DOMAIN.md §4.5–§4.11).
+/// Checks a rule's numbers.
 fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
     let bad = |errors: &mut Vec<UserError>, part: &str, field: &str, msg: &str| {
         errors.push(err(&["input", part, field], ErrorCode::Invalid, msg));
@@ -643,7 +643,7 @@ impl Catalog {
     }
 }
 
-/// A 单品宝 price must be above ¥0 and at most the list price for every SKU it covers (§4.7).
+/// A 单品宝 price must be above ¥0 and at most the list price for every SKU it covers.
 async fn validate_item_prices(
     conn: &impl ConnectionTrait,
     catalog: &Catalog,
@@ -848,7 +848,7 @@ fn validate_funder(f: Funder, errors: &mut Vec<UserError>) {
     }
 }
 
-/// `cost / (1 − minMarginBp / 10000)`, rounded up to the fen (DOMAIN.md §9.3).
+/// `cost / (1 − minMarginBp / 10000)`, rounded up to the fen.
 pub fn min_margin_price(cost: i64, min_margin_bp: i32) -> i64 {
     let keep = 10_000 - i128::from(min_margin_bp.clamp(0, 9_999));
     i64::try_from((i128::from(cost) * 10_000 + keep - 1) / keep).unwrap_or(i64::MAX)
@@ -863,7 +863,7 @@ pub fn deepest_tier_bp(store: &store::Model) -> Option<i64> {
         .min()
 }
 
-/// Effective depth of a spec (§4.13) over the store's SKUs.
+/// Effective depth of a spec over the store's SKUs.
 fn depth(catalog: &Catalog, spec: &Spec) -> engine::Ratio {
     let covered: Vec<&Item> = catalog.items.iter().filter(|i| spec.covers(i)).collect();
     let list_of = |sku: i64| {
@@ -1201,7 +1201,7 @@ async fn approved_overlapping(
         .await?)
 }
 
-/// Which tools may not overlap on one item (DOMAIN.md §4.2).
+/// Which tools may not overlap on one item.
 fn exclusive_group(rule: &Rule) -> Option<u8> {
     match rule {
         Rule::ItemDiscount { .. } => Some(0),
@@ -1217,7 +1217,7 @@ fn exclusive_group(rule: &Rule) -> Option<u8> {
     }
 }
 
-/// The activation checks of DOMAIN.md §4.13 for the working version of `m`: overlap, floors
+/// The activation checks for the working version of `m`: overlap, floors
 /// (unless `director_override`), Advertising-Law terms, a window not yet over. Returns whether a
 /// floor break was approved by override.
 async fn activation_checks(

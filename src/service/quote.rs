@@ -503,7 +503,7 @@ struct PaidRow {
 
 /// `lowestPaidPrice(sku, days, at)` (PROMO_VIEW): the lowest per-unit paid price of the SKU's
 /// lines of paid orders in the `days` full days before `at`'s day (store time), ¥0 gift lines
-/// excluded; with none, the last one before the window (DOMAIN.md §4.12). None without any.
+/// excluded; with none, the last one before the window. None without any.
 pub async fn lowest_paid_price(
     ctx: &ServiceCtx,
     sku_id: i64,

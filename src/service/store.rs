@@ -26,7 +26,7 @@ pub async fn load(conn: &impl ConnectionTrait, id: i64) -> Result<store::Model, 
         .ok_or(AppError::not_found("store"))
 }
 
-/// Store settings (DOMAIN.md §9.3); `None` keeps the current value (or the default on create).
+/// Store settings; `None` keeps the current value (or the default on create).
 #[derive(Debug, Clone, Default)]
 pub struct SettingsPatch {
     pub refund_limit_specialist_fen: Option<i64>,
@@ -225,7 +225,7 @@ pub fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
     }
 }
 
-/// A new store with the default settings of DOMAIN.md §9.3.
+/// A new store with the default settings (the limits and options the trade starts from).
 pub fn new_store(name: String, platform: String, time_zone: String) -> store::ActiveModel {
     let at = now();
     store::ActiveModel {

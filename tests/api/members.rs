@@ -33,7 +33,7 @@ async fn rfm_fixture(app: &TestApp, admin: &User) -> (String, NaiveDate) {
     // Spend ranks 1..20 among the 20 members with a purchase in the window: M = ceil(k/4).
     let mut rows = Vec::new();
     let named: [(&str, Vec<i64>, i64); 8] = [
-        // DOMAIN.md §5.3 boundary examples: days since last / purchases / M → segment.
+        // RFM boundary examples: days since last / purchases / M → segment.
         ("A", (0..12).map(|i| 10 + i * 20).collect(), 20), // 10 / 12 / 5 → HIGH_VALUE
         ("D", vec![20], 19),                               // 20 / 1 first ever / 5 → NEW
         ("G", vec![200], 16),                              // 200 / 1 / 4 → AT_RISK

@@ -369,7 +369,7 @@ async fn a_partial_refund_reverses_points_by_what_the_remaining_amount_earns() {
         member(&app, &admin, &store, "B1").await["tier"]["code"],
         "VIP1"
     );
-    // DOMAIN.md §5.2: ¥441.26 × 1.5 → 661 points; refund ¥40.95 → 600 remain → reverse 61.
+    // Points: ¥441.26 × 1.5 → 661 points; refund ¥40.95 → 600 remain → reverse 61.
     let header = format!("{HEADER},refunded_amount");
     let paid = "P1,B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,441.26,0,441.26,,";
     app.import_orders(&admin, &store, &orders_file_with(&header, &[paid]))

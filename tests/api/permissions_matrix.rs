@@ -1,4 +1,4 @@
-//! Every cell of the role → permission matrix (DOMAIN.md §9.2), and this issue's operations
+//! Every cell of the role → permission matrix, and this issue's operations
 //! per role.
 
 use std::collections::BTreeMap;
@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, User, error_code, spawn_app};
 
-/// DOMAIN.md §9.2, transcribed: code, director, specialist, assistant.
+/// The trade's matrix, transcribed: code, director, specialist, assistant.
 /// F = ✓, L = ≤X / narrower, G = store grant, R = request only, M = masked, N = —.
 const EXPECTED: &str = "
 USER_MANAGE F N N

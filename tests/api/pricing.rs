@@ -27,7 +27,7 @@ async fn a_specialist_cuts_up_to_the_store_limit_and_no_further() {
     let admin = app.admin().await;
     let (store, sku) = one_sku(&app, &admin).await; // ¥199.00
     let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
-    // 20% of ¥199.00: ¥159.20 is allowed, ¥159.19 is not (DOMAIN.md §9.3).
+    // 20% of ¥199.00: ¥159.20 is allowed, ¥159.19 is not.
     let refused = price(&app, &spec, &sku, "159.19", false).await;
     assert_eq!(
         user_error_codes(&refused),

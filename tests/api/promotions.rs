@@ -1,5 +1,5 @@
 //! Promotions, coupons, the price quote and the price guard over HTTP: the worked examples of
-//! DOMAIN.md §4.15, every lifecycle transition, approval limits and four-eyes, overlap and floor
+//! the trade, every lifecycle transition, approval limits and four-eyes, overlap and floor
 //! checks, store scoping, coupon limits under concurrency, and bad input that changes nothing.
 
 use chrono::{Duration, Utc};
