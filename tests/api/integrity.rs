@@ -593,11 +593,20 @@ async fn nul_and_control_characters_are_refused_naming_the_field_and_change_noth
     assert_eq!(app.count("product WHERE title LIKE '%标题%'").await, 0);
 }
 
-/// Variables of one generated-text request: (product id, member id, the text).
-type Vars = fn(&Value, &Value, &str) -> Value;
+/// The ids a generated-text request refers to.
+struct Subjects {
+    store: Value,
+    product: Value,
+    sku: Value,
+    member: Value,
+}
 
-/// Generated strings of every kind, sent to every text field reachable in one request each:
-/// whatever the string, the answer is never INTERNAL (on either database).
+/// Variables of one generated-text request, from the subjects and the text.
+type Vars = fn(&Subjects, &str) -> Value;
+
+/// Generated strings of every kind, sent to every kind of text field (names, long text, tags,
+/// reasons, keys, filters, login, CSV cells): whatever the string, the answer is never INTERNAL
+/// (on either database).
 #[tokio::test]
 async fn no_generated_text_input_produces_an_internal_error() {
     use proptest::strategy::{Strategy, ValueTree};
@@ -605,58 +614,100 @@ async fn no_generated_text_input_produces_an_internal_error() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let store = shop(&app, &admin, "属性店").await;
-    let product = promo::product(&app, &admin, &store, "CUP-RED").await;
     let row =
         "O1,B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,100.00,0,100.00,";
     app.import_orders(&admin, &store, &orders_file(&[row]))
         .await;
-    let member_id = member(&app, &admin, &store, "B1").await["id"].clone();
-    let fields: [(&str, Vars); 7] = [
+    let subjects = Subjects {
+        product: json!(promo::product(&app, &admin, &store, "CUP-RED").await),
+        sku: json!(promo::sku(&app, &admin, &store, "CUP-RED").await),
+        member: member(&app, &admin, &store, "B1").await["id"].clone(),
+        store: json!(store),
+    };
+    let fields: Vec<(&str, Vars)> = vec![
         (
             "mutation($v: String!) { login(input: {username: $v, password: $v}) { accessToken } }",
-            |_, _, v| json!({ "v": v }),
+            |_, v| json!({ "v": v }),
         ),
         (
             "mutation($v: String!) { storeCreate(input: {name: $v, platform: TMALL}) { userErrors { code } } }",
-            |_, _, v| json!({ "v": v }),
+            |_, v| json!({ "v": v }),
+        ),
+        (
+            "mutation($s: ID!, $v: String!) { categoryCreate(input: {storeId: $s, name: $v}) { userErrors { code } } }",
+            |x, v| json!({ "s": x.store, "v": v }),
         ),
         (
             "mutation($p: ID!, $v: String!) { productUpdate(input: {id: $p, content: {description: $v, title: $v}}) { userErrors { code } } }",
-            |p, _, v| json!({ "p": p, "v": v }),
+            |x, v| json!({ "p": x.product, "v": v }),
         ),
         (
             "mutation($m: ID!, $v: String!) { memberUpdate(input: {id: $m, note: $v, tags: [$v]}) { userErrors { code } } }",
-            |_, m, v| json!({ "m": m, "v": v }),
+            |x, v| json!({ "m": x.member, "v": v }),
         ),
         (
             "mutation($m: ID!, $v: String!) { memberTagsSet(input: {memberIds: [$m], add: [$v], remove: []}) { userErrors { code } } }",
-            |_, m, v| json!({ "m": m, "v": v }),
+            |x, v| json!({ "m": x.member, "v": v }),
+        ),
+        (
+            "mutation($m: ID!, $v: String!) { memberPointsRedeem(input: {memberId: $m, points: 1, item: $v}) { userErrors { code } } }",
+            |x, v| json!({ "m": x.member, "v": v }),
+        ),
+        (
+            "mutation($k: ID!, $v: String!) { skuPriceChange(input: {skuId: $k, price: \"99.00\", reason: $v}) { userErrors { code } } }",
+            |x, v| json!({ "k": x.sku, "v": v }),
         ),
         (
             "mutation($s: ID!, $v: String!) { complianceAllowlistAdd(input: {storeId: $s, phrase: $v, reason: $v}) { userErrors { code } } }",
-            |_, _, v| json!({ "v": v, "s": "" }),
+            |x, v| json!({ "s": x.store, "v": v }),
+        ),
+        (
+            "mutation($i: PromotionCreateInput!) { promotionCreate(input: $i) { userErrors { code } } }",
+            |x, v| json!({ "i": { "storeId": x.store, "name": v, "copy": v, "startAt": "2027-01-01T00:00:00Z", "endAt": "2027-01-02T00:00:00Z", "coupon": { "couponType": "STORE", "faceValue": "10.00", "threshold": "100.00", "totalQuantity": 10, "perBuyerLimit": 1 } } }),
         ),
         (
             "query($v: String!) { products(filter: {titleContains: $v}) { totalCount } }",
-            |_, _, v| json!({ "v": v }),
+            |_, v| json!({ "v": v }),
+        ),
+        (
+            "query($v: String!) { staffMembers(filter: {search: $v}) { totalCount } }",
+            |_, v| json!({ "v": v }),
         ),
     ];
+    let no_internal = |b: &Value, what: &str| {
+        for e in b["errors"].as_array().into_iter().flatten() {
+            assert_ne!(e["extensions"]["code"], "INTERNAL", "{what}: {b}");
+        }
+    };
     let mut runner = TestRunner::deterministic();
-    let strategy = proptest::string::string_regex("(?s).{0,24}").expect("regex");
-    for i in 0..48 {
+    // Half of the strings from the characters that break things (controls, NUL, zero-width and
+    // bidi characters, quotes, LIKE wildcards, CSV separators), half from all of Unicode.
+    let strategy = proptest::string::string_regex(
+        r#"[\x00-\x1F\x7F\x{85}\x{200B}-\x{200F}\x{202A}-\x{202E}\x{2066}-\x{2069}\x{FEFF}a-z0-9中店 '"\\%_,;.-]{0,24}|(?s).{0,24}"#,
+    )
+    .expect("regex");
+    for i in 0..(fields.len() * 6) {
         let value = strategy.new_tree(&mut runner).expect("value").current();
         let (query, vars) = &fields[i % fields.len()];
-        let mut vars = vars(&json!(product), &member_id, &value);
-        if vars.get("s").is_some() {
-            vars["s"] = json!(store);
-        }
-        let b = app.gql(Some(&admin.token), query, vars).await;
-        assert_ne!(error_code(&b), "INTERNAL", "{query} with {value:?}: {b}");
-        if let Some(errors) = b["errors"].as_array() {
-            for e in errors {
-                assert_ne!(e["extensions"]["code"], "INTERNAL", "{value:?}: {b}");
-            }
-        }
+        let b = app
+            .gql(Some(&admin.token), query, vars(&subjects, &value))
+            .await;
+        no_internal(&b, &format!("{query} with {value:?}"));
+    }
+    // CSV cells: generated titles and buyer names (commas and quotes escaped as CSV does).
+    for _ in 0..8 {
+        let value = strategy.new_tree(&mut runner).expect("value").current();
+        let cell = format!("\"{}\"", value.replace('"', "\"\""));
+        let products = format!(
+            "product_ref,title,category_path,status,sku_code,sales_attrs,price,cost,stock\nG1,{cell},家居/杯子,DRAFT,G1-1,颜色:红,10.00,1.00,1\n"
+        );
+        let b = app.import_products(&admin, &store, &products).await;
+        no_internal(&b, &format!("product import with {value:?}"));
+        let orders = orders_file(&[&format!(
+            "O-G,BG,{cell},,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,CUP-RED,1,100.00,0,100.00,"
+        )]);
+        let b = app.import_orders(&admin, &store, &orders).await;
+        no_internal(&b, &format!("order import with {value:?}"));
     }
 }
 
