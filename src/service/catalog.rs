@@ -1009,6 +1009,20 @@ pub enum ProductSort {
     Stock,
 }
 
+impl ProductSort {
+    /// The ordering's name inside cursors: fixed, so renaming a variant cannot break the
+    /// cursors clients hold.
+    pub const fn cursor_name(self) -> &'static str {
+        match self {
+            Self::UpdatedAt => "UpdatedAt",
+            Self::CreatedAt => "CreatedAt",
+            Self::Title => "Title",
+            Self::Price => "Price",
+            Self::Stock => "Stock",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ProductFilter {
     pub store_id: Option<i64>,
@@ -1031,8 +1045,8 @@ pub async fn product_list(
     use sea_orm::sea_query::{Expr, Query};
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, filter.store_id)?;
-    let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(window, reverse, &sort_name)?;
+    let sort_name = sort.cursor_name();
+    let args = PageArgs::parse(window, reverse, sort_name)?;
     let mut q = product::Entity::find();
     if let StoreScope::Only(stores) = staff.scope() {
         q = q.filter(product::Column::StoreId.is_in(stores));
@@ -1094,19 +1108,19 @@ pub async fn product_list(
         });
     }
     let key: page::SortSpec<'_, product::Entity, product::Column> = match sort {
-        ProductSort::UpdatedAt => (&sort_name, product::Column::UpdatedAt, |m| {
+        ProductSort::UpdatedAt => (sort_name, product::Column::UpdatedAt, |m| {
             CursorKey::Time(m.updated_at)
         }),
-        ProductSort::CreatedAt => (&sort_name, product::Column::CreatedAt, |m| {
+        ProductSort::CreatedAt => (sort_name, product::Column::CreatedAt, |m| {
             CursorKey::Time(m.created_at)
         }),
-        ProductSort::Title => (&sort_name, product::Column::Title, |m| {
+        ProductSort::Title => (sort_name, product::Column::Title, |m| {
             CursorKey::Text(m.title.clone())
         }),
-        ProductSort::Price => (&sort_name, product::Column::MinPriceFen, |m| {
+        ProductSort::Price => (sort_name, product::Column::MinPriceFen, |m| {
             CursorKey::Int(m.min_price_fen.unwrap_or(i64::MAX))
         }),
-        ProductSort::Stock => (&sort_name, product::Column::TotalAvailable, |m| {
+        ProductSort::Stock => (sort_name, product::Column::TotalAvailable, |m| {
             CursorKey::Int(m.total_available)
         }),
     };

@@ -424,6 +424,18 @@ pub enum SortKey {
     CreatedAt,
 }
 
+impl SortKey {
+    /// The ordering's name inside cursors: fixed, so renaming a variant cannot break the
+    /// cursors clients hold.
+    pub const fn cursor_name(self) -> &'static str {
+        match self {
+            Self::Id => "Id",
+            Self::DisplayName => "DisplayName",
+            Self::CreatedAt => "CreatedAt",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub role: Option<Role>,
@@ -441,8 +453,8 @@ pub async fn list(
     reverse: bool,
 ) -> Result<Page<staff::Entity>, AppError> {
     let viewer = ctx.viewer.staff()?;
-    let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(window, reverse, &sort_name)?;
+    let sort_name = sort.cursor_name();
+    let args = PageArgs::parse(window, reverse, sort_name)?;
     let mut q = staff::Entity::find();
     if let Some(c) = visible(viewer) {
         q = q.filter(c);
@@ -481,11 +493,11 @@ pub async fn list(
         );
     }
     let key: (&str, staff::Column, fn(&staff::Model) -> CursorKey) = match sort {
-        SortKey::Id => (&sort_name, staff::Column::Id, |m| CursorKey::Int(m.id)),
-        SortKey::DisplayName => (&sort_name, staff::Column::DisplayName, |m| {
+        SortKey::Id => (sort_name, staff::Column::Id, |m| CursorKey::Int(m.id)),
+        SortKey::DisplayName => (sort_name, staff::Column::DisplayName, |m| {
             CursorKey::Text(m.display_name.clone())
         }),
-        SortKey::CreatedAt => (&sort_name, staff::Column::CreatedAt, |m| {
+        SortKey::CreatedAt => (sort_name, staff::Column::CreatedAt, |m| {
             CursorKey::Time(m.created_at)
         }),
     };

@@ -420,6 +420,19 @@ pub enum SortKey {
     UpdatedAt,
 }
 
+impl SortKey {
+    /// The ordering's name inside cursors: fixed, so renaming a variant cannot break the
+    /// cursors clients hold.
+    pub const fn cursor_name(self) -> &'static str {
+        match self {
+            Self::Id => "Id",
+            Self::Name => "Name",
+            Self::CreatedAt => "CreatedAt",
+            Self::UpdatedAt => "UpdatedAt",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub platform: Option<String>,
@@ -454,8 +467,8 @@ pub async fn list(
     reverse: bool,
 ) -> Result<Page<store::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
-    let sort_name = format!("{sort:?}");
-    let args = PageArgs::parse(window, reverse, &sort_name)?;
+    let sort_name = sort.cursor_name();
+    let args = PageArgs::parse(window, reverse, sort_name)?;
     let mut q = store::Entity::find();
     if let StoreScope::Only(ids) = staff.scope() {
         q = q.filter(store::Column::Id.is_in(ids));
@@ -470,14 +483,14 @@ pub async fn list(
         );
     }
     let key: (&str, store::Column, fn(&store::Model) -> CursorKey) = match sort {
-        SortKey::Id => (&sort_name, store::Column::Id, |m| CursorKey::Int(m.id)),
-        SortKey::Name => (&sort_name, store::Column::Name, |m| {
+        SortKey::Id => (sort_name, store::Column::Id, |m| CursorKey::Int(m.id)),
+        SortKey::Name => (sort_name, store::Column::Name, |m| {
             CursorKey::Text(m.name.clone())
         }),
-        SortKey::CreatedAt => (&sort_name, store::Column::CreatedAt, |m| {
+        SortKey::CreatedAt => (sort_name, store::Column::CreatedAt, |m| {
             CursorKey::Time(m.created_at)
         }),
-        SortKey::UpdatedAt => (&sort_name, store::Column::UpdatedAt, |m| {
+        SortKey::UpdatedAt => (sort_name, store::Column::UpdatedAt, |m| {
             CursorKey::Time(m.updated_at)
         }),
     };
