@@ -147,6 +147,36 @@ pub async fn file(
     Ok(model)
 }
 
+/// A stored payload that cannot be read is an internal error naming the request, never a
+/// default (a missing price must not become ¥0).
+fn unreadable(r: &approval_request::Model, what: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "approval request {} ({}): unreadable payload: {what}",
+        r.id,
+        r.kind
+    ))
+}
+
+fn stored_payload(r: &approval_request::Model) -> Result<Value, AppError> {
+    serde_json::from_str(&r.payload_json).map_err(|e| unreadable(r, &e.to_string()))
+}
+
+fn payload_int(r: &approval_request::Model, payload: &Value, key: &str) -> Result<i64, AppError> {
+    payload[key]
+        .as_i64()
+        .ok_or_else(|| unreadable(r, &format!("no integer `{key}`")))
+}
+
+fn payload_str<'a>(
+    r: &approval_request::Model,
+    payload: &'a Value,
+    key: &str,
+) -> Result<&'a str, AppError> {
+    payload[key]
+        .as_str()
+        .ok_or_else(|| unreadable(r, &format!("no text `{key}`")))
+}
+
 async fn pending_for_update(
     txn: &impl ConnectionTrait,
     staff: &Staff,
@@ -237,15 +267,15 @@ pub async fn approve(
         super::promotion::approve(ctx, r.subject_id).await?;
         return get(ctx, id).await;
     }
-    let payload: Value = serde_json::from_str(&r.payload_json).unwrap_or_default();
+    let payload = stored_payload(&r)?;
     let applied = match Kind::parse(&r.kind) {
         Some(Kind::PriceChange) => {
             let sku = sku::Entity::find_by_id(r.subject_id)
                 .one(&txn)
                 .await?
                 .ok_or(AppError::not_found("SKU"))?;
-            let new_price = payload["newPriceFen"].as_i64().unwrap_or(0);
-            let reason = payload["reason"].as_str().unwrap_or_default().to_owned();
+            let new_price = payload_int(&r, &payload, "newPriceFen")?;
+            let reason = payload_str(&r, &payload, "reason")?.to_owned();
             let change = pricing::apply_price(
                 &txn,
                 &sku,
@@ -263,11 +293,11 @@ pub async fn approve(
                 .one(&txn)
                 .await?
                 .ok_or(AppError::not_found("SKU"))?;
-            let q = payload["quantity"].as_i64().unwrap_or(0);
-            let change = if payload["change"] == "STOCKTAKE" {
-                inventory::Change::Stocktake(q)
-            } else {
-                inventory::Change::Adjust(q)
+            let q = payload_int(&r, &payload, "quantity")?;
+            let change = match payload_str(&r, &payload, "change")? {
+                "STOCKTAKE" => inventory::Change::Stocktake(q),
+                "ADJUST" => inventory::Change::Adjust(q),
+                other => return Err(unreadable(&r, &format!("unknown change {other:?}"))),
             };
             let reference = payload["reference"].as_str().map(str::to_owned);
             let (after, movement) = inventory::apply_change(
@@ -286,7 +316,7 @@ pub async fn approve(
                 .one(&txn)
                 .await?
                 .ok_or(AppError::not_found("member"))?;
-            let amount = payload["amount"].as_i64().unwrap_or(0);
+            let amount = payload_int(&r, &payload, "amount")?;
             let (after, _) = super::member::apply_adjust(
                 &txn,
                 &m,

@@ -1031,3 +1031,37 @@ async fn the_constraint_table_recognises_every_violation_on_this_database() {
         assert_eq!(user_error.code().as_str(), "BAD_USER_INPUT", "{name}");
     }
 }
+
+/// A stored approval payload that cannot be read fails loudly: INTERNAL naming nothing to the
+/// client, the request still PENDING, the price unchanged — never a price of ¥0.
+#[tokio::test]
+async fn an_unreadable_approval_payload_is_an_internal_error_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "载荷店").await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let sku = promo::sku(&app, &admin, &store, "CUP-RED").await;
+    let b = app.gql(Some(&spec.token), "mutation($i: SkuPriceChangeInput!) { skuPriceChange(input: $i) { approvalRequest { id } userErrors { code } } }", json!({ "i": { "skuId": sku, "price": "50.00", "reason": "清仓", "requestApproval": true } })).await;
+    let request = b["data"]["skuPriceChange"]["approvalRequest"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{b}"))
+        .to_owned();
+    crate::orders::sqlx_exec(
+        &app,
+        "UPDATE approval_request SET payload_json = '{\"reason\": \"清仓\"}'",
+    )
+    .await;
+    let b = app.gql(Some(&admin.token), "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { code } } }", json!({ "id": request })).await;
+    assert_eq!(error_code(&b), "INTERNAL", "{b}");
+    assert_eq!(b["errors"][0]["message"], "internal error");
+    let b = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!, $k: ID!) { r: node(id: $id) { ... on ApprovalRequest { status } } s: node(id: $k) { ... on Sku { price } } }",
+            json!({ "id": request, "k": sku }),
+        )
+        .await;
+    assert_eq!(b["data"]["r"]["status"], "PENDING", "{b}");
+    assert_eq!(b["data"]["s"]["price"], "100.00", "{b}");
+    assert_eq!(app.count("price_change").await, 0);
+}
