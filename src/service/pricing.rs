@@ -167,7 +167,17 @@ pub async fn change_price(
                 breaches.join("; ")
             );
             txn.rollback().await?;
-            record_refusal(ctx, staff, &sku, input.new_price_fen, &message).await?;
+            let after = json!({ "triedPriceFen": input.new_price_fen, "answer": message });
+            let before = json!({ "priceFen": sku.price_fen });
+            record_refused(
+                ctx,
+                staff,
+                ("Sku", sku.id),
+                sku.store_id,
+                Some(before),
+                after,
+            )
+            .await?;
             return Err(AppError::Invalid(vec![UserError::new(
                 &["input", "price"],
                 ErrorCode::ApprovalRequired,
@@ -225,15 +235,16 @@ pub async fn change_price(
     Ok(PriceOutcome::Changed(after, change))
 }
 
-/// A refused price change leaves an audit row (`sku.price_change_refused`, with the price tried
+/// Every refused price change leaves an audit row `sku.price_change_refused` (the price tried
 /// and the answer given, nothing more), in a transaction of its own, so that probing a hidden
 /// bound shows in the audit log.
-async fn record_refusal(
+async fn record_refused(
     ctx: &ServiceCtx,
     staff: &Staff,
-    sku: &sku::Model,
-    tried_fen: i64,
-    answer: &str,
+    target: (&'static str, i64),
+    store_id: i64,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
 ) -> Result<(), AppError> {
     let txn = db::begin_write(&ctx.db).await?;
     audit::record_as(
@@ -242,11 +253,11 @@ async fn record_refusal(
         staff,
         audit::Entry {
             action: "sku.price_change_refused",
-            target_type: "Sku",
-            target_id: Some(sku.id),
-            store_id: Some(sku.store_id),
-            before: Some(json!({ "priceFen": sku.price_fen })),
-            after: Some(json!({ "triedPriceFen": tried_fen, "answer": answer })),
+            target_type: target.0,
+            target_id: Some(target.1),
+            store_id: Some(store_id),
+            before,
+            after: Some(after),
             self_approved: false,
         },
     )
@@ -255,31 +266,16 @@ async fn record_refusal(
     Ok(())
 }
 
-/// The price changes of a refused import, recorded as one audit row of the store (the first 50
-/// SKUs with the price tried, and how many there were), in a transaction of its own.
+/// The price changes of a refused import: one row for the store, with how many SKUs and the
+/// first 50 with the price tried.
 pub async fn record_refusals(
     ctx: &ServiceCtx,
     staff: &Staff,
     store_id: i64,
     tried: &[serde_json::Value],
 ) -> Result<(), AppError> {
-    let txn = db::begin_write(&ctx.db).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
-            action: "sku.price_change_refused",
-            target_type: "Store",
-            target_id: Some(store_id),
-            store_id: Some(store_id),
-            after: Some(json!({ "via": "productsImport", "skus": tried.len(), "tried": &tried[..tried.len().min(50)] })),
-            ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    let after = json!({ "via": "productsImport", "skus": tried.len(), "tried": &tried[..tried.len().min(50)] });
+    record_refused(ctx, staff, ("Store", store_id), store_id, None, after).await
 }
 
 /// Sets a SKU's price and records it in the history (no permission checks; same transaction).
