@@ -327,11 +327,11 @@ pub fn violated(err: &sea_orm::DbErr) -> Option<&'static Constraint> {
         _ if text.contains("CHECK constraint failed") || text.contains("violates check") => {}
         _ => return None,
     }
-    CONSTRAINTS.iter().find(|c| {
-        text.contains(&format!("\"{}\"", c.name))
-            || text.contains(&format!("failed: {}", c.sqlite))
-            || (c.sqlite.contains(' ') && text.contains(c.sqlite))
-    })
+    // PostgreSQL quotes the constraint's name; SQLite spells out its columns or expression
+    // (no row's SQLite text is part of another's).
+    CONSTRAINTS
+        .iter()
+        .find(|c| text.contains(&format!("\"{}\"", c.name)) || text.contains(c.sqlite))
 }
 
 impl From<sea_orm::DbErr> for AppError {

@@ -643,6 +643,10 @@ pub async fn import(
             }
         }
         let stored_product = existing_products.get(*pref).map(|p| p.id);
+        let defs = categories
+            .get(&first.category_path)
+            .map(|c| catalog::parse_defs(&c.sales_attributes_json))
+            .unwrap_or_default();
         for row in group {
             let Some(s) = existing_skus.get(&row.sku_code) else {
                 // A new SKU of a stored product may not repeat the sales attributes of one of
@@ -650,10 +654,6 @@ pub async fn import(
                 let Some(pid) = stored_product else {
                     continue;
                 };
-                let defs = categories
-                    .get(&first.category_path)
-                    .map(|c| catalog::parse_defs(&c.sales_attributes_json))
-                    .unwrap_or_default();
                 let k = key(&ordered(&row.attrs, &defs));
                 if let Some(twin) = stored_attrs.get(&(pid, k.as_str())) {
                     errors.add(
@@ -673,10 +673,6 @@ pub async fn import(
                 );
                 continue;
             }
-            let defs = categories
-                .get(&first.category_path)
-                .map(|c| catalog::parse_defs(&c.sales_attributes_json))
-                .unwrap_or_default();
             if s.attributes_key != key(&ordered(&row.attrs, &defs)) {
                 errors.add(
                     row.line,

@@ -927,14 +927,22 @@ pub async fn tags_set(
     let txn = db::begin_write(&ctx.db).await?;
     // Lock the members in id order (no deadlock between overlapping calls) before reading
     // their tags: concurrent edits of one member queue instead of overwriting each other.
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut members = Vec::new();
-    for id in &sorted {
-        members.push(member_for_update(&txn, staff, *id).await?);
+    // One statement; a member outside the viewer's stores is as missing as one that is not.
+    use sea_orm::QueryOrder;
+    let members: Vec<member::Model> = member::Entity::find()
+        .filter(member::Column::Id.is_in(ids.to_vec()))
+        .order_by_asc(member::Column::Id)
+        .lock_exclusive()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter(|m| staff.sees_store(m.store_id))
+        .collect();
+    if ids.iter().any(|id| !members.iter().any(|m| m.id == *id)) {
+        return Err(AppError::not_found("member"));
     }
-    let current = tags_of(&txn, &sorted).await?;
+    let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let current = tags_of(&txn, &member_ids).await?;
     for m in &members {
         let i = ids.iter().position(|id| *id == m.id).unwrap_or_default();
         let mut tags = current.get(&m.id).cloned().unwrap_or_default();
