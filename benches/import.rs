@@ -9,7 +9,7 @@ use std::time::Instant;
 use sea_orm::ActiveModelTrait;
 use zhanggui::auth::Staff;
 use zhanggui::db::StatementCounter;
-use zhanggui::service::import::{self, Outcome};
+use zhanggui::service::catalog::import::{self, Outcome};
 use zhanggui::service::{ServiceCtx, store};
 
 fn csv(rows: usize) -> String {
@@ -49,7 +49,7 @@ fn main() -> anyhow::Result<()> {
         let store = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into())
             .insert(&db)
             .await?;
-        let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let (pii, _) = zhanggui::service::account::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let ctx = ServiceCtx::acting_as(db, pii, Staff::system(), "bench");
         let file = csv(rows);
         println!("{} ({} rows, {:.1} MB)", zhanggui::startup::redact_url(&url), rows, file.len() as f64 / 1e6);

@@ -10,8 +10,8 @@ use std::time::Instant;
 use sea_orm::ActiveModelTrait;
 use zhanggui::auth::Staff;
 use zhanggui::db::StatementCounter;
-use zhanggui::service::page::Window;
-use zhanggui::service::{ServiceCtx, import, member, orders, store};
+use zhanggui::service::kernel::page::Window;
+use zhanggui::service::{ServiceCtx, catalog::import, member, order as orders, store};
 
 fn products(skus: usize) -> String {
     let mut out = String::from(
@@ -86,7 +86,7 @@ fn main() -> anyhow::Result<()> {
         let shop = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into())
             .insert(&db)
             .await?;
-        let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let (pii, _) = zhanggui::service::account::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let ctx = ServiceCtx::acting_as(db, pii, Staff::system(), "bench");
         let skus = 1_000;
         import::import(&ctx, shop.id, std::io::Cursor::new(products(skus).into_bytes()), import::no_progress())

@@ -348,7 +348,7 @@ async fn load_run() -> anyhow::Result<()> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use zhanggui::auth::Staff;
     use zhanggui::db::StatementCounter;
-    use zhanggui::service::{ServiceCtx, bootstrap, quote as quote_svc};
+    use zhanggui::service::{ServiceCtx, account::bootstrap, promotion::quote as quote_svc};
 
     let dir = tempfile::tempdir()?;
     let url = format!(
@@ -452,11 +452,11 @@ async fn guard_store(
             15 + i % 200
         ));
     }
-    zhanggui::service::import::import(
+    zhanggui::service::catalog::import::import(
         ctx,
         store.id,
         std::io::Cursor::new(csv.into_bytes()),
-        zhanggui::service::import::no_progress(),
+        zhanggui::service::catalog::import::no_progress(),
     )
     .await
     .map_err(e)?;

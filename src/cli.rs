@@ -13,7 +13,7 @@ use crate::config::{DEFAULT_DATABASE_URL, Limits, SecretString, Settings};
 use crate::db::StatementCounter;
 use crate::domain::{GlobalId, NodeType};
 use crate::error::AppError;
-use crate::service::staff as staff_svc;
+use crate::service::account::staff as staff_svc;
 use crate::startup::{self, Application};
 use crate::{db, graphql};
 
@@ -406,7 +406,7 @@ async fn import_file(
     file: &std::path::Path,
     url: &str,
 ) -> anyhow::Result<()> {
-    use crate::service::import::{self, RowError};
+    use crate::service::catalog::import::{self, RowError};
     let store_id = parse_store_id(store)?;
     let reader =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
@@ -420,16 +420,17 @@ async fn import_file(
                 .one(&conn)
                 .await?
                 .with_context(|| format!("no staff member {u}"))?;
-            crate::service::auth::load_staff(&conn, model.id)
+            crate::service::account::auth::load_staff(&conn, model.id)
                 .await
                 .map_err(app_error)?
                 .with_context(|| format!("{u} is not active"))?
                 .1
         }
     };
-    let (pii, _) = crate::service::bootstrap::pii_cipher(&conn, pii_key_from_env()?.as_ref())
-        .await
-        .map_err(app_error)?;
+    let (pii, _) =
+        crate::service::account::bootstrap::pii_cipher(&conn, pii_key_from_env()?.as_ref())
+            .await
+            .map_err(app_error)?;
     let ctx = crate::service::ServiceCtx::acting_as(conn, pii, staff, "cli-import");
     let bar = indicatif::ProgressBar::new(size.max(1));
     bar.set_style(
@@ -479,12 +480,12 @@ async fn import_file(
             }
         }
         ImportKind::Orders => {
-            use crate::service::orders;
-            match orders::import(&ctx, store_id, reader, progress)
+            use crate::service::order;
+            match order::import(&ctx, store_id, reader, progress)
                 .await
                 .map_err(app_error)?
             {
-                orders::Outcome::Imported(r) => {
+                order::Outcome::Imported(r) => {
                     bar.finish_and_clear();
                     println!(
                         "imported {} order lines: {} orders created, {} updated, {} unchanged; {} members created; {} SALE and {} RETURN movements, {} oversold lines; {} tier changes",
@@ -500,7 +501,7 @@ async fn import_file(
                     );
                     None
                 }
-                orders::Outcome::Rejected {
+                order::Outcome::Rejected {
                     errors,
                     total_errors,
                 } => Some((errors, total_errors)),

@@ -11,8 +11,8 @@ use crate::db;
 use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
 use crate::service::{
-    ServiceCtx, auth as auth_svc, catalog, inventory, pricing, staff as staff_svc,
-    store as store_svc,
+    ServiceCtx, account::auth as auth_svc, account::staff as staff_svc, catalog, inventory,
+    pricing, store as store_svc,
 };
 
 /// A demo login to print at start.
@@ -311,7 +311,7 @@ async fn seed_orders(
     ];
     let today = crate::service::store::today(&store);
     let channels = ["ZTC", "YLMF", "", "LIVE-1111", "TBK"];
-    let mut csv = crate::service::orders::COLUMNS.join(",");
+    let mut csv = crate::service::order::COLUMNS.join(",");
     csv.push_str(",refunded_amount\n");
     let mut n = 0usize;
     let mut line = |csv: &mut String,
@@ -368,16 +368,16 @@ async fn seed_orders(
     line(&mut csv, 1, &buyers[1], 2, "REFUNDED", "");
     line(&mut csv, 4, &buyers[4], 78, "PARTIALLY_REFUNDED", "10.00");
     let specialist = acting_as(db, pii, Role::Specialist).await?;
-    match crate::service::orders::import(
+    match crate::service::order::import(
         &specialist,
         store_id,
         std::io::Cursor::new(csv.into_bytes()),
-        crate::service::import::no_progress(),
+        crate::service::catalog::import::no_progress(),
     )
     .await?
     {
-        crate::service::orders::Outcome::Imported(_) => {}
-        crate::service::orders::Outcome::Rejected { errors, .. } => {
+        crate::service::order::Outcome::Imported(_) => {}
+        crate::service::order::Outcome::Rejected { errors, .. } => {
             return Err(AppError::Internal(anyhow::anyhow!(
                 "demo orders rejected: {:?}",
                 errors.first()
@@ -946,11 +946,13 @@ async fn seed_promotions(
         channel: Channel::Public,
     });
     let template = live(draft("双11 店铺券 满500减50", coupon)).await?;
-    crate::service::coupon::issue(
+    crate::service::promotion::coupon::issue(
         &specialist,
-        crate::service::coupon::Issue {
+        crate::service::promotion::coupon::Issue {
             template_id: template.id,
-            to: crate::service::coupon::Recipients::Segment(crate::domain::rfm::Segment::HighValue),
+            to: crate::service::promotion::coupon::Recipients::Segment(
+                crate::domain::rfm::Segment::HighValue,
+            ),
             client_key: "demo-high-value".into(),
         },
     )

@@ -12,7 +12,7 @@ use crate::config::{MIN_JWT_SECRET_BYTES, Settings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::service::{approval, auth, bootstrap, catalog};
+use crate::service::{account::auth, account::bootstrap, approval, catalog};
 use crate::{demo, graphql};
 
 /// A built, bound, not yet running server.

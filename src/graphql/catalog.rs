@@ -14,7 +14,7 @@ use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::catalog::{self as cat, ProductStatus as Status, Transition};
 use crate::service::inventory::{self, Change, MovementKind};
-use crate::service::page::Window;
+use crate::service::kernel::page::Window;
 
 fn gid(t: NodeType, id: i64) -> ID {
     ID(GlobalId::new(t, id).encode())
@@ -1467,7 +1467,7 @@ impl ImportMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: ProductsImportInput,
     ) -> async_graphql::Result<ProductsImportPayload> {
-        use crate::service::import::{self, Outcome};
+        use crate::service::catalog::import::{self, Outcome};
         let svc = svc(ctx)?;
         let store = match decode_id(&input.store_id, NodeType::Store, "input.storeId") {
             Ok(s) => s,

@@ -84,7 +84,7 @@ impl Loader<i64> for StaffLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::staff::by_ids(&self.0, keys)
+        let rows = service::account::staff::by_ids(&self.0, keys)
             .await
             .map_err(Arc::new)?;
         Ok(rows.into_iter().map(|m| (m.id, m)).collect())
@@ -99,7 +99,7 @@ impl Loader<i64> for StaffStoresLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::staff::store_ids_by_staff(&self.0, keys)
+        service::account::staff::store_ids_by_staff(&self.0, keys)
             .await
             .map_err(Arc::new)
     }
@@ -221,7 +221,7 @@ impl Loader<i64> for OrderLinesLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::orders::lines_of(&self.0.db, keys)
+        service::order::lines_of(&self.0.db, keys)
             .await
             .map_err(Arc::new)
     }

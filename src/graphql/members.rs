@@ -14,9 +14,9 @@ use super::{decode_id, decode_opt_id, found, svc};
 use crate::domain::order_status::OrderStatus as Status;
 use crate::domain::{Fen, GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
+use crate::service::kernel::page::Window;
 use crate::service::member::{self as members, Segment};
-use crate::service::orders;
-use crate::service::page::Window;
+use crate::service::order as orders;
 use crate::service::store as store_svc;
 
 fn gid(t: NodeType, id: i64) -> ID {
@@ -1397,7 +1397,7 @@ impl MemberMutation {
             svc,
             store,
             upload.into_read(),
-            crate::service::import::no_progress(),
+            crate::service::catalog::import::no_progress(),
         )
         .await;
         let (v, user_errors) = split(outcome)?;

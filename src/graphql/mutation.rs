@@ -9,7 +9,7 @@ use super::{decode_id, svc};
 use crate::auth::Role;
 use crate::domain::NodeType;
 use crate::error::{AppError, GqlResultExt};
-use crate::service::{self, auth::Session};
+use crate::service::{self, account::auth::Session};
 
 #[derive(Default)]
 pub struct Mutation;
@@ -88,7 +88,7 @@ fn session_payload(res: Result<Session, AppError>) -> async_graphql::Result<Sess
     let staff = crate::auth::Staff {
         id: s.staff.id,
         username: s.staff.username.clone(),
-        role: service::auth::role_of(&s.staff),
+        role: service::account::auth::role_of(&s.staff),
         stores: Vec::new(),
         must_change_password: s.staff.must_change_password,
     };
@@ -289,7 +289,9 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: LoginInput,
     ) -> async_graphql::Result<SessionPayload> {
-        session_payload(service::auth::login(svc(ctx)?, &input.username, &input.password).await)
+        session_payload(
+            service::account::auth::login(svc(ctx)?, &input.username, &input.password).await,
+        )
     }
 
     /// Exchanges a refresh token for a new access and refresh token (rotation). The old refresh
@@ -300,7 +302,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: TokenRefreshInput,
     ) -> async_graphql::Result<SessionPayload> {
-        session_payload(service::auth::refresh(svc(ctx)?, &input.refresh_token).await)
+        session_payload(service::account::auth::refresh(svc(ctx)?, &input.refresh_token).await)
     }
 
     /// Ends a session: revokes the presented refresh token (and its rotated family).
@@ -309,7 +311,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The mutation's input.")] input: LogoutInput,
     ) -> async_graphql::Result<LogoutPayload> {
-        let revoked = service::auth::logout(svc(ctx)?, &input.refresh_token)
+        let revoked = service::account::auth::logout(svc(ctx)?, &input.refresh_token)
             .await
             .gql()?;
         Ok(LogoutPayload {
@@ -326,8 +328,12 @@ impl Mutation {
         #[graphql(desc = "The mutation's input.")] input: PasswordChangeInput,
     ) -> async_graphql::Result<SessionPayload> {
         session_payload(
-            service::auth::change_password(svc(ctx)?, &input.current_password, &input.new_password)
-                .await,
+            service::account::auth::change_password(
+                svc(ctx)?,
+                &input.current_password,
+                &input.new_password,
+            )
+            .await,
         )
     }
 
@@ -384,13 +390,13 @@ impl Mutation {
     ) -> async_graphql::Result<StaffMemberPayload> {
         let svc = svc(ctx)?;
         let res = async {
-            let cmd = service::staff::CreateInput {
+            let cmd = service::account::staff::CreateInput {
                 username: input.username,
                 display_name: input.display_name,
                 role: input.role,
                 store_ids: decode_ids(&input.store_ids, "input.storeIds")?,
             };
-            service::staff::create(svc, cmd)
+            service::account::staff::create(svc, cmd)
                 .await
                 .map(|(m, otp)| (m, Some(otp)))
         }
@@ -408,7 +414,7 @@ impl Mutation {
         let svc = svc(ctx)?;
         let res = async {
             let id = decode_id(&input.id, NodeType::StaffMember, "input.id")?;
-            let cmd = service::staff::UpdateInput {
+            let cmd = service::account::staff::UpdateInput {
                 display_name: input.display_name,
                 role: input.role,
                 store_ids: input
@@ -418,7 +424,7 @@ impl Mutation {
                     .transpose()?,
                 active: input.active,
             };
-            service::staff::update(svc, id, cmd)
+            service::account::staff::update(svc, id, cmd)
                 .await
                 .map(|m| (m, None))
         }
@@ -436,7 +442,7 @@ impl Mutation {
         let svc = svc(ctx)?;
         let res = async {
             let id = decode_id(&input.id, NodeType::StaffMember, "input.id")?;
-            service::staff::reset_password(svc, id)
+            service::account::staff::reset_password(svc, id)
                 .await
                 .map(|(m, otp)| (m, Some(otp)))
         }

@@ -19,7 +19,7 @@ pub struct PageInfo {
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ident, $entity:path, $what:literal) => {
         #[doc = concat!("A page of ", $what, ".")]
-        pub struct $conn(pub crate::service::page::Page<$entity>);
+        pub struct $conn(pub crate::service::kernel::page::Page<$entity>);
 
         #[doc = concat!("One ", $what, " with its cursor.")]
         #[derive(async_graphql::SimpleObject)]

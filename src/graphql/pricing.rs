@@ -11,7 +11,7 @@ use super::{decode_id, decode_opt_id, loaders, svc};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::service::approval::{self, Kind, Status};
-use crate::service::page::Window;
+use crate::service::kernel::page::Window;
 use crate::service::pricing;
 
 /// What an approval request asks for.

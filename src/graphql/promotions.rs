@@ -18,12 +18,12 @@ use super::{decode_id, decode_opt_id, found, svc};
 use crate::domain::{Fen, GlobalId, NodeType};
 use crate::engine::{self, ItemMode, ReductionForm, Rule, Threshold, Tier};
 use crate::error::{AppError, ErrorCode, GqlResultExt, UserError};
-use crate::service::coupon::{self as coupons, State};
-use crate::service::page::Window;
+use crate::service::kernel::page::Window;
+use crate::service::promotion::coupon::{self as coupons, State};
+use crate::service::promotion::quote::{self, GuardReport, Priced};
 use crate::service::promotion::{
     self as promos, Channel, Control, CouponTerms, Spec, Status, Validity, effective_status,
 };
-use crate::service::quote::{self, GuardReport, Priced};
 
 fn gid(t: NodeType, id: i64) -> ID {
     ID(GlobalId::new(t, id).encode())
@@ -2716,7 +2716,7 @@ impl PromotionQuery {
             last,
             before: before.as_deref(),
         };
-        let args = crate::service::page::PageArgs::parse(w, reverse, sort.1).gql()?;
+        let args = crate::service::kernel::page::PageArgs::parse(w, reverse, sort.1).gql()?;
         promos::list(svc(ctx)?, &filter, sort.0, &args)
             .await
             .map(PromotionConnection)
@@ -2750,7 +2750,7 @@ impl PromotionQuery {
             last: None,
             before: None,
         };
-        let args = crate::service::page::PageArgs::parse(w, false, "ID").gql()?;
+        let args = crate::service::kernel::page::PageArgs::parse(w, false, "ID").gql()?;
         promos::list(svc(ctx)?, &filter, promos::SortKey::Id, &args)
             .await
             .map(PromotionConnection)
@@ -2794,7 +2794,7 @@ impl PromotionQuery {
             last: None,
             before: None,
         };
-        let args = crate::service::page::PageArgs::parse(w, reverse, "ID").gql()?;
+        let args = crate::service::kernel::page::PageArgs::parse(w, reverse, "ID").gql()?;
         coupons::list(svc(ctx)?, &filter, &args)
             .await
             .map(CouponConnection)

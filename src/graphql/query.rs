@@ -12,7 +12,7 @@ use crate::auth::{Role, matrix};
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, ErrorCode, GqlResultExt};
 use crate::service;
-use crate::service::page::Window;
+use crate::service::kernel::page::Window;
 
 #[derive(Default)]
 pub struct Query;
@@ -99,7 +99,7 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .await
             .map_err(loaders::gql_err)?
             .map(|m| Node::StaffMember(StaffMember(m))),
-        NodeType::AuditLogEntry => found(service::audit::get(svc, gid.id).await)?
+        NodeType::AuditLogEntry => found(service::kernel::audit::get(svc, gid.id).await)?
             .map(|m| Node::AuditLogEntry(AuditLogEntry(m))),
         NodeType::Category => loaders
             .categories
@@ -126,9 +126,9 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .map(|m| Node::PriceChange(super::pricing::PriceChange(m))),
         NodeType::Member => found(service::member::get(svc, gid.id).await)?
             .map(|m| Node::Member(super::members::Member(m))),
-        NodeType::Order => found(service::orders::get(svc, gid.id).await)?
+        NodeType::Order => found(service::order::get(svc, gid.id).await)?
             .map(|m| Node::Order(super::members::Order(m))),
-        NodeType::OrderLine => found(service::orders::line_get(svc, gid.id).await)?
+        NodeType::OrderLine => found(service::order::line_get(svc, gid.id).await)?
             .map(|m| Node::OrderLine(super::members::OrderLine(m))),
         NodeType::PointsEntry => found(service::member::points_entry_get(svc, gid.id).await)?
             .map(|m| Node::PointsEntry(super::members::PointsEntry(m))),
@@ -140,7 +140,7 @@ async fn resolve_node(ctx: &Context<'_>, gid: GlobalId) -> async_graphql::Result
             .await
             .map_err(loaders::gql_err)?
             .map(super::promotions::Promotion::node),
-        NodeType::Coupon => service::coupon::by_ids(svc, &[gid.id])
+        NodeType::Coupon => service::promotion::coupon::by_ids(svc, &[gid.id])
             .await
             .gql()?
             .into_iter()
@@ -161,7 +161,7 @@ impl Query {
     async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Viewer> {
         let svc = svc(ctx)?;
         let staff = svc.viewer.staff_pending_password().gql()?.clone();
-        let (model, _) = service::auth::load_staff(&svc.db, staff.id)
+        let (model, _) = service::account::auth::load_staff(&svc.db, staff.id)
             .await
             .gql()?
             .ok_or_else(|| AppError::Unauthenticated("the account is no longer active"))
@@ -273,7 +273,7 @@ impl Query {
         #[graphql(desc = "Global ID of the staff member.")] id: ID,
     ) -> async_graphql::Result<StaffMember> {
         let id = decode_id(&id, NodeType::StaffMember, "id").gql()?;
-        service::staff::get(svc(ctx)?, id)
+        service::account::staff::get(svc(ctx)?, id)
             .await
             .map(StaffMember)
             .gql()
@@ -296,18 +296,18 @@ impl Query {
     ) -> async_graphql::Result<StaffMemberConnection> {
         let filter = filter.unwrap_or_default();
         let store_id = decode_opt_id(&filter.store_id, NodeType::Store, "filter.storeId")?;
-        let f = service::staff::Filter {
+        let f = service::account::staff::Filter {
             role: filter.role,
             active: filter.active,
             store_id,
             search: filter.search,
         };
         let sort = match sort_key {
-            StaffMemberSortKeys::Id => service::staff::SortKey::Id,
-            StaffMemberSortKeys::DisplayName => service::staff::SortKey::DisplayName,
-            StaffMemberSortKeys::CreatedAt => service::staff::SortKey::CreatedAt,
+            StaffMemberSortKeys::Id => service::account::staff::SortKey::Id,
+            StaffMemberSortKeys::DisplayName => service::account::staff::SortKey::DisplayName,
+            StaffMemberSortKeys::CreatedAt => service::account::staff::SortKey::CreatedAt,
         };
-        service::staff::list(
+        service::account::staff::list(
             svc(ctx)?,
             f,
             sort,
@@ -355,7 +355,7 @@ impl Query {
             ),
             None => None,
         };
-        let f = service::audit::Filter {
+        let f = service::kernel::audit::Filter {
             store_id,
             actor_id,
             action: filter.action,
@@ -364,7 +364,7 @@ impl Query {
             created_after: filter.created_after.map(|t| t.0),
             created_before: filter.created_before.map(|t| t.0),
         };
-        service::audit::list(
+        service::kernel::audit::list(
             svc(ctx)?,
             f,
             Window {

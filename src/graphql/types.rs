@@ -281,7 +281,8 @@ impl StaffMember {
     /// Login name. `null` unless the viewer is a director or this is the viewer.
     async fn username(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
         let viewer = viewer_staff(ctx)?;
-        Ok(service::staff::sees_login_state(viewer, self.0.id).then(|| self.0.username.clone()))
+        Ok(service::account::staff::sees_login_state(viewer, self.0.id)
+            .then(|| self.0.username.clone()))
     }
     /// Name shown to colleagues.
     async fn display_name(&self) -> &str {
@@ -289,7 +290,7 @@ impl StaffMember {
     }
     /// Staff level.
     async fn role(&self) -> Role {
-        service::auth::role_of(&self.0)
+        service::account::auth::role_of(&self.0)
     }
     /// Whether the account may log in.
     async fn active(&self) -> bool {
@@ -318,17 +319,19 @@ impl StaffMember {
     /// Last successful login. `null` unless the viewer is a director or this is the viewer.
     async fn last_login_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<DateTime>> {
         let viewer = viewer_staff(ctx)?;
-        Ok(if service::staff::sees_login_state(viewer, self.0.id) {
-            self.0.last_login_at.map(Into::into)
-        } else {
-            None
-        })
+        Ok(
+            if service::account::staff::sees_login_state(viewer, self.0.id) {
+                self.0.last_login_at.map(Into::into)
+            } else {
+                None
+            },
+        )
     }
     /// Whether the account still has to replace a one-time password. `null` unless the viewer
     /// is a director or this is the viewer.
     async fn must_change_password(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
         let viewer = viewer_staff(ctx)?;
-        Ok(service::staff::sees_login_state(viewer, self.0.id)
+        Ok(service::account::staff::sees_login_state(viewer, self.0.id)
             .then_some(self.0.must_change_password))
     }
     /// When the account was created.
@@ -441,7 +444,7 @@ impl From<audit_log::Model> for AuditLogEntry {
 fn parse_json(raw: &Option<String>, role: Role) -> Option<Json<serde_json::Value>> {
     raw.as_deref()
         .and_then(|s| serde_json::from_str(s).ok())
-        .map(|v| Json(service::audit::mask_personal(v, role)))
+        .map(|v| Json(service::kernel::audit::mask_personal(v, role)))
 }
 
 /// One audit-log entry: who did what to which object, with the state before and after.

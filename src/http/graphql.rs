@@ -76,20 +76,21 @@ async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> H
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("invalid"));
-    let viewer = match service::auth::viewer_from_header(&state.db, &state.jwt, header).await {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::error!(error = ?e, "could not resolve viewer");
-            state
-                .metrics
-                .observe(operation, "INTERNAL", started.elapsed());
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Internal,
-                "internal error",
-            );
-        }
-    };
+    let viewer =
+        match service::account::auth::viewer_from_header(&state.db, &state.jwt, header).await {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = ?e, "could not resolve viewer");
+                state
+                    .metrics
+                    .observe(operation, "INTERNAL", started.elapsed());
+                return error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    "internal error",
+                );
+            }
+        };
     if viewer == Viewer::Invalid {
         tracing::debug!("request with an invalid access token");
     }
@@ -212,7 +213,7 @@ pub async fn subscriptions(
                 .or_else(|| value.get("authorization"))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned);
-            let viewer = service::auth::viewer_from_header(&db, &jwt, header.as_deref())
+            let viewer = service::account::auth::viewer_from_header(&db, &jwt, header.as_deref())
                 .await
                 .map_err(|_| async_graphql::Error::new("internal error"))?;
             if !matches!(viewer, Viewer::Staff(_)) {

@@ -1,22 +1,17 @@
 //! Services own the rules: permission checks, validation, state transitions, transactions and
 //! the audit row. They know nothing of GraphQL or HTTP.
 
+pub mod kernel;
+
+pub mod account;
 pub mod approval;
-pub mod audit;
-pub mod auth;
-pub mod bootstrap;
 pub mod catalog;
 pub mod compliance;
-pub mod coupon;
-pub mod import;
 pub mod inventory;
 pub mod member;
-pub mod orders;
-pub mod page;
+pub mod order;
 pub mod pricing;
 pub mod promotion;
-pub mod quote;
-pub mod staff;
 pub mod store;
 
 use std::sync::Arc;

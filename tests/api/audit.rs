@@ -82,7 +82,7 @@ async fn mutations_are_audited_and_each_role_sees_its_share() {
         "{admin_view}"
     );
     assert_eq!(
-        zhanggui::service::audit::mask_personal(
+        zhanggui::service::kernel::audit::mask_personal(
             json!({ "username": "spec", "role": "SPECIALIST" }),
             zhanggui::auth::Role::Specialist
         ),

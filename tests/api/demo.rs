@@ -102,7 +102,7 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
     // Seeding twice changes nothing.
     let orders = app.count("sales_order").await;
     let products = app.count("product").await;
-    let (pii, _) = zhanggui::service::bootstrap::pii_cipher(&app.db, None)
+    let (pii, _) = zhanggui::service::account::bootstrap::pii_cipher(&app.db, None)
         .await
         .expect("pii key");
     zhanggui::demo::seed(&app.db, pii).await.expect("reseed");

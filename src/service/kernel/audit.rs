@@ -5,10 +5,10 @@ use entity::audit_log;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
 
-use super::ServiceCtx;
-use super::page::{self, CursorKey, Page, PageArgs};
 use crate::auth::{Permission, Role, Staff, StoreScope};
 use crate::error::AppError;
+use crate::service::ServiceCtx;
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 
 /// One audit row to write.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +31,7 @@ pub async fn record(
 ) -> Result<(), AppError> {
     let actor = actor.filter(|a| a.actor_id().is_some());
     audit_log::ActiveModel {
-        created_at: Set(super::now()),
+        created_at: Set(crate::service::now()),
         actor_id: Set(actor.map(|a| a.id)),
         actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
         action: Set(entry.action.to_owned()),

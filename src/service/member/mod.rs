@@ -17,12 +17,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, approval, audit, now};
 use crate::auth::{Access, Permission, Role, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, approval, kernel::audit, now};
 
 // ---------------------------------------------------------------------------------------------
 // Tiers
@@ -448,7 +448,7 @@ pub async fn points_adjust(
     let txn = db::begin_write(&ctx.db).await?;
     let m = member_in_scope(&txn, staff, input.member_id).await?;
     let access = staff.require(Permission::PointsAdjust, Some(m.store_id))?;
-    let store = super::store::load(&txn, m.store_id).await?;
+    let store = crate::service::store::load(&txn, m.store_id).await?;
     if access == Access::Limited && input.amount.abs() > i64::from(store.points_adjust_limit) {
         if !input.request_approval {
             return Err(AppError::invalid(
@@ -731,7 +731,7 @@ pub async fn pii_reveal(
         Role::Director | Role::Specialist => {}
         Role::Assistant => return Err(AppError::forbidden(Permission::MemberPiiView)),
     }
-    let store = super::store::load(&txn, m.store_id).await?;
+    let store = crate::service::store::load(&txn, m.store_id).await?;
     // The viewer's own staff row, locked before counting, so concurrent reveals queue and the
     // daily limit holds exactly.
     entity::staff::Entity::find_by_id(staff.id)
@@ -998,7 +998,7 @@ pub async fn tier_set(
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let txn = db::begin_write(&ctx.db).await?;
     let m = member_in_scope(&txn, staff, id).await?;
-    let store = super::store::load(&txn, m.store_id).await?;
+    let store = crate::service::store::load(&txn, m.store_id).await?;
     let defs = tiers(&store);
     if let Some(t) = tier
         && !defs.iter().any(|d| d.code == t)
@@ -1145,7 +1145,7 @@ pub async fn store_tiers_set(
         return Err(AppError::Invalid(errors));
     }
     let txn = db::begin_write(&ctx.db).await?;
-    let s = super::store::load(&txn, store_id).await?;
+    let s = crate::service::store::load(&txn, store_id).await?;
     let mut am: store::ActiveModel = s.clone().into();
     am.tiers_json = Set(serde_json::to_string(&defs).map_err(|e| AppError::Internal(e.into()))?);
     if let Some(b) = basis {
@@ -1264,7 +1264,7 @@ pub async fn list(
         use sea_orm::sea_query::ExprTrait;
         q = q.filter(
             Expr::col(member::Column::Nick)
-                .like(LikeExpr::new(super::store::like_pattern(n.trim())).escape('\\')),
+                .like(LikeExpr::new(crate::service::store::like_pattern(n.trim())).escape('\\')),
         );
     }
     if let Some(seg) = filter.segment {
@@ -1275,10 +1275,10 @@ pub async fn list(
                 "a segment filter needs a store: segments are computed per store",
             ));
         };
-        let s = super::store::load(&ctx.db, store_id).await?;
+        let s = crate::service::store::load(&ctx.db, store_id).await?;
         let as_of = filter
             .segment_as_of
-            .unwrap_or_else(|| super::store::today(&s));
+            .unwrap_or_else(|| crate::service::store::today(&s));
         let (sql, mut values) = rfm_sql(store_id, epoch_day(as_of));
         values.push(seg.as_str().into());
         q = q.filter(db::cust(
@@ -1558,8 +1558,8 @@ pub async fn segments(
 ) -> Result<SegmentReport, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
-    let store = super::store::load(&ctx.db, store_id).await?;
-    let as_of = as_of.unwrap_or_else(|| super::store::today(&store));
+    let store = crate::service::store::load(&ctx.db, store_id).await?;
+    let as_of = as_of.unwrap_or_else(|| crate::service::store::today(&store));
     let (sql, values) = rfm_sql(store_id, epoch_day(as_of));
     let q = format!(
         "SELECT segment, COUNT(*) AS members, CAST(SUM(monetary) AS BIGINT) AS monetary, \
@@ -1645,7 +1645,7 @@ pub async fn repurchase(
 ) -> Result<Repurchase, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
-    super::store::load(&ctx.db, store_id).await?;
+    crate::service::store::load(&ctx.db, store_id).await?;
     if to < from || (to - from).num_days() > 3660 {
         return Err(AppError::invalid(
             &["to"],

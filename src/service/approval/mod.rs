@@ -9,12 +9,12 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, inventory, now, pricing};
 use crate::auth::{Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, inventory, kernel::audit, now, pricing};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub async fn file(
     staff: &Staff,
     req: NewRequest,
 ) -> Result<approval_request::Model, AppError> {
-    let store = super::store::load(txn, req.store_id).await?;
+    let store = crate::service::store::load(txn, req.store_id).await?;
     let at = now();
     let model = approval_request::ActiveModel {
         store_id: Set(req.store_id),
@@ -254,17 +254,17 @@ pub async fn approve(
     if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
         // The product's own transition applies it (and closes this request).
         txn.rollback().await?;
-        super::catalog::product_transition(
+        crate::service::catalog::product_transition(
             ctx,
             r.subject_id,
-            super::catalog::Transition::Approve { list_now: true },
+            crate::service::catalog::Transition::Approve { list_now: true },
         )
         .await?;
         return get(ctx, id).await;
     }
     if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
         txn.rollback().await?;
-        super::promotion::approve(ctx, r.subject_id).await?;
+        crate::service::promotion::approve(ctx, r.subject_id).await?;
         return get(ctx, id).await;
     }
     let payload = stored_payload(&r)?;
@@ -317,7 +317,7 @@ pub async fn approve(
                 .await?
                 .ok_or(AppError::not_found("member"))?;
             let amount = payload_int(&r, &payload, "amount")?;
-            let (after, _) = super::member::apply_adjust(
+            let (after, _) = crate::service::member::apply_adjust(
                 &txn,
                 &m,
                 amount,
@@ -436,17 +436,17 @@ pub async fn reject(
     if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
         txn.rollback().await?;
         let reason = note.unwrap_or_default();
-        super::catalog::product_transition(
+        crate::service::catalog::product_transition(
             ctx,
             r.subject_id,
-            super::catalog::Transition::SendBack { reason },
+            crate::service::catalog::Transition::SendBack { reason },
         )
         .await?;
         return get(ctx, id).await;
     }
     if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
         txn.rollback().await?;
-        super::promotion::reject(ctx, r.subject_id, &note.unwrap_or_default()).await?;
+        crate::service::promotion::reject(ctx, r.subject_id, &note.unwrap_or_default()).await?;
         return get(ctx, id).await;
     }
     let resolved = resolve(&txn, r, Status::Rejected, staff.id, note).await?;

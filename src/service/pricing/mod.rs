@@ -8,12 +8,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, approval, audit, catalog, now};
 use crate::auth::{Access, Permission, Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::{Fen, text};
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, approval, catalog, kernel::audit, now};
 
 /// Highest price accepted, ¥10,000,000.00.
 pub const MAX_PRICE_FEN: i64 = 1_000_000_000;

@@ -10,12 +10,12 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{ServiceCtx, audit, now};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, Staff, Viewer, password};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Failed attempts that lock a username.
 pub const MAX_FAILED_LOGINS: i32 = 5;

@@ -10,12 +10,12 @@ use entity::{category, inventory_movement, price_change, product, sku, store};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::catalog::{self, AttributeDef, ProductStatus};
-use super::{ServiceCtx, audit, now, pricing};
 use crate::auth::{Access, Permission, Role, Staff};
 use crate::db;
 use crate::domain::{Fen, compliance, text};
 use crate::error::AppError;
+use crate::service::catalog::{self, AttributeDef, ProductStatus};
+use crate::service::{ServiceCtx, kernel::audit, now, pricing};
 
 /// The columns, in the documented order.
 pub const COLUMNS: [&str; 9] = [
@@ -421,7 +421,7 @@ pub async fn import(
         .await?
         .ok_or(AppError::not_found("store"))?;
     let sees_cost = catalog::cost_visible(staff, &store);
-    let allowed = super::compliance::phrases(&ctx.db, store_id).await?;
+    let allowed = crate::service::compliance::phrases(&ctx.db, store_id).await?;
     // Parsing is CPU work: off the async executor.
     let (platform, parser, parse_progress) =
         (store.platform.clone(), staff.clone(), progress.clone());

@@ -6,12 +6,12 @@ use entity::{inventory_movement, sku};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, catalog, now};
 use crate::auth::{Access, Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, catalog, kernel::audit, now};
 
 /// Movement kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,13 +131,13 @@ pub async fn apply(
                 },
             ),
         };
-        let request = super::approval::file(
+        let request = crate::service::approval::file(
             &txn,
             ctx,
             staff,
-            super::approval::NewRequest {
+            crate::service::approval::NewRequest {
                 store_id: current.store_id,
-                kind: super::approval::Kind::StockAdjust,
+                kind: crate::service::approval::Kind::StockAdjust,
                 subject_type: "Sku",
                 subject_id: current.id,
                 payload: json!({ "change": kind, "quantity": quantity, "reference": reference }),

@@ -18,16 +18,16 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::import::{Errors, Progress, RowError};
-use super::member::{self as members, PointsBook, TierCause};
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, catalog, now};
 use crate::auth::{Permission, StoreScope};
 use crate::db;
 use crate::domain::Fen;
 use crate::domain::order_status::{OrderStatus, Stage, can_reach};
 use crate::domain::rfm::points_earned;
 use crate::error::AppError;
+use crate::service::catalog::import::{Errors, Progress, RowError};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::member::{self as members, PointsBook, TierCause};
+use crate::service::{ServiceCtx, catalog, kernel::audit, now};
 
 /// The columns, in the documented order (`refunded_amount` may follow as an optional column).
 pub const COLUMNS: [&str; 14] = [
@@ -168,7 +168,7 @@ fn parse(
     progress: &Progress,
 ) -> Vec<Row> {
     let Some((mut csv, index, width)) =
-        super::import::open_csv(reader, &COLUMNS, &OPTIONAL_COLUMNS, errors)
+        crate::service::catalog::import::open_csv(reader, &COLUMNS, &OPTIONAL_COLUMNS, errors)
     else {
         return Vec::new();
     };
@@ -203,7 +203,7 @@ fn parse(
             );
             continue;
         }
-        if !super::import::clean_cells(&record, &index, line, errors) {
+        if !crate::service::catalog::import::clean_cells(&record, &index, line, errors) {
             continue;
         }
         let get = |c: &str| record.get(index[c]).unwrap_or("");
@@ -620,7 +620,7 @@ pub async fn import(
         .one(&ctx.db)
         .await?
         .ok_or(AppError::not_found("store"))?;
-    let tz = super::store::tz(&store);
+    let tz = crate::service::store::tz(&store);
     let parse_progress = progress.clone();
     let (rows, mut errors) = tokio::task::spawn_blocking(move || {
         let mut errors = Errors::new();

@@ -9,9 +9,6 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
 };
 
-use super::coupon::{State, effective_state};
-use super::promotion::{Catalog, Status, deepest_tier_bp, live_promo};
-use super::{ServiceCtx, now};
 use crate::auth::Permission;
 use crate::db;
 use crate::engine::guard::{self, Finding, GuardInput};
@@ -20,6 +17,9 @@ use crate::engine::{
     ShippingTemplate,
 };
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::promotion::coupon::{State, effective_state};
+use crate::service::promotion::{Catalog, Status, deepest_tier_bp, live_promo};
+use crate::service::{ServiceCtx, now};
 
 /// The most lines a quote takes.
 pub const MAX_LINES: usize = 200;
@@ -100,7 +100,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         return Err(AppError::Invalid(errors));
     }
     let db = &ctx.db;
-    let store = super::store::load(db, req.store_id).await?;
+    let store = crate::service::store::load(db, req.store_id).await?;
     let at = req.at.unwrap_or_else(now);
     let promos = live_at(db, store.id, at).await?;
     let mut engine_promos: Vec<Promo> = promos.iter().filter_map(live_promo).collect();
@@ -156,7 +156,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
             cost: s.cost_fen,
             min_margin_price: s
                 .cost_fen
-                .map(|c| super::promotion::min_margin_price(c, store.min_margin_bp)),
+                .map(|c| crate::service::promotion::min_margin_price(c, store.min_margin_bp)),
         })
         .collect();
     let member = match req.member_id {
@@ -176,7 +176,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         None => None,
     };
     let mut buyer = match &member {
-        Some(m) => super::coupon::buyers(db, &store, std::slice::from_ref(m))
+        Some(m) => crate::service::promotion::coupon::buyers(db, &store, std::slice::from_ref(m))
             .await?
             .remove(&m.id)
             .unwrap_or_default(),
@@ -525,9 +525,12 @@ pub async fn lowest_paid_price(
         .await?
         .filter(|s| staff.sees_store(s.store_id))
         .ok_or(AppError::not_found("SKU"))?;
-    let store = super::store::load(db, s.store_id).await?;
+    let store = crate::service::store::load(db, s.store_id).await?;
     let at = at.unwrap_or_else(now);
-    let day = super::member::epoch_day(at.with_timezone(&super::store::tz(&store)).date_naive());
+    let day = crate::service::member::epoch_day(
+        at.with_timezone(&crate::service::store::tz(&store))
+            .date_naive(),
+    );
     let (from, to) = (day - days, day - 1);
     let sql = "SELECT l.paid_fen AS paid_fen, l.quantity AS quantity, o.paid_day AS paid_day \
                FROM order_line l JOIN sales_order o ON o.id = l.order_id \
@@ -567,5 +570,5 @@ pub async fn lowest_paid_price(
 
 /// A day as a date (for the GraphQL layer).
 pub fn day_date(day: i32) -> chrono::NaiveDate {
-    super::member::day_date(day)
+    crate::service::member::day_date(day)
 }

@@ -5,12 +5,12 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Marketplaces a store sells on.
 pub const PLATFORMS: [&str; 6] = ["TMALL", "TAOBAO", "JD", "DOUYIN", "PINDUODUO", "OWN_SITE"];
@@ -446,7 +446,7 @@ pub fn tz(store: &store::Model) -> chrono_tz::Tz {
 
 /// Today's calendar day in the store's time zone.
 pub fn today(store: &store::Model) -> chrono::NaiveDate {
-    super::now().with_timezone(&tz(store)).date_naive()
+    crate::service::now().with_timezone(&tz(store)).date_naive()
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.

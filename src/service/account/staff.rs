@@ -10,12 +10,12 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, auth, now};
 use crate::auth::{Permission, Role, Staff, StoreScope, password};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, account::auth, kernel::audit, now};
 
 pub const DISPLAY_NAME_MAX: usize = 40;
 
@@ -479,7 +479,7 @@ pub async fn list(
         );
     }
     if let Some(s) = filter.search.filter(|s| !s.trim().is_empty()) {
-        let pattern = super::store::like_pattern(s.trim());
+        let pattern = crate::service::store::like_pattern(s.trim());
         q = q.filter(
             Condition::any()
                 .add(

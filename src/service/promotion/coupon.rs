@@ -14,14 +14,14 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::promotion::{Spec, Status, Validity, effective_status};
-use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, Staff, StoreScope};
 use crate::db;
 use crate::domain::rfm::Segment;
 use crate::engine::{Audience, Buyer, Kind};
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::promotion::{Spec, Status, Validity, effective_status};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Stored coupon states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,13 +91,14 @@ pub async fn buyers(
             tags.entry(t.member_id).or_default().push(t.tag);
         }
     }
-    let today = super::store::today(store);
-    let segments: BTreeMap<i64, String> = super::member::rfm_of(conn, store.id, today, &ids)
-        .await?
-        .into_iter()
-        .map(|r| (r.member_id, r.segment))
-        .collect();
-    let tiers = super::member::tiers(store);
+    let today = crate::service::store::today(store);
+    let segments: BTreeMap<i64, String> =
+        crate::service::member::rfm_of(conn, store.id, today, &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.member_id, r.segment))
+            .collect();
+    let tiers = crate::service::member::tiers(store);
     Ok(members
         .iter()
         .map(|m| {
@@ -160,7 +161,7 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
         .ok_or(AppError::not_found("coupon template"))?;
     staff.require(Permission::PromoControl, Some(template.store_id))?;
-    let store = super::store::load(&txn, template.store_id).await?;
+    let store = crate::service::store::load(&txn, template.store_id).await?;
     let ids: Vec<i64> = match &input.to {
         Recipients::Members(ids) => {
             let mut v = ids.clone();
@@ -169,9 +170,9 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             v
         }
         Recipients::Segment(seg) => {
-            let (sql, mut values) = super::member::rfm_sql(
+            let (sql, mut values) = crate::service::member::rfm_sql(
                 store.id,
-                super::member::epoch_day(super::store::today(&store)),
+                crate::service::member::epoch_day(crate::service::store::today(&store)),
             );
             values.push(seg.as_str().into());
             IdRow::find_by_statement(db::raw(

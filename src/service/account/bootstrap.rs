@@ -5,12 +5,12 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
 
 use std::sync::Arc;
 
-use super::{now, staff as staff_svc};
 use crate::auth::{Role, password};
 use crate::config::SecretString;
 use crate::db;
 use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
+use crate::service::{account::staff as staff_svc, now};
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 const PII_KEY: &str = "pii_key";

@@ -1,5 +1,7 @@
 //! Catalog: categories with attribute definitions, products and their listing lifecycle, SKUs.
 
+pub mod import;
+
 use std::collections::{BTreeMap, HashMap};
 
 use entity::{category, product, sku, store};
@@ -11,13 +13,13 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::compliance::{self, Hit};
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Most SKUs one product may have (platform limit).
 pub const MAX_SKUS: usize = 600;
@@ -689,7 +691,7 @@ fn require_content_edit(
 
 /// Compliance hits of a product's checked texts, with the field each is in.
 pub fn product_hits(p: &product::Model, allowed: &[String]) -> Vec<(&'static str, Hit)> {
-    super::compliance::field_hits(
+    crate::service::compliance::field_hits(
         &[
             ("title", Some(p.title.as_str())),
             ("subtitle", p.subtitle.as_deref()),
@@ -700,7 +702,7 @@ pub fn product_hits(p: &product::Model, allowed: &[String]) -> Vec<(&'static str
 }
 
 fn refuse_blocked(p: &product::Model, allowed: &[String]) -> Result<(), AppError> {
-    super::compliance::refuse_blocked(&product_hits(p, allowed))
+    crate::service::compliance::refuse_blocked(&product_hits(p, allowed))
 }
 
 /// `productUpdate`: drafts need PRODUCT_EDIT_DRAFT; content past DRAFT needs PRODUCT_REVIEW and
@@ -764,7 +766,7 @@ pub async fn product_update(
     if status != ProductStatus::Draft {
         refuse_blocked(
             &model,
-            &super::compliance::phrases(&txn, model.store_id).await?,
+            &crate::service::compliance::phrases(&txn, model.store_id).await?,
         )?;
     }
     audit::record_as(
@@ -834,7 +836,7 @@ pub async fn product_transition(
             ),
         };
     staff.require(permission, Some(before.store_id))?;
-    let allowed = super::compliance::phrases(&txn, before.store_id).await?;
+    let allowed = crate::service::compliance::phrases(&txn, before.store_id).await?;
     if !allowed_from.contains(&from) {
         return Err(invalid(
             &["input", "id"],
@@ -926,13 +928,13 @@ pub async fn product_transition(
     // Products in review sit in the shared approval queue.
     match &action {
         Transition::Submit => {
-            super::approval::file(
+            crate::service::approval::file(
                 &txn,
                 ctx,
                 staff,
-                super::approval::NewRequest {
+                crate::service::approval::NewRequest {
                     store_id: model.store_id,
-                    kind: super::approval::Kind::ProductReview,
+                    kind: crate::service::approval::Kind::ProductReview,
                     subject_type: "Product",
                     subject_id: model.id,
                     payload: json!({ "title": model.title }),
@@ -943,10 +945,11 @@ pub async fn product_transition(
             .await?;
         }
         Transition::Approve { .. } => {
-            super::approval::close_product_review(&txn, model.id, true, staff.id, None).await?;
+            crate::service::approval::close_product_review(&txn, model.id, true, staff.id, None)
+                .await?;
         }
         Transition::SendBack { reason } => {
-            super::approval::close_product_review(
+            crate::service::approval::close_product_review(
                 &txn,
                 model.id,
                 false,
@@ -1077,7 +1080,7 @@ pub async fn product_list(
     if let Some(t) = filter.title_contains.filter(|t| !t.trim().is_empty()) {
         q = q.filter(
             sea_orm::sea_query::Expr::col(product::Column::Title)
-                .like(LikeExpr::new(super::store::like_pattern(t.trim())).escape('\\')),
+                .like(LikeExpr::new(crate::service::store::like_pattern(t.trim())).escape('\\')),
         );
     }
     // A price range matches products with an active SKU priced inside it.

@@ -10,11 +10,11 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use super::{ServiceCtx, audit, now};
 use crate::auth::{Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, on_unique};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Advertising-Law hits of some named texts (field, text), with the field each is in.
 pub fn field_hits(

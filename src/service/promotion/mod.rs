@@ -5,10 +5,13 @@
 //! the version in force; depth, scope, audience, funder or dates of an approved promotion change
 //! only through a new approval.
 
+pub mod coupon;
+pub mod quote;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{coupon, product, promotion, promotion_target as target, sku, store};
+use entity::{coupon as coupon_row, product, promotion, promotion_target as target, sku, store};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
@@ -17,8 +20,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::page::{self, CursorKey, Page, PageArgs};
-use super::{ServiceCtx, approval, audit, now};
 use crate::auth::{Access, Permission, Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::text;
@@ -28,6 +29,8 @@ use crate::engine::{
     Threshold,
 };
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::{ServiceCtx, approval, kernel::audit, now};
 
 /// Stored (and effective) states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -613,7 +616,7 @@ impl Catalog {
     /// The store and every SKU of it (list price, floor, cost, minimum-margin price), in one
     /// narrow query.
     pub async fn load(conn: &impl ConnectionTrait, store_id: i64) -> Result<Self, AppError> {
-        let store = super::store::load(conn, store_id).await?;
+        let store = crate::service::store::load(conn, store_id).await?;
         type SkuRow = (i64, i64, i64, Option<i64>, Option<i64>);
         let rows: Vec<SkuRow> = sku::Entity::find()
             .select_only()
@@ -740,7 +743,7 @@ fn snapshot(m: &promotion::Model) -> serde_json::Value {
 }
 
 fn check_texts(name: &str, copy: Option<&str>, allowed: &[String]) -> Result<(), AppError> {
-    super::compliance::refuse_blocked(&super::compliance::field_hits(
+    crate::service::compliance::refuse_blocked(&crate::service::compliance::field_hits(
         &[("name", Some(name)), ("copy", copy)],
         allowed,
     ))
@@ -856,7 +859,7 @@ pub fn min_margin_price(cost: i64, min_margin_bp: i32) -> i64 {
 
 /// The deepest tier price rate of the store (bp), if any tier discounts.
 pub fn deepest_tier_bp(store: &store::Model) -> Option<i64> {
-    super::member::tiers(store)
+    crate::service::member::tiers(store)
         .iter()
         .map(|t| i64::from(t.price_rate_bp))
         .filter(|&bp| bp < 10_000)
@@ -1037,7 +1040,7 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
             file_review(&txn, ctx, staff, &m, &catalog, &spec).await?;
         }
     } else if status != Status::Draft {
-        let allowed = super::compliance::phrases(&txn, m.store_id).await?;
+        let allowed = crate::service::compliance::phrases(&txn, m.store_id).await?;
         check_texts(&m.name, m.copy.as_deref(), &allowed)?;
     }
     audit::record_as(
@@ -1143,7 +1146,7 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
     if Status::parse(&before.status) != Status::Draft {
         return Err(transition_error(&before, "submitted"));
     }
-    let allowed = super::compliance::phrases(&txn, before.store_id).await?;
+    let allowed = crate::service::compliance::phrases(&txn, before.store_id).await?;
     check_texts(&before.name, before.copy.as_deref(), &allowed)?;
     if before.end_at <= now() {
         return Err(AppError::invalid(
@@ -1228,7 +1231,7 @@ async fn activation_checks(
     director_override: bool,
     sees_cost: bool,
 ) -> Result<bool, AppError> {
-    let allowed = super::compliance::phrases(conn, m.store_id).await?;
+    let allowed = crate::service::compliance::phrases(conn, m.store_id).await?;
     check_texts(&m.name, m.copy.as_deref(), &allowed)?;
     if candidate.end <= now() {
         return Err(AppError::invalid(
@@ -1380,7 +1383,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
         &catalog,
         &candidate,
         staff.role == Role::Director,
-        super::catalog::cost_visible(staff, &catalog.store),
+        crate::service::catalog::cost_visible(staff, &catalog.store),
     )
     .await?;
     let at = now();
@@ -1598,27 +1601,30 @@ pub async fn control(
             &catalog,
             &live,
             before.floor_break_approved || staff.role == Role::Director,
-            super::catalog::cost_visible(staff, &catalog.store),
+            crate::service::catalog::cost_visible(staff, &catalog.store),
         )
         .await?;
     }
     let mut invalidated = 0;
     if action == Control::Cancel && before.kind == Kind::Coupon.as_str() {
-        let claimed = coupon::Entity::find()
-            .filter(coupon::Column::TemplateId.eq(before.id))
+        let claimed = coupon_row::Entity::find()
+            .filter(coupon_row::Column::TemplateId.eq(before.id))
             .count(&txn)
             .await?;
         if claimed > 0 {
             staff.require(Permission::PromoCancelIssued, Some(before.store_id))?;
         }
-        invalidated = coupon::Entity::update_many()
+        invalidated = coupon_row::Entity::update_many()
             .col_expr(
-                coupon::Column::Status,
-                Expr::value(super::coupon::State::Invalidated.as_str()),
+                coupon_row::Column::Status,
+                Expr::value(crate::service::promotion::coupon::State::Invalidated.as_str()),
             )
-            .col_expr(coupon::Column::UpdatedAt, Expr::value(at))
-            .filter(coupon::Column::TemplateId.eq(before.id))
-            .filter(coupon::Column::Status.eq(super::coupon::State::Claimed.as_str()))
+            .col_expr(coupon_row::Column::UpdatedAt, Expr::value(at))
+            .filter(coupon_row::Column::TemplateId.eq(before.id))
+            .filter(
+                coupon_row::Column::Status
+                    .eq(crate::service::promotion::coupon::State::Claimed.as_str()),
+            )
             .exec(&txn)
             .await?
             .rows_affected;
