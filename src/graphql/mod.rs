@@ -1,37 +1,46 @@
 //! The GraphQL layer: schema, roots, types, loaders. Resolvers are thin: decode input, call
 //! one service function, map the result.
 
-pub mod catalog;
-pub mod input_guard;
-pub mod loaders;
-pub mod members;
-pub mod mutation;
-pub mod pagination;
-pub mod pricing;
-pub mod promotions;
-pub mod query;
-pub mod scalars;
-pub mod subscription;
-pub mod types;
+pub mod kernel;
 
-use async_graphql::{Context, Schema};
+pub mod account;
+pub mod approval;
+pub mod catalog;
+pub mod compliance;
+pub mod inventory;
+pub mod member;
+pub mod order;
+pub mod pricing;
+pub mod promotion;
+pub mod store;
+pub mod subscription;
+
+use async_graphql::Schema;
 
 use crate::config::Limits;
-use crate::domain::{GlobalId, NodeType};
-use crate::error::{AppError, ErrorCode};
-use crate::service::ServiceCtx;
 
 /// Read operations. Everything except `viewer` and `permissionMatrix` requires a logged-in
 /// staff member whose password change is not pending.
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Query")]
 pub struct QueryRoot(
-    query::Query,
+    account::ViewerQuery,
+    kernel::NodeQuery,
+    store::StoreQuery,
+    account::StaffQuery,
+    kernel::AuditQuery,
+    account::MatrixQuery,
+    compliance::ComplianceCheckQuery,
     catalog::CatalogQuery,
-    catalog::ComplianceQuery,
+    inventory::InventoryQuery,
+    compliance::ComplianceQuery,
+    approval::ApprovalQuery,
     pricing::PricingQuery,
-    members::MemberQuery,
-    promotions::PromotionQuery,
+    member::MemberQuery,
+    order::OrderQuery,
+    promotion::PromotionQuery,
+    promotion::CouponQuery,
+    promotion::QuoteQuery,
 );
 
 /// Changes. Each mutation is one transaction that writes its audit-log entry; a refused one
@@ -39,13 +48,19 @@ pub struct QueryRoot(
 #[derive(async_graphql::MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
-    mutation::Mutation,
+    account::SessionMutation,
+    store::StoreMutation,
+    account::StaffMutation,
     catalog::CatalogMutation,
+    inventory::InventoryMutation,
     catalog::ImportMutation,
-    catalog::ComplianceMutation,
+    compliance::ComplianceMutation,
     pricing::PricingMutation,
-    members::MemberMutation,
-    promotions::PromotionMutation,
+    approval::ApprovalMutation,
+    order::OrderImportMutation,
+    member::MemberMutation,
+    promotion::PromotionMutation,
+    promotion::CouponMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscription::Subscription>;
@@ -61,7 +76,7 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    .extension(input_guard::InputGuard);
+    .extension(kernel::input_guard::InputGuard);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -71,44 +86,4 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
 /// The SDL served by the server (what `zhanggui schema` prints).
 pub fn sdl() -> String {
     build_schema(&Limits::default()).sdl()
-}
-
-/// The request's service context.
-pub fn svc<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a ServiceCtx> {
-    ctx.data::<ServiceCtx>()
-}
-
-/// Decodes an optional global ID argument of `expected` type (BAD_USER_INPUT when malformed).
-pub fn decode_opt_id(
-    id: &Option<async_graphql::ID>,
-    expected: NodeType,
-    field: &'static str,
-) -> async_graphql::Result<Option<i64>> {
-    use crate::error::GqlResultExt;
-    id.as_ref()
-        .map(|i| decode_id(i, expected, field))
-        .transpose()
-        .gql()
-}
-
-/// `Ok(None)` for NOT_FOUND (the row does not exist for this viewer), the row otherwise.
-pub fn found<T>(res: Result<T, AppError>) -> async_graphql::Result<Option<T>> {
-    use crate::error::GqlResultExt;
-    match res {
-        Ok(v) => Ok(Some(v)),
-        Err(AppError::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e).gql(),
-    }
-}
-
-/// Decodes a global ID that must be of `expected` type; otherwise BAD_USER_INPUT.
-pub fn decode_id(id: &str, expected: NodeType, field: &'static str) -> Result<i64, AppError> {
-    GlobalId::decode_as(id, expected).ok_or_else(|| {
-        let path: Vec<&str> = field.split('.').collect();
-        AppError::invalid(
-            &path,
-            ErrorCode::BadUserInput,
-            format!("{field} is not a valid {} ID", expected.name()),
-        )
-    })
 }

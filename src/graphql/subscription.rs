@@ -6,9 +6,9 @@ use std::time::Duration;
 use async_graphql::{Context, Subscription};
 use futures_util::Stream;
 
-use super::scalars::DateTime;
-use super::svc;
 use crate::error::GqlResultExt;
+use crate::graphql::kernel::scalars::DateTime;
+use crate::graphql::kernel::svc;
 
 #[derive(Default)]
 pub struct Subscription;

@@ -16,7 +16,7 @@ use serde_json::json;
 use super::{AppState, RequestId};
 use crate::auth::Viewer;
 use crate::error::ErrorCode;
-use crate::graphql::loaders::Loaders;
+use crate::graphql::kernel::loaders::Loaders;
 use crate::metrics::operation_label;
 use crate::service::{self, ServiceCtx};
 

@@ -8,8 +8,8 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, error_code, spawn_app, user_error_codes};
-use crate::orders::{member, orders_file, shop};
-use crate::promotions as promo;
+use crate::order::{member, orders_file, shop};
+use crate::promotion as promo;
 
 /// How many identical requests each concurrent case fires at once.
 const BURST: usize = 24;
@@ -1046,7 +1046,7 @@ async fn an_unreadable_approval_payload_is_an_internal_error_and_changes_nothing
         .as_str()
         .unwrap_or_else(|| panic!("{b}"))
         .to_owned();
-    crate::orders::sqlx_exec(
+    crate::order::sqlx_exec(
         &app,
         "UPDATE approval_request SET payload_json = '{\"reason\": \"清仓\"}'",
     )

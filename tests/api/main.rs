@@ -3,8 +3,8 @@
 
 mod helpers;
 
+mod account;
 mod audit;
-mod auth;
 mod catalog;
 mod cli;
 mod conventions;
@@ -12,11 +12,10 @@ mod demo;
 mod import;
 mod integrity;
 mod inventory;
-mod members;
+mod member;
 mod n_plus_one;
-mod orders;
+mod order;
 mod permissions_matrix;
 mod pricing;
-mod promotions;
-mod staff;
-mod stores;
+mod promotion;
+mod store;

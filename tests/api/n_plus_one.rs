@@ -73,7 +73,7 @@ async fn a_page_of_promotions_with_their_stores_staff_and_scopes_costs_constant_
     use chrono::{Duration, Utc};
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let store = crate::orders::shop(&app, &admin, "杯子店").await;
+    let store = crate::order::shop(&app, &admin, "杯子店").await;
     let query = "{ promotions(first: 50) { nodes { id name status store { name } createdBy { displayName } submittedBy { displayName }
         scope { mode products { title } skus { code } } ... on CouponTemplate { issuedCount } } } }";
     let sku = app

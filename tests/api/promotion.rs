@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, error_code, spawn_app, user_error_codes};
-use crate::orders::{orders_file, sqlx_exec};
+use crate::order::{orders_file, sqlx_exec};
 
 const CATALOG: &str = "product_ref,title,category_path,status,sku_code,sales_attrs,price,cost,stock
 A,羊毛大衣,服装/外套,DRAFT,A1,颜色:灰,399.00,150.00,50

@@ -55,8 +55,8 @@ macro_rules! connection {
             }
 
             /// Pagination state.
-            async fn page_info(&self) -> crate::graphql::pagination::PageInfo {
-                crate::graphql::pagination::PageInfo {
+            async fn page_info(&self) -> crate::graphql::kernel::relay::PageInfo {
+                crate::graphql::kernel::relay::PageInfo {
                     has_next_page: self.0.has_next_page,
                     has_previous_page: self.0.has_previous_page,
                     start_cursor: self.0.items.first().map(|(c, _)| c.clone()),

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, error_code, spawn_app, user_error_codes};
-use crate::orders::{member, orders_file, shop};
+use crate::order::{member, orders_file, shop};
 
 /// Paid order rows for `buyer`: one purchase on each of `days_before` (days before `as_of`),
 /// together spending `spend_yuan`.

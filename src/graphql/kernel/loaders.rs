@@ -47,7 +47,7 @@ impl Loaders {
 }
 
 /// Stores by id, within the viewer's scope.
-pub struct StoreLoader(ServiceCtx);
+pub struct StoreLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for StoreLoader {
     type Value = store::Model;
@@ -62,7 +62,7 @@ impl Loader<i64> for StoreLoader {
 }
 
 /// Promotions and coupon templates by id, within the viewer's stores.
-pub struct PromotionLoader(ServiceCtx);
+pub struct PromotionLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for PromotionLoader {
     type Value = entity::promotion::Model;
@@ -77,7 +77,7 @@ impl Loader<i64> for PromotionLoader {
 }
 
 /// Staff members by id, within the viewer's visibility.
-pub struct StaffLoader(ServiceCtx);
+pub struct StaffLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for StaffLoader {
     type Value = staff::Model;
@@ -92,7 +92,7 @@ impl Loader<i64> for StaffLoader {
 }
 
 /// Store ids assigned to each staff member (only stores the viewer sees).
-pub struct StaffStoresLoader(ServiceCtx);
+pub struct StaffStoresLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for StaffStoresLoader {
     type Value = Vec<i64>;
@@ -106,7 +106,7 @@ impl Loader<i64> for StaffStoresLoader {
 }
 
 /// Categories by id, within the viewer's scope.
-pub struct CategoryLoader(ServiceCtx);
+pub struct CategoryLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for CategoryLoader {
     type Value = category::Model;
@@ -121,7 +121,7 @@ impl Loader<i64> for CategoryLoader {
 }
 
 /// Products by id, within the viewer's scope.
-pub struct ProductLoader(ServiceCtx);
+pub struct ProductLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for ProductLoader {
     type Value = product::Model;
@@ -136,7 +136,7 @@ impl Loader<i64> for ProductLoader {
 }
 
 /// SKUs of each product, within the viewer's scope.
-pub struct ProductSkusLoader(ServiceCtx);
+pub struct ProductSkusLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for ProductSkusLoader {
     type Value = Vec<sku::Model>;
@@ -150,7 +150,7 @@ impl Loader<i64> for ProductSkusLoader {
 }
 
 /// Compliance allow-list phrases of each store.
-pub struct AllowlistLoader(ServiceCtx);
+pub struct AllowlistLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for AllowlistLoader {
     type Value = Vec<String>;
@@ -170,7 +170,7 @@ pub fn gql_err(e: Arc<AppError>) -> async_graphql::Error {
 }
 
 /// SKUs by id, within the viewer's scope.
-pub struct SkuLoader(ServiceCtx);
+pub struct SkuLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for SkuLoader {
     type Value = sku::Model;
@@ -185,7 +185,7 @@ impl Loader<i64> for SkuLoader {
 }
 
 /// Members by id, within the viewer's scope.
-pub struct MemberLoader(ServiceCtx);
+pub struct MemberLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for MemberLoader {
     type Value = entity::member::Model;
@@ -200,7 +200,7 @@ impl Loader<i64> for MemberLoader {
 }
 
 /// Tags of each member (the member was already loaded in scope).
-pub struct MemberTagsLoader(ServiceCtx);
+pub struct MemberTagsLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for MemberTagsLoader {
     type Value = Vec<String>;
@@ -214,7 +214,7 @@ impl Loader<i64> for MemberTagsLoader {
 }
 
 /// Lines of each order (the order was already loaded in scope).
-pub struct OrderLinesLoader(ServiceCtx);
+pub struct OrderLinesLoader(pub(crate) ServiceCtx);
 
 impl Loader<i64> for OrderLinesLoader {
     type Value = Vec<entity::order_line::Model>;
@@ -228,7 +228,7 @@ impl Loader<i64> for OrderLinesLoader {
 }
 
 /// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
-pub struct RfmLoader(ServiceCtx);
+pub struct RfmLoader(pub(crate) ServiceCtx);
 
 impl Loader<(i64, i32, i64)> for RfmLoader {
     type Value = service::member::RfmRow;

@@ -1,0 +1,120 @@
+use super::*;
+
+#[derive(Default)]
+pub struct CatalogQuery;
+
+#[Object]
+impl CatalogQuery {
+    /// One category.
+    async fn category(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID.")] id: ID,
+    ) -> async_graphql::Result<Category> {
+        let id = decode_id(&id, NodeType::Category, "id").gql()?;
+        cat::category_get(svc(ctx)?, id).await.map(Category).gql()
+    }
+
+    /// A store's categories in tree order (by path).
+    async fn categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The store.")] store_id: ID,
+        #[graphql(desc = "Only the children of this category.")] parent_id: Option<ID>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+    ) -> async_graphql::Result<CategoryConnection> {
+        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        let parent = decode_opt_id(&parent_id, NodeType::Category, "parentId")?;
+        cat::category_list(
+            svc(ctx)?,
+            store,
+            parent,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+        )
+        .await
+        .map(CategoryConnection)
+        .gql()
+    }
+
+    /// One product.
+    async fn product(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID.")] id: ID,
+    ) -> async_graphql::Result<Product> {
+        let id = decode_id(&id, NodeType::Product, "id").gql()?;
+        cat::product_get(svc(ctx)?, id).await.map(Product).gql()
+    }
+
+    /// Products of the viewer's stores.
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Filters.")] filter: Option<ProductFilter>,
+        #[graphql(desc = "Ordering (default UPDATED_AT).", default)] sort_key: ProductSortKeys,
+        #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
+    ) -> async_graphql::Result<ProductConnection> {
+        let f = filter.unwrap_or_default();
+        let filter = cat::ProductFilter {
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
+            category_id: decode_opt_id(&f.category_id, NodeType::Category, "filter.categoryId")?,
+            status: f.status.map(Into::into),
+            title_contains: f.title_contains,
+            price_min_fen: f.price_min.map(|m| m.0.0),
+            price_max_fen: f.price_max.map(|m| m.0.0),
+            low_stock: f.low_stock,
+        };
+        let sort = match sort_key {
+            ProductSortKeys::UpdatedAt => cat::ProductSort::UpdatedAt,
+            ProductSortKeys::CreatedAt => cat::ProductSort::CreatedAt,
+            ProductSortKeys::Title => cat::ProductSort::Title,
+            ProductSortKeys::Price => cat::ProductSort::Price,
+            ProductSortKeys::Stock => cat::ProductSort::Stock,
+        };
+        cat::product_list(
+            svc(ctx)?,
+            filter,
+            sort,
+            Window {
+                first,
+                after: after.as_deref(),
+                last,
+                before: before.as_deref(),
+            },
+            reverse,
+        )
+        .await
+        .map(ProductConnection)
+        .gql()
+    }
+
+    /// A SKU by its code (商家编码) in a store.
+    async fn sku_by_code(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The store.")] store_id: ID,
+        #[graphql(desc = "SKU code.")] code: String,
+    ) -> async_graphql::Result<Sku> {
+        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        cat::sku_by_code(svc(ctx)?, store, &code)
+            .await
+            .map(Sku)
+            .gql()
+    }
+}

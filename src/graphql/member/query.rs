@@ -1,0 +1,97 @@
+use super::*;
+
+#[derive(Default)]
+pub struct MemberQuery;
+
+#[Object]
+impl MemberQuery {
+    /// Members of the viewer's stores (MEMBER_VIEW).
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Filters.")] filter: Option<MemberFilter>,
+        #[graphql(desc = "Ordering (default ID).")] sort_key: Option<MemberSortKey>,
+        #[graphql(desc = "Descending instead of ascending.", default)] reverse: bool,
+    ) -> async_graphql::Result<MemberConnection> {
+        let f = filter.unwrap_or_default();
+        let filter = members::MemberFilter {
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
+            tier: f.tier,
+            segment: f.segment.map(Into::into),
+            segment_as_of: f.segment_as_of.map(|d| d.0),
+            tag: f.tag,
+            last_order_from: f.last_order_from.map(|d| d.0),
+            last_order_to: f.last_order_to.map(|d| d.0),
+            min_spend_fen: f.min_total_paid.map(|m| m.0.0),
+            max_spend_fen: f.max_total_paid.map(|m| m.0.0),
+            phone: f.phone,
+            nick_contains: f.nick_contains,
+        };
+        let w = Window {
+            first,
+            after: after.as_deref(),
+            last,
+            before: before.as_deref(),
+        };
+        members::list(svc(ctx)?, filter, sort(sort_key), w, reverse)
+            .await
+            .map(MemberConnection)
+            .gql()
+    }
+
+    /// One member; null when it does not exist or lies outside the viewer's stores.
+    async fn member(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID.")] id: ID,
+    ) -> async_graphql::Result<Option<Member>> {
+        let id = decode_id(&id, NodeType::Member, "id").gql()?;
+        Ok(found(members::get(svc(ctx)?, id).await)?.map(Member))
+    }
+
+    /// RFM segments of a store as of a day (default today, store time zone): counts, share of
+    /// members and of revenue, and each segment's members; with the window's repurchase rate.
+    /// Computed in SQL over the orders.
+    async fn member_segments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The store.")] store_id: ID,
+        #[graphql(desc = "Calendar day in the store's time zone; default today.")] as_of: Option<
+            Date,
+        >,
+    ) -> async_graphql::Result<MemberSegmentReport> {
+        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        members::segments(svc(ctx)?, store, as_of.map(|d| d.0))
+            .await
+            .map(MemberSegmentReport)
+            .gql()
+    }
+
+    /// 复购率 of a window: buyers with at least two purchases in it / buyers
+    /// with at least one. A purchase is a buyer's paid, not fully refunded orders of one day.
+    async fn repurchase_rate(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The store.")] store_id: ID,
+        #[graphql(desc = "First day (store time zone).")] from: Date,
+        #[graphql(desc = "Last day, inclusive.")] to: Date,
+    ) -> async_graphql::Result<RepurchaseFigures> {
+        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        let r = members::repurchase(svc(ctx)?, store, from.0, to.0)
+            .await
+            .gql()?;
+        Ok(RepurchaseFigures {
+            from,
+            to,
+            buyers: r.buyers,
+            repeat_buyers: r.repeat_buyers,
+            rate: ratio(r.repeat_buyers, r.buyers),
+        })
+    }
+}

@@ -1,0 +1,4 @@
+//! Staff accounts: sessions and tokens, staff members.
+
+mod session;
+mod staff;
