@@ -250,3 +250,57 @@ async fn an_assistants_stocktake_request_is_applied_when_a_specialist_approves_i
         vec!["INVALID_STATE_TRANSITION"]
     );
 }
+
+/// Approving re-runs the action's checks inside the transaction that would mark the request
+/// approved: when the applied step fails, the request stays PENDING and nothing is written
+/// (no movement, no stock change, no audit row of the approval).
+#[tokio::test]
+async fn an_approval_whose_action_now_fails_stays_pending_and_writes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let (store, sku) = one_sku(&app, &admin).await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+    change(&app, &asst, "stockRestock", &sku, 10, None).await;
+    let filed = change_with(
+        &app,
+        &asst,
+        "stockAdjust",
+        json!({ "skuId": sku, "quantity": -8, "reason": "破损", "requestApproval": true }),
+    )
+    .await;
+    let request = filed["approvalRequest"]["id"].clone();
+    assert_eq!(filed["approvalRequest"]["status"], "PENDING", "{filed}");
+    // Meanwhile 5 units are reserved: an adjustment of −8 would leave on hand below reserved.
+    let reserved = change(&app, &spec, "stockReserve", &sku, 5, None).await;
+    assert_eq!(reserved["sku"]["reserved"], 5, "{reserved}");
+    let movements = app.count("inventory_movement").await;
+    let audits = app.count("audit_log").await;
+
+    let resolve = "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { field code } } }";
+    let refused = app
+        .gql(Some(&spec.token), resolve, json!({ "id": request }))
+        .await;
+    let payload = &refused["data"]["approvalRequestApprove"];
+    assert_eq!(
+        user_error_codes(payload),
+        vec!["STOCK_INSUFFICIENT"],
+        "{refused}"
+    );
+    assert_eq!(payload["approvalRequest"], Value::Null);
+    let now = app
+        .gql(
+            Some(&spec.token),
+            "query($id: ID!) { node(id: $id) { ... on ApprovalRequest { status resolvedBy { id } } } }",
+            json!({ "id": request }),
+        )
+        .await;
+    assert_eq!(now["data"]["node"]["status"], "PENDING", "{now}");
+    assert_eq!(now["data"]["node"]["resolvedBy"], Value::Null);
+    assert_eq!(
+        app.count("sku WHERE on_hand = 10 AND reserved = 5").await,
+        1
+    );
+    assert_eq!(app.count("inventory_movement").await, movements);
+    assert_eq!(app.count("audit_log").await, audits);
+}

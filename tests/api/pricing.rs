@@ -7,7 +7,9 @@ use crate::inventory::one_sku;
 
 const CHANGE: &str = "mutation($input: SkuPriceChangeInput!) { skuPriceChange(input: $input) {
     sku { price } priceChange { oldPrice newPrice reason changedBy { displayName } approvedBy { displayName } }
-    approvalRequest { id status approverRole payload } userErrors { field code message } } }";
+    approvalRequest { id status approverRole
+        payload { __typename ... on PriceChangeAction { newPrice oldPrice reason breaches } } }
+    userErrors { field code message } } }";
 
 async fn price(app: &TestApp, user: &User, sku: &str, price: &str, request: bool) -> Value {
     let body = app.gql(Some(&user.token), CHANGE, json!({ "input": { "skuId": sku, "price": price, "reason": "调价", "requestApproval": request } })).await;
@@ -103,7 +105,12 @@ async fn deep_cuts_go_through_an_approval_request_resolved_by_a_director() {
     let request = &filed["approvalRequest"];
     assert_eq!(request["status"], "PENDING", "{filed}");
     assert_eq!(request["approverRole"], "DIRECTOR");
-    assert_eq!(request["payload"]["newPriceFen"], 9900);
+    assert_eq!(request["payload"]["__typename"], "PriceChangeAction");
+    assert_eq!(
+        request["payload"]["newPrice"], "99.00",
+        "money as Money: {request}"
+    );
+    assert_eq!(request["payload"]["oldPrice"], "199.00");
     assert_eq!(filed["sku"], Value::Null, "nothing applied yet");
     assert_eq!(app.count("sku WHERE price_fen = 19900").await, 1);
     let id = request["id"].clone();

@@ -4,13 +4,13 @@
 use crate::domain::{GlobalId, NodeType};
 use crate::error::{AppError, GqlResultExt};
 use crate::graphql::account::{StaffMember, staff_member};
-use crate::graphql::kernel::scalars::DateTime;
+use crate::graphql::kernel::scalars::{DateTime, Money};
 use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, split, svc};
 use crate::graphql::store::{Store, store_by_id};
 use crate::service::approval;
-use crate::service::approval::{Kind, Status};
+use crate::service::kernel::approval_queue::{self as queue, Kind, Status};
 use crate::service::kernel::page::Window;
-use async_graphql::{Context, Enum, ID, InputObject, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union};
 use entity::approval_request;
 
 mod inputs;

@@ -105,12 +105,19 @@ impl ApprovalRequest {
         ID(GlobalId::new(NodeType::ApprovalRequest, self.0.id).encode())
     }
     /// What it asks for.
-    async fn kind(&self) -> Option<ApprovalRequestKind> {
-        Kind::parse(&self.0.kind).map(Into::into)
+    async fn kind(&self) -> async_graphql::Result<Option<ApprovalRequestKind>> {
+        let kind = Kind::parse(&self.0.kind).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "approval request {}: unknown kind {:?}",
+                self.0.id,
+                self.0.kind
+            ))
+        });
+        kind.map(|k| Some(k.into())).gql()
     }
     /// Current state (a pending request past its expiry reads EXPIRED).
-    async fn status(&self) -> ApprovalRequestStatus {
-        approval::effective_status(&self.0).into()
+    async fn status(&self) -> async_graphql::Result<ApprovalRequestStatus> {
+        queue::effective_status(&self.0).map(Into::into).gql()
     }
     /// Global ID of the object the action applies to (e.g. the SKU).
     async fn subject_id(&self) -> Option<ID> {
@@ -123,10 +130,9 @@ impl ApprovalRequest {
         };
         Some(ID(GlobalId::new(t, self.0.subject_id).encode()))
     }
-    /// The action's parameters as requested (JSON), e.g. `{"newPriceFen": 15900, …}` and the
-    /// limits it breaks.
-    async fn payload(&self) -> Json<serde_json::Value> {
-        Json(serde_json::from_str(&self.0.payload_json).unwrap_or_default())
+    /// The action as requested, one type per kind.
+    async fn payload(&self) -> async_graphql::Result<ApprovalRequestAction> {
+        queue::Payload::of(&self.0).map(Into::into).gql()
     }
     /// The requester's reason.
     async fn reason(&self) -> Option<&str> {
@@ -179,3 +185,105 @@ crate::graphql::kernel::relay::connection!(
     entity::approval_request::Entity,
     "approval requests"
 );
+
+/// A list-price change waiting for approval.
+#[derive(SimpleObject)]
+pub struct PriceChangeAction {
+    /// The price asked for.
+    pub new_price: Money,
+    /// The list price when it was asked for.
+    pub old_price: Money,
+    /// The requester's reason, recorded in the price history.
+    pub reason: String,
+    /// The limits the change breaks, as the requester was told (a bound the requester may not
+    /// see is named only as "one of the store's price limits").
+    pub breaches: Vec<String>,
+}
+
+/// What a stock request does.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum StockRequestChange {
+    /// 盘点: on hand becomes the counted quantity.
+    Stocktake,
+    /// A signed correction of on hand.
+    Adjust,
+}
+
+/// A stock adjustment or stocktake waiting for approval.
+#[derive(SimpleObject)]
+pub struct StockAdjustAction {
+    /// Stocktake or adjustment.
+    pub change: StockRequestChange,
+    /// The counted quantity (stocktake) or the signed correction (adjustment).
+    pub quantity: i64,
+    /// The requester's reference (e.g. a count sheet number).
+    pub reference: Option<String>,
+}
+
+/// A points adjustment beyond the store's limit, waiting for a director.
+#[derive(SimpleObject)]
+pub struct PointsAdjustAction {
+    /// Signed points to add (negative: deduct).
+    pub amount: i64,
+}
+
+/// A product waiting for review before it may be listed.
+#[derive(SimpleObject)]
+pub struct ProductReviewAction {
+    /// The product's title when it was submitted.
+    pub title: String,
+}
+
+/// A promotion version waiting for approval.
+#[derive(SimpleObject)]
+pub struct PromotionReviewAction {
+    /// The version submitted.
+    pub version: i32,
+    /// The promotion's kind (stored name, e.g. `ITEM_DISCOUNT`).
+    pub kind: String,
+    /// Effective discount depth in basis points (100 bp = 1%).
+    pub depth_bp: i32,
+    /// The specialist limits this version goes beyond; non-empty means only a director may
+    /// approve it.
+    pub beyond_specialist_limits: Vec<String>,
+}
+
+/// The action an approval request asks for, one type per kind.
+#[derive(Union)]
+pub enum ApprovalRequestAction {
+    PriceChange(PriceChangeAction),
+    StockAdjust(StockAdjustAction),
+    PointsAdjust(PointsAdjustAction),
+    ProductReview(ProductReviewAction),
+    PromotionReview(PromotionReviewAction),
+}
+
+impl From<queue::Payload> for ApprovalRequestAction {
+    fn from(p: queue::Payload) -> Self {
+        use queue::Payload as P;
+        match p {
+            P::PriceChange(p) => Self::PriceChange(PriceChangeAction {
+                new_price: p.new_price_fen.into(),
+                old_price: p.old_price_fen.into(),
+                reason: p.reason,
+                breaches: p.breaches,
+            }),
+            P::StockAdjust(p) => Self::StockAdjust(StockAdjustAction {
+                change: match p.change {
+                    queue::StockChange::Stocktake => StockRequestChange::Stocktake,
+                    queue::StockChange::Adjust => StockRequestChange::Adjust,
+                },
+                quantity: p.quantity,
+                reference: p.reference,
+            }),
+            P::PointsAdjust(p) => Self::PointsAdjust(PointsAdjustAction { amount: p.amount }),
+            P::ProductReview(p) => Self::ProductReview(ProductReviewAction { title: p.title }),
+            P::PromotionReview(p) => Self::PromotionReview(PromotionReviewAction {
+                version: p.version,
+                kind: p.kind,
+                depth_bp: p.depth_bp,
+                beyond_specialist_limits: p.beyond_specialist_limits,
+            }),
+        }
+    }
+}

@@ -1,181 +1,24 @@
-//! The approval-request queue: actions beyond the actor's limit wait here for
-//! a resolver. Approving re-runs the action's checks (except the limit that caused the request)
-//! and applies it in one transaction, recording requester and approver.
+//! Deciding on approval requests: actions beyond the actor's limit wait in the queue for a
+//! resolver. This module sits above the capabilities: approving dispatches the typed payload to
+//! the capability's `apply_approved`, which re-runs the action's checks (except the limit that
+//! caused the request) inside the one transaction that marks the request approved. Capabilities
+//! file and close requests through `kernel::approval_queue` and never import this module.
 
-use chrono::Duration;
-use entity::{approval_request, sku};
+use entity::approval_request;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::auth::{Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::approval_queue::{Kind, Payload, Status, effective_status};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, inventory, kernel::audit, now, pricing};
-
-/// What a request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// A product in PENDING_REVIEW (resolved by approving or sending back the product).
-    ProductReview,
-    PriceChange,
-    StockAdjust,
-    Refund,
-    PointsAdjust,
-    CampaignBudget,
-    /// A promotion (or a new version of one) in PENDING_APPROVAL, resolved by approving or
-    /// rejecting the promotion.
-    PromotionReview,
-}
-
-impl Kind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ProductReview => "PRODUCT_REVIEW",
-            Self::PriceChange => "PRICE_CHANGE",
-            Self::StockAdjust => "STOCK_ADJUST",
-            Self::Refund => "REFUND",
-            Self::PointsAdjust => "POINTS_ADJUST",
-            Self::CampaignBudget => "CAMPAIGN_BUDGET",
-            Self::PromotionReview => "PROMOTION_REVIEW",
-        }
-    }
-    pub const ALL: [Kind; 7] = [
-        Self::ProductReview,
-        Self::PromotionReview,
-        Self::PriceChange,
-        Self::StockAdjust,
-        Self::Refund,
-        Self::PointsAdjust,
-        Self::CampaignBudget,
-    ];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-/// States of a request. A PENDING request past its expiry reads as EXPIRED.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Pending,
-    Approved,
-    Rejected,
-    Expired,
-    Cancelled,
-}
-
-impl Status {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "PENDING",
-            Self::Approved => "APPROVED",
-            Self::Rejected => "REJECTED",
-            Self::Expired => "EXPIRED",
-            Self::Cancelled => "CANCELLED",
-        }
-    }
-}
-
-/// The effective status of a request now.
-pub fn effective_status(r: &approval_request::Model) -> Status {
-    match r.status.as_str() {
-        "APPROVED" => Status::Approved,
-        "REJECTED" => Status::Rejected,
-        "CANCELLED" => Status::Cancelled,
-        "EXPIRED" => Status::Expired,
-        _ if r.expires_at <= now() => Status::Expired,
-        _ => Status::Pending,
-    }
-}
-
-/// A request to file.
-pub struct NewRequest {
-    pub store_id: i64,
-    pub kind: Kind,
-    pub subject_type: &'static str,
-    pub subject_id: i64,
-    pub payload: Value,
-    pub reason: Option<String>,
-    /// Lowest role that may resolve it.
-    pub approver_role: Role,
-}
-
-/// Files a request on the caller's transaction (with its audit row).
-pub async fn file(
-    txn: &impl ConnectionTrait,
-    ctx: &ServiceCtx,
-    staff: &Staff,
-    req: NewRequest,
-) -> Result<approval_request::Model, AppError> {
-    let store = crate::service::store::load(txn, req.store_id).await?;
-    let at = now();
-    let model = approval_request::ActiveModel {
-        store_id: Set(req.store_id),
-        kind: Set(req.kind.as_str().to_owned()),
-        subject_type: Set(req.subject_type.to_owned()),
-        subject_id: Set(req.subject_id),
-        payload_json: Set(req.payload.to_string()),
-        reason: Set(req.reason),
-        status: Set(Status::Pending.as_str().to_owned()),
-        approver_role: Set(req.approver_role.as_str().to_owned()),
-        requested_by: Set(staff.id),
-        requested_at: Set(at),
-        // An object's own pending state does not expire; action requests do.
-        expires_at: Set(
-            if matches!(req.kind, Kind::ProductReview | Kind::PromotionReview) {
-                at + Duration::days(3650)
-            } else {
-                at + Duration::days(i64::from(store.approval_expiry_days))
-            },
-        ),
-        resolved_by: Set(None),
-        resolved_at: Set(None),
-        note: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    audit::record_as(txn, ctx, staff, audit::Entry {
-        action: "approval.request", target_type: "ApprovalRequest", target_id: Some(model.id), store_id: Some(model.store_id),
-        after: Some(json!({ "kind": model.kind, "subjectType": model.subject_type, "subjectId": model.subject_id, "payload": req.payload, "approverRole": model.approver_role })),
-        ..Default::default()
-    }).await?;
-    Ok(model)
-}
-
-/// A stored payload that cannot be read is an internal error naming the request, never a
-/// default (a missing price must not become ¥0).
-fn unreadable(r: &approval_request::Model, what: &str) -> AppError {
-    AppError::Internal(anyhow::anyhow!(
-        "approval request {} ({}): unreadable payload: {what}",
-        r.id,
-        r.kind
-    ))
-}
-
-fn stored_payload(r: &approval_request::Model) -> Result<Value, AppError> {
-    serde_json::from_str(&r.payload_json).map_err(|e| unreadable(r, &e.to_string()))
-}
-
-fn payload_int(r: &approval_request::Model, payload: &Value, key: &str) -> Result<i64, AppError> {
-    payload[key]
-        .as_i64()
-        .ok_or_else(|| unreadable(r, &format!("no integer `{key}`")))
-}
-
-fn payload_str<'a>(
-    r: &approval_request::Model,
-    payload: &'a Value,
-    key: &str,
-) -> Result<&'a str, AppError> {
-    payload[key]
-        .as_str()
-        .ok_or_else(|| unreadable(r, &format!("no text `{key}`")))
-}
+use crate::service::{
+    ServiceCtx, catalog, inventory, kernel::audit, member, now, pricing, promotion,
+};
 
 async fn pending_for_update(
     txn: &impl ConnectionTrait,
@@ -189,7 +32,7 @@ async fn pending_for_update(
         .await?
         .filter(|r| staff.sees_store(r.store_id))
         .ok_or(AppError::not_found("approval request"))?;
-    match effective_status(&r) {
+    match effective_status(&r)? {
         Status::Pending => Ok(r),
         s => Err(AppError::invalid(
             &["input", "id"],
@@ -239,8 +82,9 @@ fn note(n: Option<&str>, required: bool) -> Result<Option<String>, AppError> {
     }
 }
 
-/// `approvalRequestApprove`: applies the original action. If a check now fails nothing is
-/// applied, the userErrors are returned and the request stays PENDING.
+/// `approvalRequestApprove`: applies the original action through its capability, in the one
+/// transaction that marks the request approved. If a check now fails nothing is applied, the
+/// userErrors are returned and the request stays PENDING.
 pub async fn approve(
     ctx: &ServiceCtx,
     id: i64,
@@ -251,99 +95,43 @@ pub async fn approve(
     let txn = db::begin_write(&ctx.db).await?;
     let r = pending_for_update(&txn, staff, id).await?;
     check_resolver(staff, &r)?;
-    if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
-        // The product's own transition applies it (and closes this request).
-        txn.rollback().await?;
-        crate::service::catalog::product_transition(
-            ctx,
-            r.subject_id,
-            crate::service::catalog::Transition::Approve { list_now: true },
-        )
-        .await?;
-        return get(ctx, id).await;
-    }
-    if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
-        txn.rollback().await?;
-        crate::service::promotion::approve(ctx, r.subject_id).await?;
-        return get(ctx, id).await;
-    }
-    let payload = stored_payload(&r)?;
-    let applied = match Kind::parse(&r.kind) {
-        Some(Kind::PriceChange) => {
-            let sku = sku::Entity::find_by_id(r.subject_id)
-                .one(&txn)
-                .await?
-                .ok_or(AppError::not_found("SKU"))?;
-            let new_price = payload_int(&r, &payload, "newPriceFen")?;
-            let reason = payload_str(&r, &payload, "reason")?.to_owned();
-            let change = pricing::apply_price(
-                &txn,
-                &sku,
-                new_price,
-                reason,
-                Some(r.requested_by),
-                Some(staff.id),
-                Some(r.id),
-            )
-            .await?;
-            json!({ "skuId": sku.id, "oldPriceFen": change.old_price_fen, "newPriceFen": change.new_price_fen })
+    let applied = match Payload::of(&r)? {
+        // An object's review is applied by the object's own transition, which closes the
+        // request and writes its audit row.
+        Payload::ProductReview(_) => {
+            catalog::apply_review(&txn, ctx, staff, r.subject_id, catalog::Review::Approve).await?;
+            None
         }
-        Some(Kind::StockAdjust) => {
-            let sku = sku::Entity::find_by_id(r.subject_id)
-                .one(&txn)
-                .await?
-                .ok_or(AppError::not_found("SKU"))?;
-            let q = payload_int(&r, &payload, "quantity")?;
-            let change = match payload_str(&r, &payload, "change")? {
-                "STOCKTAKE" => inventory::Change::Stocktake(q),
-                "ADJUST" => inventory::Change::Adjust(q),
-                other => return Err(unreadable(&r, &format!("unknown change {other:?}"))),
-            };
-            let reference = payload["reference"].as_str().map(str::to_owned);
-            let (after, movement) = inventory::apply_change(
-                &txn,
-                &sku,
-                &change,
-                r.reason.clone(),
-                reference,
-                Some(r.requested_by),
-            )
-            .await?;
-            json!({ "skuId": after.id, "movement": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand })
+        Payload::PromotionReview(_) => {
+            promotion::apply_approved(&txn, ctx, staff, r.subject_id).await?;
+            None
         }
-        Some(Kind::PointsAdjust) => {
-            let m = entity::member::Entity::find_by_id(r.subject_id)
-                .one(&txn)
-                .await?
-                .ok_or(AppError::not_found("member"))?;
-            let amount = payload_int(&r, &payload, "amount")?;
-            let (after, _) = crate::service::member::apply_adjust(
-                &txn,
-                &m,
-                amount,
-                r.reason.clone().unwrap_or_default(),
-                Some(r.requested_by),
-            )
-            .await?;
-            json!({ "memberId": after.id, "amount": amount, "points": after.points_balance })
-        }
-        _ => {
-            return Err(AppError::invalid(
-                &["input", "id"],
-                ErrorCode::Invalid,
-                "this kind of request cannot be applied yet",
-            ));
+        Payload::PriceChange(p) => Some(pricing::apply_approved(&txn, &r, staff, &p).await?),
+        Payload::StockAdjust(p) => Some(inventory::apply_approved(&txn, &r, &p).await?),
+        Payload::PointsAdjust(p) => Some(member::apply_approved(&txn, &r, &p).await?),
+    };
+    let resolved = match applied {
+        None => reread(&txn, id).await?,
+        Some(applied) => {
+            let resolved = resolve(&txn, r, Status::Approved, staff.id, note).await?;
+            audit::record_as(&txn, ctx, staff, audit::Entry {
+                action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
+                after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
+                self_approved: resolved.requested_by == staff.id,
+                ..Default::default()
+            }).await?;
+            resolved
         }
     };
-    let resolved = resolve(&txn, r, Status::Approved, staff.id, note).await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
-        after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
-        self_approved: resolved.requested_by == staff.id,
-        ..Default::default()
-    }).await?;
     txn.commit().await?;
     Ok(resolved)
+}
+
+async fn reread(txn: &impl ConnectionTrait, id: i64) -> Result<approval_request::Model, AppError> {
+    approval_request::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("approval request"))
 }
 
 async fn resolve(
@@ -380,48 +168,6 @@ pub async fn expire_due(db: &sea_orm::DatabaseConnection) -> Result<u64, AppErro
     Ok(res.rows_affected)
 }
 
-/// Closes the pending review request of a product (approved, or rejected = sent back).
-pub async fn close_product_review(
-    txn: &impl ConnectionTrait,
-    product_id: i64,
-    approved: bool,
-    by: i64,
-    note: Option<String>,
-) -> Result<(), AppError> {
-    let status = if approved {
-        Status::Approved
-    } else {
-        Status::Rejected
-    };
-    close_subject(txn, Kind::ProductReview, product_id, status, by, note).await
-}
-
-/// Closes the pending request of kind `kind` about `subject_id` (an object's own review).
-pub async fn close_subject(
-    txn: &impl ConnectionTrait,
-    kind: Kind,
-    subject_id: i64,
-    status: Status,
-    by: i64,
-    note: Option<String>,
-) -> Result<(), AppError> {
-    use sea_orm::sea_query::Expr;
-    approval_request::Entity::update_many()
-        .col_expr(
-            approval_request::Column::Status,
-            Expr::value(status.as_str()),
-        )
-        .col_expr(approval_request::Column::ResolvedBy, Expr::value(by))
-        .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
-        .col_expr(approval_request::Column::Note, Expr::value(note))
-        .filter(approval_request::Column::Kind.eq(kind.as_str()))
-        .filter(approval_request::Column::SubjectId.eq(subject_id))
-        .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
-        .exec(txn)
-        .await?;
-    Ok(())
-}
-
 /// `approvalRequestReject`: with a note; nothing is applied.
 pub async fn reject(
     ctx: &ServiceCtx,
@@ -433,21 +179,23 @@ pub async fn reject(
     let txn = db::begin_write(&ctx.db).await?;
     let r = pending_for_update(&txn, staff, id).await?;
     check_resolver(staff, &r)?;
-    if Kind::parse(&r.kind) == Some(Kind::ProductReview) {
-        txn.rollback().await?;
-        let reason = note.unwrap_or_default();
-        crate::service::catalog::product_transition(
-            ctx,
-            r.subject_id,
-            crate::service::catalog::Transition::SendBack { reason },
-        )
-        .await?;
-        return get(ctx, id).await;
-    }
-    if Kind::parse(&r.kind) == Some(Kind::PromotionReview) {
-        txn.rollback().await?;
-        crate::service::promotion::reject(ctx, r.subject_id, &note.unwrap_or_default()).await?;
-        return get(ctx, id).await;
+    match Kind::parse(&r.kind) {
+        Some(Kind::ProductReview) => {
+            let reason = note.unwrap_or_default();
+            let review = catalog::Review::SendBack { reason };
+            catalog::apply_review(&txn, ctx, staff, r.subject_id, review).await?;
+            let resolved = reread(&txn, id).await?;
+            txn.commit().await?;
+            return Ok(resolved);
+        }
+        Some(Kind::PromotionReview) => {
+            let reason = note.unwrap_or_default();
+            promotion::apply_rejected(&txn, ctx, staff, r.subject_id, &reason).await?;
+            let resolved = reread(&txn, id).await?;
+            txn.commit().await?;
+            return Ok(resolved);
+        }
+        _ => {}
     }
     let resolved = resolve(&txn, r, Status::Rejected, staff.id, note).await?;
     audit::record_as(

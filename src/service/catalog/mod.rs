@@ -18,6 +18,7 @@ use crate::db;
 use crate::domain::compliance::{self, Hit};
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
+use crate::service::kernel::approval_queue as queue;
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::{ServiceCtx, kernel::audit, now};
 
@@ -807,10 +808,50 @@ pub async fn product_transition(
     id: i64,
     action: Transition,
 ) -> Result<product::Model, AppError> {
-    use ProductStatus::*;
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
-    let before = product_for_update(&txn, staff, id).await?;
+    let model = transition_in(&txn, ctx, staff, id, action).await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+/// A decision on a product's review, taken from the approval queue.
+pub enum Review {
+    Approve,
+    SendBack { reason: String },
+}
+
+/// Applies a review decided in the approval queue, on the queue's transaction (the same checks
+/// as `productApprove` / `productSendBack`; the product's transition closes the request).
+pub async fn apply_review(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+    review: Review,
+) -> Result<product::Model, AppError> {
+    let action = match review {
+        Review::Approve => Transition::Approve { list_now: true },
+        Review::SendBack { reason } => Transition::SendBack { reason },
+    };
+    transition_in(txn, ctx, staff, id, action).await
+}
+
+async fn transition_in(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+    action: Transition,
+) -> Result<product::Model, AppError> {
+    use ProductStatus::*;
+    if matches!(
+        action,
+        Transition::Approve { .. } | Transition::SendBack { .. }
+    ) {
+        queue::lock_pending_of(txn, queue::Kind::ProductReview, id).await?;
+    }
+    let before = product_for_update(txn, staff, id).await?;
     let from = effective_status(&before);
     let (permission, allowed_from, action_name): (Permission, &[ProductStatus], &'static str) =
         match &action {
@@ -836,7 +877,7 @@ pub async fn product_transition(
             ),
         };
     staff.require(permission, Some(before.store_id))?;
-    let allowed = crate::service::compliance::phrases(&txn, before.store_id).await?;
+    let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
     if !allowed_from.contains(&from) {
         return Err(invalid(
             &["input", "id"],
@@ -857,7 +898,7 @@ pub async fn product_transition(
             let skus = sku::Entity::find()
                 .filter(sku::Column::ProductId.eq(id))
                 .filter(sku::Column::Active.eq(true))
-                .count(&txn)
+                .count(txn)
                 .await?;
             if skus == 0 {
                 return Err(invalid(
@@ -924,20 +965,21 @@ pub async fn product_transition(
         }
     }
     m.updated_at = Set(at);
-    let model = m.update(&txn).await?;
+    let model = m.update(txn).await?;
     // Products in review sit in the shared approval queue.
     match &action {
         Transition::Submit => {
-            crate::service::approval::file(
-                &txn,
+            queue::file(
+                txn,
                 ctx,
                 staff,
-                crate::service::approval::NewRequest {
+                queue::NewRequest {
                     store_id: model.store_id,
-                    kind: crate::service::approval::Kind::ProductReview,
                     subject_type: "Product",
                     subject_id: model.id,
-                    payload: json!({ "title": model.title }),
+                    payload: queue::Payload::ProductReview(queue::ProductReview {
+                        title: model.title.clone(),
+                    }),
                     reason: None,
                     approver_role: Role::Specialist,
                 },
@@ -945,23 +987,34 @@ pub async fn product_transition(
             .await?;
         }
         Transition::Approve { .. } => {
-            crate::service::approval::close_product_review(&txn, model.id, true, staff.id, None)
-                .await?;
+            let approved = queue::Status::Approved;
+            queue::close_subject(
+                txn,
+                queue::Kind::ProductReview,
+                model.id,
+                approved,
+                staff.id,
+                None,
+            )
+            .await?;
         }
         Transition::SendBack { reason } => {
-            crate::service::approval::close_product_review(
-                &txn,
+            let rejected = queue::Status::Rejected;
+            let note = Some(reason.clone());
+            queue::close_subject(
+                txn,
+                queue::Kind::ProductReview,
                 model.id,
-                false,
+                rejected,
                 staff.id,
-                Some(reason.clone()),
+                note,
             )
             .await?;
         }
         _ => {}
     }
     audit::record_as(
-        &txn,
+        txn,
         ctx,
         staff,
         audit::Entry {
@@ -975,7 +1028,6 @@ pub async fn product_transition(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(model)
 }
 

@@ -10,6 +10,7 @@ use crate::auth::{Access, Permission, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::approval_queue::{self as queue, StockAdjust, StockChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::{ServiceCtx, catalog, kernel::audit, now};
 
@@ -121,26 +122,25 @@ pub async fn apply(
                 "assistants may only request adjustments and stocktakes (STOCK_ADJUST); send requestApproval: true",
             ));
         }
-        let (kind, quantity) = match input.change {
-            Change::Adjust(q) => ("ADJUST", q),
-            _ => (
-                "STOCKTAKE",
-                match input.change {
-                    Change::Stocktake(c) => c,
-                    _ => 0,
-                },
-            ),
+        let (change, quantity) = match input.change {
+            Change::Adjust(q) => (StockChange::Adjust, q),
+            Change::Stocktake(c) => (StockChange::Stocktake, c),
+            _ => (StockChange::Stocktake, 0),
         };
-        let request = crate::service::approval::file(
+        let payload = queue::Payload::StockAdjust(StockAdjust {
+            change,
+            quantity,
+            reference: reference.clone(),
+        });
+        let request = queue::file(
             &txn,
             ctx,
             staff,
-            crate::service::approval::NewRequest {
+            queue::NewRequest {
                 store_id: current.store_id,
-                kind: crate::service::approval::Kind::StockAdjust,
                 subject_type: "Sku",
                 subject_id: current.id,
-                payload: json!({ "change": kind, "quantity": quantity, "reference": reference }),
+                payload,
                 reason: reason.clone(),
                 approver_role: crate::auth::Role::Specialist,
             },
@@ -353,4 +353,28 @@ pub async fn movements(
         &args,
     )
     .await
+}
+
+/// Applies a stock request approved in the approval queue, on its transaction (the same
+/// validation as a direct change). Returns what was applied.
+pub async fn apply_approved(
+    txn: &impl ConnectionTrait,
+    r: &entity::approval_request::Model,
+    p: &StockAdjust,
+) -> Result<serde_json::Value, AppError> {
+    let sku = sku::Entity::find_by_id(r.subject_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("SKU"))?;
+    let change = match p.change {
+        StockChange::Stocktake => Change::Stocktake(p.quantity),
+        StockChange::Adjust => Change::Adjust(p.quantity),
+    };
+    let reason = r.reason.clone();
+    let reference = p.reference.clone();
+    let (after, movement) =
+        apply_change(txn, &sku, &change, reason, reference, Some(r.requested_by)).await?;
+    Ok(
+        json!({ "skuId": after.id, "movement": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand }),
+    )
 }

@@ -1,5 +1,6 @@
 //! Machinery every capability shares: keyset pages, the audit log, store-scoped lookups and the
 //! write helper.
 
+pub mod approval_queue;
 pub mod audit;
 pub mod page;

@@ -21,8 +21,9 @@ use crate::auth::{Access, Permission, Role, StoreScope};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::approval_queue::{self as queue, PointsAdjust as PointsRequest};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, approval, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 // ---------------------------------------------------------------------------------------------
 // Tiers
@@ -462,16 +463,17 @@ pub async fn points_adjust(
             ));
         }
         check_balance(&m, input.amount)?;
-        let request = approval::file(
+        let request = queue::file(
             &txn,
             ctx,
             staff,
-            approval::NewRequest {
+            queue::NewRequest {
                 store_id: m.store_id,
-                kind: approval::Kind::PointsAdjust,
                 subject_type: "Member",
                 subject_id: m.id,
-                payload: json!({ "amount": input.amount }),
+                payload: queue::Payload::PointsAdjust(PointsRequest {
+                    amount: input.amount,
+                }),
                 reason: Some(reason),
                 approver_role: Role::Director,
             },
@@ -514,6 +516,22 @@ pub async fn apply_adjust(
     actor_id: Option<i64>,
 ) -> Result<(member::Model, points_entry::Model), AppError> {
     write_entry(txn, m, PointsKind::Adjust, amount, reason, actor_id).await
+}
+
+/// Applies a points adjustment approved in the approval queue, on its transaction (refused
+/// below zero as a direct one). Returns what was applied.
+pub async fn apply_approved(
+    txn: &impl ConnectionTrait,
+    r: &entity::approval_request::Model,
+    p: &PointsRequest,
+) -> Result<serde_json::Value, AppError> {
+    let m = member::Entity::find_by_id(r.subject_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("member"))?;
+    let reason = r.reason.clone().unwrap_or_default();
+    let (after, _) = apply_adjust(txn, &m, p.amount, reason, Some(r.requested_by)).await?;
+    Ok(json!({ "memberId": after.id, "amount": p.amount, "points": after.points_balance }))
 }
 
 /// Writes one ledger entry and the member's new balance under the write lock; refuses to go

@@ -12,8 +12,9 @@ use crate::auth::{Access, Permission, Role, Staff, StoreScope};
 use crate::db;
 use crate::domain::{Fen, text};
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::approval_queue::{self as queue, PriceChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, approval, catalog, kernel::audit, now};
+use crate::service::{ServiceCtx, catalog, kernel::audit, now};
 
 /// Highest price accepted, ¥10,000,000.00.
 pub const MAX_PRICE_FEN: i64 = 1_000_000_000;
@@ -190,15 +191,26 @@ pub async fn change_price(
         } else {
             Role::Director
         };
-        let request = approval::file(&txn, ctx, staff, approval::NewRequest {
-            store_id: sku.store_id,
-            kind: approval::Kind::PriceChange,
-            subject_type: "Sku",
-            subject_id: sku.id,
-            payload: json!({ "newPriceFen": input.new_price_fen, "oldPriceFen": sku.price_fen, "reason": reason, "breaches": breaches }),
-            reason: Some(reason),
-            approver_role,
-        }).await?;
+        let payload = queue::Payload::PriceChange(PriceChange {
+            new_price_fen: input.new_price_fen,
+            old_price_fen: sku.price_fen,
+            reason: reason.clone(),
+            breaches,
+        });
+        let request = queue::file(
+            &txn,
+            ctx,
+            staff,
+            queue::NewRequest {
+                store_id: sku.store_id,
+                subject_type: "Sku",
+                subject_id: sku.id,
+                payload,
+                reason: Some(reason),
+                approver_role,
+            },
+        )
+        .await?;
         txn.commit().await?;
         return Ok(PriceOutcome::Requested(request));
     }
@@ -448,6 +460,33 @@ pub async fn history(
         &args,
     )
     .await
+}
+
+/// Applies a price change approved in the approval queue, on its transaction: the same checks
+/// as a direct change except the limit that caused the request. Returns what was applied.
+pub async fn apply_approved(
+    txn: &impl ConnectionTrait,
+    r: &entity::approval_request::Model,
+    approver: &Staff,
+    p: &PriceChange,
+) -> Result<serde_json::Value, AppError> {
+    let sku = sku::Entity::find_by_id(r.subject_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::not_found("SKU"))?;
+    let change = apply_price(
+        txn,
+        &sku,
+        p.new_price_fen,
+        p.reason.clone(),
+        Some(r.requested_by),
+        Some(approver.id),
+        Some(r.id),
+    )
+    .await?;
+    Ok(
+        json!({ "skuId": sku.id, "oldPriceFen": change.old_price_fen, "newPriceFen": change.new_price_fen }),
+    )
 }
 
 #[cfg(test)]

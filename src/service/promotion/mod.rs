@@ -29,8 +29,9 @@ use crate::engine::{
     Threshold,
 };
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::kernel::approval_queue as queue;
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, approval, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Stored (and effective) states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1107,25 +1108,29 @@ async fn file_review(
     spec: &Spec,
 ) -> Result<(), AppError> {
     let (role, beyond) = approver_role(catalog, spec);
-    approval::close_subject(
+    queue::close_subject(
         conn,
-        approval::Kind::PromotionReview,
+        queue::Kind::PromotionReview,
         m.id,
-        approval::Status::Cancelled,
+        queue::Status::Cancelled,
         staff.id,
         Some("superseded".into()),
     )
     .await?;
-    approval::file(
+    queue::file(
         conn,
         ctx,
         staff,
-        approval::NewRequest {
+        queue::NewRequest {
             store_id: m.store_id,
-            kind: approval::Kind::PromotionReview,
             subject_type: "Promotion",
             subject_id: m.id,
-            payload: json!({ "version": m.version, "kind": m.kind, "depthBp": m.depth_bp, "beyondSpecialistLimits": beyond }),
+            payload: queue::Payload::PromotionReview(queue::PromotionReview {
+                version: m.version,
+                kind: m.kind.clone(),
+                depth_bp: m.depth_bp,
+                beyond_specialist_limits: beyond,
+            }),
             reason: None,
             approver_role: role,
         },
@@ -1345,9 +1350,23 @@ fn code_of(codes: &BTreeMap<i64, String>, id: i64) -> String {
 /// `selfApproved`) and a floor break (recorded on this version).
 pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    staff.require(Permission::PromoApprove, None)?;
     let txn = db::begin_write(&ctx.db).await?;
-    let before = in_scope(&txn, staff, id, true).await?;
+    let m = apply_approved(&txn, ctx, staff, id).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Approves a promotion on the caller's transaction: `promotionApprove`, or its request
+/// approved in the approval queue (the same checks; the promotion closes the request).
+pub async fn apply_approved(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+) -> Result<promotion::Model, AppError> {
+    staff.require(Permission::PromoApprove, None)?;
+    queue::lock_pending_of(txn, queue::Kind::PromotionReview, id).await?;
+    let before = in_scope(txn, staff, id, true).await?;
     let access = staff.require(Permission::PromoApprove, Some(before.store_id))?;
     let stored = Status::parse(&before.status);
     if stored != Status::PendingApproval && !before.revision_pending {
@@ -1362,7 +1381,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
         ));
     }
     let spec = working_spec(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
-    let catalog = Catalog::load(&txn, before.store_id).await?;
+    let catalog = Catalog::load(txn, before.store_id).await?;
     if access == Access::Limited {
         let (role, beyond) = approver_role(&catalog, &spec);
         if role == Role::Director {
@@ -1378,7 +1397,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
     }
     let candidate = spec.promo(before.id, before.start_at, before.end_at);
     let floor_break = activation_checks(
-        &txn,
+        txn,
         &before,
         &catalog,
         &candidate,
@@ -1407,23 +1426,22 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
     am.approved_at = Set(Some(at));
     am.self_approved = Set(self_approval);
     am.updated_at = Set(at);
-    let m = am.update(&txn).await?;
-    approval::close_subject(
-        &txn,
-        approval::Kind::PromotionReview,
+    let m = am.update(txn).await?;
+    queue::close_subject(
+        txn,
+        queue::Kind::PromotionReview,
         m.id,
-        approval::Status::Approved,
+        queue::Status::Approved,
         staff.id,
         None,
     )
     .await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
+    audit::record_as(txn, ctx, staff, audit::Entry {
         action: "promotion.approve", target_type: "Promotion", target_id: Some(m.id), store_id: Some(m.store_id),
         before: Some(json!({ "status": before.status })),
         after: Some(json!({ "status": m.status, "version": m.version, "depthBp": m.depth_bp, "floorBreakApproved": floor_break, "submittedBy": before.submitted_by })),
         self_approved: self_approval,
     }).await?;
-    txn.commit().await?;
     Ok(m)
 }
 
@@ -1431,6 +1449,18 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
 /// pending new version is dropped and the approved one stays in force.
 pub async fn reject(ctx: &ServiceCtx, id: i64, reason: &str) -> Result<promotion::Model, AppError> {
     back_to_draft(ctx, id, Some(reason)).await
+}
+
+/// Rejects a promotion on the caller's transaction (its request rejected in the approval
+/// queue; the same checks as `promotionReject`).
+pub async fn apply_rejected(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+    reason: &str,
+) -> Result<promotion::Model, AppError> {
+    back_to_draft_in(txn, ctx, staff, id, Some(reason)).await
 }
 
 /// `promotionWithdraw` (PROMO_EDIT, the submitter or a director): the submitter takes a pending
@@ -1446,6 +1476,19 @@ async fn back_to_draft(
     reason: Option<&str>,
 ) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
+    let txn = db::begin_write(&ctx.db).await?;
+    let m = back_to_draft_in(&txn, ctx, staff, id, reason).await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+async fn back_to_draft_in(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<promotion::Model, AppError> {
     let permission = if reason.is_some() {
         Permission::PromoApprove
     } else {
@@ -1458,8 +1501,8 @@ async fn back_to_draft(
                 .map_err(|e| AppError::Invalid(vec![e]))
         })
         .transpose()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = in_scope(&txn, staff, id, true).await?;
+    queue::lock_pending_of(txn, queue::Kind::PromotionReview, id).await?;
+    let before = in_scope(txn, staff, id, true).await?;
     staff.require(permission, Some(before.store_id))?;
     let stored = Status::parse(&before.status);
     let verb = if reason.is_some() {
@@ -1509,22 +1552,22 @@ async fn back_to_draft(
         am.total_quantity = Set(spec.coupon.as_ref().map(|c| c.total_quantity));
         am.version = Set(before.approved_version.unwrap_or(before.version));
         am.revision_pending = Set(false);
-        let catalog = Catalog::load(&txn, before.store_id).await?;
+        let catalog = Catalog::load(txn, before.store_id).await?;
         am.depth_bp = Set(depth_bp(depth(&catalog, &spec)));
         restored = Some(spec);
     }
-    let m = am.update(&txn).await?;
+    let m = am.update(txn).await?;
     if let Some(spec) = restored {
-        write_targets(&txn, &m, &spec).await?;
+        write_targets(txn, &m, &spec).await?;
     }
     let closed = if reason.is_some() {
-        approval::Status::Rejected
+        queue::Status::Rejected
     } else {
-        approval::Status::Cancelled
+        queue::Status::Cancelled
     };
-    approval::close_subject(
-        &txn,
-        approval::Kind::PromotionReview,
+    queue::close_subject(
+        txn,
+        queue::Kind::PromotionReview,
         m.id,
         closed,
         staff.id,
@@ -1532,7 +1575,7 @@ async fn back_to_draft(
     )
     .await?;
     audit::record_as(
-        &txn,
+        txn,
         ctx,
         staff,
         audit::Entry {
@@ -1550,7 +1593,6 @@ async fn back_to_draft(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(m)
 }
 
