@@ -1,0 +1,11 @@
+//! The order import: parse every row, then apply orders, stock and points effects once each.
+
+use super::*;
+
+mod apply;
+mod parse;
+mod state;
+
+pub use apply::*;
+pub use parse::*;
+use state::*;
