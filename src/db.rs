@@ -150,3 +150,51 @@ fn placeholders(backend: DbBackend, sql: &str) -> String {
         sql.to_owned()
     }
 }
+
+#[cfg(test)]
+mod frozen_migrations {
+    use sha2::{Digest, Sha256};
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    /// Every migration file is listed in `migration/released.sha256` with the checksum it was
+    /// released with: editing a released migration (instead of adding a new one) fails here.
+    #[test]
+    fn released_migrations_are_unchanged_and_every_migration_is_listed() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("migration");
+        let listed: BTreeMap<String, String> =
+            std::fs::read_to_string(root.join("released.sha256"))
+                .expect("migration/released.sha256")
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(|l| {
+                    let (sum, file) = l.split_once("  ").expect("`<sha256>  <file>` lines");
+                    (file.to_owned(), sum.to_owned())
+                })
+                .collect();
+        let mut on_disk = Vec::new();
+        for entry in std::fs::read_dir(root.join("src")).expect("migration/src") {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_owned();
+            if !name.starts_with('m') || !name.ends_with(".rs") {
+                continue;
+            }
+            let sum = hex::encode(Sha256::digest(std::fs::read(&path).expect("readable")));
+            match listed.get(&name) {
+                Some(released) => assert_eq!(
+                    &sum, released,
+                    "{name} was changed after release: write a new migration instead"
+                ),
+                None => panic!("{name} is not in migration/released.sha256: add `{sum}  {name}`"),
+            }
+            on_disk.push(name);
+        }
+        for name in listed.keys() {
+            assert!(on_disk.contains(name), "{name} is listed but missing");
+        }
+    }
+}
