@@ -115,13 +115,13 @@ const GRAPHIQL: &str = r#"<!doctype html>
   <meta charset="utf-8" />
   <title>Zhanggui GraphiQL</title>
   <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
-  <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css" />
+  <link rel="stylesheet" href="/graphiql/assets/graphiql.min.css" />
 </head>
 <body>
   <div id="graphiql">Loading GraphiQL…</div>
-  <script crossorigin src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-  <script crossorigin src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+  <script src="/graphiql/assets/react.production.min.js"></script>
+  <script src="/graphiql/assets/react-dom.production.min.js"></script>
+  <script src="/graphiql/assets/graphiql.min.js"></script>
   <script>
     const url = new URL('/graphql', window.location.href).toString();
     const fetcher = GraphiQL.createFetcher({ url, subscriptionUrl: url.replace(/^http/, 'ws') });
@@ -138,6 +138,41 @@ async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(GRAPHIQL)
+}
+
+/// GraphiQL's assets, pinned and compiled into the binary (versions, licences and checksums in
+/// `src/http/assets/README.md`): the page works offline and needs no external host.
+const GRAPHIQL_ASSETS: [(&str, &str, &[u8]); 4] = [
+    (
+        "graphiql.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("assets/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("assets/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("assets/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("assets/react-dom.production.min.js"),
+    ),
+];
+
+async fn graphiql_asset(name: web::Path<String>) -> HttpResponse {
+    match GRAPHIQL_ASSETS.iter().find(|(n, _, _)| *n == name.as_str()) {
+        Some((_, content_type, body)) => HttpResponse::Ok()
+            .content_type(*content_type)
+            .insert_header(("Cache-Control", "public, max-age=86400"))
+            .body(*body),
+        None => HttpResponse::NotFound().finish(),
+    }
 }
 
 /// Registers every route.
@@ -160,6 +195,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
                 .route(web::post().to(graphql::post)),
         )
         .service(web::resource("/graphiql").route(web::get().to(graphiql)))
+        .service(web::resource("/graphiql/assets/{name}").route(web::get().to(graphiql_asset)))
         .service(web::resource("/healthz").route(web::get().to(healthz)))
         .service(web::resource("/readyz").route(web::get().to(readyz)))
         .service(web::resource("/metrics").route(web::get().to(metrics)));

@@ -462,3 +462,47 @@ async fn connections_also_page_backward_with_last_and_before() {
         .await;
     assert_eq!(error_code(&big), "BAD_USER_INPUT");
 }
+
+/// GraphiQL needs no external host (offline, or where a CDN is blocked): the page references
+/// only its own assets, and each is served by the server with its content type.
+#[tokio::test]
+async fn graphiql_is_served_entirely_by_the_server() {
+    let app = spawn_app().await;
+    let get = |path: String| app.client.get(format!("{}{path}", app.addr)).send();
+    let page = get("/graphiql".into())
+        .await
+        .expect("graphiql")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+    let assets: Vec<&str> = page
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/graphiql/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 4, "{page}");
+    for path in assets {
+        let res = get(path.to_owned()).await.expect("asset");
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let kind = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let expected = if path.ends_with(".css") {
+            "text/css"
+        } else {
+            "text/javascript"
+        };
+        assert!(kind.starts_with(expected), "{path}: {kind}");
+        assert!(res.bytes().await.expect("body").len() > 1000, "{path}");
+    }
+    let missing = get("/graphiql/assets/nothing.js".into())
+        .await
+        .expect("404");
+    assert_eq!(missing.status().as_u16(), 404);
+}
