@@ -3,61 +3,77 @@
 
 use crate::auth::Permission;
 
-/// Stable error codes: top-level `extensions.code` values and `UserError.code` values.
+/// Stable error codes (never renamed; new codes are added at the end). Each says what it means
+/// and where it appears: **top-level** in `errors[].extensions.code` (the request, or a query
+/// argument, was refused and `data` holds no answer for that field), or in a mutation payload's
+/// **`userErrors[].code`** (the change was refused, nothing was written, `field` names the input).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
 #[graphql(name = "ErrorCode")]
 pub enum ErrorCode {
-    /// No valid access token: missing where required, expired, forged or revoked.
+    /// Top-level. No valid access token: missing where required, expired, forged, revoked, or
+    /// issued before the password was changed or reset. Log in again (or refresh the token).
     Unauthenticated,
-    /// Authenticated, but the role may not do this (or a password change is pending).
+    /// Top-level. Authenticated, but the role may not do this in this store (the message names the
+    /// permission), or a password change is pending and only `passwordChange` is allowed.
     Forbidden,
-    /// The object does not exist or lies outside the viewer's stores.
+    /// Top-level for lookups by ID and in `userErrors` for an input that refers to an object. The
+    /// object does not exist or lies outside the viewer's stores (the two are not told apart).
     NotFound,
-    /// The input is malformed or breaks a validation rule.
+    /// The request is malformed, something a correct client never sends: an unparsable document
+    /// or variables, a value of the wrong type, a malformed global ID or one of another type, a
+    /// cursor of another list or ordering, `first` with `last`, control or bidi characters, an
+    /// Int out of range. Top-level for the document, its variables and query arguments (with
+    /// `extensions.fields` naming them); in `userErrors` when it sits in a mutation's input.
     BadUserInput,
-    /// The change conflicts with the current state (e.g. a duplicate name).
+    /// Top-level. The change conflicts with a concurrent one; read again and retry.
     Conflict,
-    /// Too many attempts; try again later.
+    /// Top-level. Too many attempts (e.g. failed logins); `extensions.retryAfterSeconds` says when
+    /// to try again.
     RateLimited,
-    /// An unexpected server error. Details are only in the server log.
+    /// Top-level. An unexpected server error; never caused by input. Details are only in the
+    /// server log, under the response's `x-request-id`.
     Internal,
-    /// A required value is empty or only whitespace.
+    /// In `userErrors`. A required value is empty or only whitespace.
     Blank,
-    /// A value is longer than allowed.
+    /// In `userErrors`. A value is longer than allowed (the message gives the limit).
     TooLong,
-    /// A value is shorter than allowed.
+    /// In `userErrors`. A value is shorter than allowed (the message gives the limit).
     TooShort,
-    /// A value is not in the accepted format or range.
+    /// In `userErrors`. A well-formed value breaks a business rule: out of its range, not one of
+    /// the accepted values, inconsistent with another input (the message says which rule).
     Invalid,
-    /// The value is already used by another object (e.g. a username).
+    /// In `userErrors`. The value is already used by another object (e.g. a username).
     Taken,
-    /// The current password given is wrong.
+    /// In `userErrors`. The current password given is wrong.
     WrongPassword,
-    /// The new password equals the current one.
+    /// In `userErrors`. The new password equals the current one.
     PasswordReused,
-    /// The change would leave the company without an active director.
+    /// In `userErrors`. The change would leave the company without an active director.
     LastDirector,
-    /// The action exceeds the actor's limit; file an approval request instead.
+    /// In `userErrors`. The action exceeds the actor's limit; send it again with
+    /// `requestApproval: true` to file an approval request, or ask a higher role.
     ApprovalRequired,
-    /// The text holds Advertising-Law absolute terms (极限词) of BLOCK severity.
+    /// In `userErrors`. The text holds Advertising-Law absolute terms (极限词) of BLOCK severity.
     ComplianceBlocked,
-    /// The object's state does not allow this action.
+    /// In `userErrors`. The object's state does not allow this action (the message names both).
     InvalidStateTransition,
-    /// Four-eyes rule: one may not approve one's own submission (directors excepted, audited).
+    /// In `userErrors`. Four-eyes rule: nobody approves or resolves their own submission;
+    /// directors may, and it is audited as self-approved.
     FourEyes,
-    /// Not enough available stock.
+    /// In `userErrors`. Not enough available stock (on hand minus reserved).
     StockInsufficient,
-    /// The member has fewer points than the change takes; a balance never goes below zero.
+    /// In `userErrors`. The member has fewer points than the change takes; a balance never goes
+    /// below zero.
     PointsInsufficient,
-    /// Another item-level price (单品宝) already covers one of these SKUs in an overlapping window,
-    /// or another activity of the same exclusive family; the message names it.
+    /// In `userErrors`. Another item-level price (单品宝) already covers one of these SKUs in an
+    /// overlapping window, or another activity of the same exclusive family; the message names it.
     PromotionOverlap,
-    /// The promotion would let a SKU sell below its floor (破价线), cost or minimum-margin price;
-    /// only a director may approve exactly that.
+    /// In `userErrors`. The promotion would let a SKU sell below its floor (破价线), cost or
+    /// minimum-margin price; only a director may approve exactly that.
     PriceBelowFloor,
-    /// The coupon template has no coupons left to issue (totalQuantity reached).
+    /// In `userErrors`. The coupon template has no coupons left to issue (its total reached).
     CouponQuantityExceeded,
-    /// The member already holds the template's per-buyer limit of coupons.
+    /// In `userErrors`. The member already holds the template's per-buyer limit of coupons.
     CouponPerBuyerLimit,
 }
 
@@ -339,6 +355,14 @@ impl From<sea_orm::DbErr> for AppError {
         if let Some(c) = violated(&err) {
             tracing::debug!(error = %err, constraint = c.name, "constraint violation");
             return Self::invalid(c.field, c.code, c.message);
+        }
+        let text = err.to_string();
+        if text.contains("deadlock detected")
+            || text.contains("could not serialize access")
+            || text.contains("database is locked")
+        {
+            tracing::warn!(error = %err, "write collided with a concurrent one");
+            return Self::Conflict("the change collided with a concurrent one; try again".into());
         }
         match err {
             sea_orm::DbErr::RecordNotFound(_) => Self::NotFound { entity: "record" },

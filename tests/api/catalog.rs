@@ -313,7 +313,7 @@ async fn titles_are_counted_as_the_platform_counts_them() {
     let root = app
         .gql(
             Some(&admin.token),
-            "query($s: ID!) { categories(storeId: $s) { nodes { id path } } }",
+            "query($s: ID!) { categories(filter: {storeId: $s}) { nodes { id path } } }",
             json!({ "s": tmall }),
         )
         .await;
@@ -596,7 +596,7 @@ async fn products_filter_and_sort_with_keyset_pages() {
     let low_skus = app
         .gql(
             Some(&admin.token),
-            "query($s: ID!) { lowStockSkus(storeId: $s) { totalCount } }",
+            "query($s: ID!) { lowStockSkus(filter: {storeId: $s}) { totalCount } }",
             json!({ "s": store }),
         )
         .await;
@@ -876,7 +876,7 @@ async fn renaming_a_category_moves_the_paths_below_and_used_values_cannot_be_dro
     let cats = app
         .gql(
             Some(&admin.token),
-            "query($s: ID!) { categories(storeId: $s) { nodes { id path } } }",
+            "query($s: ID!) { categories(filter: {storeId: $s}) { nodes { id path } } }",
             json!({ "s": store }),
         )
         .await;
@@ -907,7 +907,7 @@ async fn renaming_a_category_moves_the_paths_below_and_used_values_cannot_be_dro
     let cats = app
         .gql(
             Some(&admin.token),
-            "query($s: ID!) { categories(storeId: $s) { nodes { path } } }",
+            "query($s: ID!) { categories(filter: {storeId: $s}) { nodes { path } } }",
             json!({ "s": store }),
         )
         .await;

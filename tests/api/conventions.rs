@@ -506,3 +506,56 @@ async fn graphiql_is_served_entirely_by_the_server() {
         .expect("404");
     assert_eq!(missing.status().as_u16(), 404);
 }
+
+/// Every connection field of the served schema takes the four Relay arguments
+/// (`first/after/last/before`); its other arguments are at most one `filter`, a `sortKey` and
+/// `reverse`: a client pages every list the same way.
+#[tokio::test]
+async fn every_connection_takes_the_relay_arguments_and_one_filter() {
+    let app = spawn_app().await;
+    let body = app
+        .gql(
+            None,
+            "{ __schema { types { name fields { name type { kind name ofType { name } } args { name } } } } }",
+            json!({}),
+        )
+        .await;
+    let mut connections = 0;
+    for t in body["data"]["__schema"]["types"].as_array().expect("types") {
+        for f in t["fields"].as_array().into_iter().flatten() {
+            let ty = &f["type"];
+            let name = ty["name"]
+                .as_str()
+                .or(ty["ofType"]["name"].as_str())
+                .unwrap_or("");
+            if !name.ends_with("Connection") {
+                continue;
+            }
+            connections += 1;
+            let args: Vec<&str> = f["args"]
+                .as_array()
+                .expect("args")
+                .iter()
+                .map(|a| a["name"].as_str().unwrap_or(""))
+                .collect();
+            let field = format!("{}.{}", t["name"].as_str().unwrap_or(""), f["name"]);
+            for relay in ["first", "after", "last", "before"] {
+                assert!(args.contains(&relay), "{field} lacks {relay}: {args:?}");
+            }
+            let others: Vec<&&str> = args
+                .iter()
+                .filter(|a| {
+                    ![
+                        "first", "after", "last", "before", "filter", "sortKey", "reverse",
+                    ]
+                    .contains(a)
+                })
+                .collect();
+            assert!(
+                others.is_empty(),
+                "{field} has arguments outside `filter`: {others:?}"
+            );
+        }
+    }
+    assert!(connections >= 17, "found {connections} connection fields");
+}

@@ -43,7 +43,7 @@ async fn the_demo_company_has_logins_per_role_and_a_realistic_catalog() {
     let low = app
         .gql(
             Some(&spec.token),
-            "query($s: ID!) { lowStockSkus(storeId: $s) { totalCount } }",
+            "query($s: ID!) { lowStockSkus(filter: {storeId: $s}) { totalCount } }",
             json!({ "s": store }),
         )
         .await;

@@ -83,7 +83,7 @@ async fn a_specialist_cuts_up_to_the_store_limit_and_no_further() {
     );
 
     let history = app
-        .gql(Some(&spec.token), "query($s: ID!) { priceHistory(skuId: $s) { nodes { oldPrice newPrice changedBy { displayName } } } }", json!({ "s": sku }))
+        .gql(Some(&spec.token), "query($s: ID!) { priceHistory(filter: {skuId: $s}) { nodes { oldPrice newPrice changedBy { displayName } } } }", json!({ "s": sku }))
         .await;
     let prices: Vec<&str> = history["data"]["priceHistory"]["nodes"]
         .as_array()
@@ -155,7 +155,7 @@ async fn deep_cuts_go_through_an_approval_request_resolved_by_a_director() {
         "{body}"
     );
     let history = app
-        .gql(Some(&admin.token), "query($s: ID!) { priceHistory(skuId: $s) { nodes { newPrice changedBy { displayName } approvedBy { displayName } } } }", json!({ "s": sku }))
+        .gql(Some(&admin.token), "query($s: ID!) { priceHistory(filter: {skuId: $s}) { nodes { newPrice changedBy { displayName } approvedBy { displayName } } } }", json!({ "s": sku }))
         .await;
     assert_eq!(
         history["data"]["priceHistory"]["nodes"],

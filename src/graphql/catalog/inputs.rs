@@ -178,3 +178,12 @@ pub struct SkusGeneratePayload {
     /// Why the change was refused; empty on success.
     pub user_errors: Vec<UserErrorObject>,
 }
+
+/// Filters of `categories`.
+#[derive(InputObject)]
+pub struct CategoryFilter {
+    /// The store (categories belong to one store).
+    pub store_id: ID,
+    /// Only the children of this category (default: every category of the store).
+    pub parent_id: Option<ID>,
+}

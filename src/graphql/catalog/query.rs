@@ -19,8 +19,7 @@ impl CatalogQuery {
     async fn categories(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The store.")] store_id: ID,
-        #[graphql(desc = "Only the children of this category.")] parent_id: Option<ID>,
+        #[graphql(desc = "Filters: the store, and optionally a parent.")] filter: CategoryFilter,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
         #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
@@ -28,8 +27,8 @@ impl CatalogQuery {
         >,
         #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<CategoryConnection> {
-        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
-        let parent = decode_opt_id(&parent_id, NodeType::Category, "parentId")?;
+        let store = decode_id(&filter.store_id, NodeType::Store, "filter.storeId").gql()?;
+        let parent = decode_opt_id(&filter.parent_id, NodeType::Category, "filter.parentId")?;
         cat::category_list(
             svc(ctx)?,
             store,

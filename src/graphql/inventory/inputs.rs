@@ -41,3 +41,10 @@ pub struct StockChangePayload {
     /// Why the change was refused (e.g. STOCK_INSUFFICIENT); empty on success.
     pub user_errors: Vec<UserErrorObject>,
 }
+
+/// Filters of `lowStockSkus`.
+#[derive(InputObject)]
+pub struct LowStockFilter {
+    /// The store (its low-stock threshold applies).
+    pub store_id: ID,
+}

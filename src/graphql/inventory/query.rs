@@ -9,7 +9,7 @@ impl InventoryQuery {
     async fn low_stock_skus(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The store.")] store_id: ID,
+        #[graphql(desc = "Filters: the store.")] filter: LowStockFilter,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
         #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
@@ -17,7 +17,7 @@ impl InventoryQuery {
         >,
         #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<SkuConnection> {
-        let store = decode_id(&store_id, NodeType::Store, "storeId").gql()?;
+        let store = decode_id(&filter.store_id, NodeType::Store, "filter.storeId").gql()?;
         cat::low_stock_skus(
             svc(ctx)?,
             store,

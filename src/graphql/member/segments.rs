@@ -39,6 +39,10 @@ impl SegmentFigures {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<MemberSortKey>,
         #[graphql(desc = "Descending instead of ascending.", default)] reverse: bool,
     ) -> async_graphql::Result<MemberConnection> {
@@ -54,8 +58,8 @@ impl SegmentFigures {
         let w = Window {
             first,
             after: after.as_deref(),
-            last: None,
-            before: None,
+            last,
+            before: before.as_deref(),
         };
         members::list(svc(ctx)?, filter, sort(sort_key), w, reverse)
             .await

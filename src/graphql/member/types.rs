@@ -253,6 +253,10 @@ impl Member {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<OrderConnection> {
         let filter = orders::OrderFilter {
             member_id: Some(self.0.id),
@@ -261,8 +265,8 @@ impl Member {
         let w = Window {
             first,
             after: after.as_deref(),
-            last: None,
-            before: None,
+            last,
+            before: before.as_deref(),
         };
         orders::list(svc(ctx)?, filter, orders::OrderSort::CreatedAt, w, false)
             .await
@@ -275,12 +279,16 @@ impl Member {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PointsEntryConnection> {
         let w = Window {
             first,
             after: after.as_deref(),
-            last: None,
-            before: None,
+            last,
+            before: before.as_deref(),
         };
         members::points_ledger(svc(ctx)?, self.0.id, w, false)
             .await

@@ -54,3 +54,12 @@ pub struct SkuPayload {
     /// Why the change was refused; empty on success.
     pub user_errors: Vec<UserErrorObject>,
 }
+
+/// Filters of `priceHistory`.
+#[derive(InputObject, Default)]
+pub struct PriceHistoryFilter {
+    /// Only this SKU.
+    pub sku_id: Option<ID>,
+    /// Only this store.
+    pub store_id: Option<ID>,
+}

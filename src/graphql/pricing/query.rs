@@ -9,8 +9,7 @@ impl PricingQuery {
     async fn price_history(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only this SKU.")] sku_id: Option<ID>,
-        #[graphql(desc = "Only this store.")] store_id: Option<ID>,
+        #[graphql(desc = "Filters.")] filter: Option<PriceHistoryFilter>,
         #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
         #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
@@ -18,8 +17,9 @@ impl PricingQuery {
         >,
         #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PriceChangeConnection> {
-        let sku = decode_opt_id(&sku_id, NodeType::Sku, "skuId")?;
-        let store = decode_opt_id(&store_id, NodeType::Store, "storeId")?;
+        let f = filter.unwrap_or_default();
+        let sku = decode_opt_id(&f.sku_id, NodeType::Sku, "filter.skuId")?;
+        let store = decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?;
         pricing::history(
             svc(ctx)?,
             sku,

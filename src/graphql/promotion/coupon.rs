@@ -207,8 +207,12 @@ impl CouponQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<CouponFilter>,
         #[graphql(desc = "Descending.", default)] reverse: bool,
-        #[graphql(desc = "Page size (≤ 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<CouponConnection> {
         let f = filter.unwrap_or_default();
         let filter = coupons::Filter {
@@ -225,8 +229,8 @@ impl CouponQuery {
         let w = Window {
             first,
             after: after.as_deref(),
-            last: None,
-            before: None,
+            last,
+            before: before.as_deref(),
         };
         let args = crate::service::kernel::page::PageArgs::parse(w, reverse, "ID").gql()?;
         coupons::list(svc(ctx)?, &filter, &args)

@@ -367,3 +367,12 @@ pub struct CouponFilter {
     /// Only these states (as read now).
     pub states: Option<Vec<CouponState>>,
 }
+
+/// Filters of `couponTemplates`.
+#[derive(InputObject, Default)]
+pub struct CouponTemplateFilter {
+    /// Only this store.
+    pub store_id: Option<ID>,
+    /// Only these states (as read now).
+    pub statuses: Option<Vec<PromotionStatus>>,
+}

@@ -58,17 +58,20 @@ impl PromotionQuery {
     async fn coupon_templates(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only this store.")] store_id: Option<ID>,
-        #[graphql(desc = "Only these states (as read now).")] statuses: Option<
-            Vec<PromotionStatus>,
+        #[graphql(desc = "Filters.")] filter: Option<CouponTemplateFilter>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
         >,
-        #[graphql(desc = "Page size (≤ 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PromotionConnection> {
+        let f = filter.unwrap_or_default();
         let filter = promos::Filter {
-            store_id: decode_opt_id(&store_id, NodeType::Store, "storeId")?,
+            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
             kinds: vec![engine::Kind::Coupon],
-            statuses: statuses
+            statuses: f
+                .statuses
                 .unwrap_or_default()
                 .into_iter()
                 .map(Into::into)
@@ -78,8 +81,8 @@ impl PromotionQuery {
         let w = Window {
             first,
             after: after.as_deref(),
-            last: None,
-            before: None,
+            last,
+            before: before.as_deref(),
         };
         let args = crate::service::kernel::page::PageArgs::parse(w, false, "ID").gql()?;
         promos::list(svc(ctx)?, &filter, promos::SortKey::Id, &args)
