@@ -1065,3 +1065,73 @@ async fn an_unreadable_approval_payload_is_an_internal_error_and_changes_nothing
     assert_eq!(b["data"]["s"]["price"], "100.00", "{b}");
     assert_eq!(app.count("price_change").await, 0);
 }
+
+/// Stored states and specs are typed on the way out: a promotion with an unknown status or an
+/// unreadable spec, a product or an order with an unknown status, is an internal error (that
+/// names nothing to the client), never read as DRAFT, a free-shipping rule or null.
+#[tokio::test]
+async fn unknown_stored_states_and_unreadable_specs_fail_loudly() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "读取店").await;
+    let sku = promo::sku(&app, &admin, &store, "CUP-RED").await;
+    let p = promo::create(
+        &app,
+        &admin,
+        promo::window(
+            json!({ "storeId": store, "name": "坏状态", "scope": { "mode": "ONLY", "skuIds": [sku] }, "itemDiscount": { "mode": "PERCENT", "rateBp": 9500 } }),
+            1,
+            48,
+        ),
+    )
+    .await;
+    let promotion = p["promotion"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{p}"))
+        .to_owned();
+    let read = "query($id: ID!) { node(id: $id) { ... on ItemDiscountPromotion { status } } }";
+    let ok = app
+        .gql(Some(&admin.token), read, json!({ "id": promotion }))
+        .await;
+    assert_eq!(ok["data"]["node"]["status"], "DRAFT", "{ok}");
+
+    crate::order::sqlx_exec(&app, "UPDATE promotion SET status = 'DRAFTY'").await;
+    let b = app
+        .gql(Some(&admin.token), read, json!({ "id": promotion }))
+        .await;
+    assert_eq!(error_code(&b), "INTERNAL", "{b}");
+    assert_eq!(b["errors"][0]["message"], "internal error");
+    let list = app
+        .gql(
+            Some(&admin.token),
+            "{ promotions(first: 5) { nodes { status } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&list), "INTERNAL", "{list}");
+
+    crate::order::sqlx_exec(
+        &app,
+        "UPDATE promotion SET status = 'DRAFT', spec_json = '{\"rule\": 1}'",
+    )
+    .await;
+    let b = app
+        .gql(Some(&admin.token), read, json!({ "id": promotion }))
+        .await;
+    assert_eq!(
+        error_code(&b),
+        "INTERNAL",
+        "an unreadable spec is no free-shipping rule: {b}"
+    );
+
+    let product = promo::product(&app, &admin, &store, "CUP-RED").await;
+    crate::order::sqlx_exec(&app, "UPDATE product SET status = 'SHELVED'").await;
+    let b = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { node(id: $id) { ... on Product { status } } }",
+            json!({ "id": product }),
+        )
+        .await;
+    assert_eq!(error_code(&b), "INTERNAL", "{b}");
+}

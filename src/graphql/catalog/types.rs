@@ -169,8 +169,8 @@ impl Product {
         self.0.video_url.as_deref()
     }
     /// Listing state. An OFF_SHELF product whose `scheduledOnShelfAt` has come reads ON_SHELF.
-    async fn status(&self) -> ProductStatus {
-        cat::effective_status(&self.0).into()
+    async fn status(&self) -> async_graphql::Result<ProductStatus> {
+        cat::effective_status(&self.0).map(Into::into).gql()
     }
     /// When the approved product goes on the shelf by itself (定时上架); null when not scheduled
     /// or already due.

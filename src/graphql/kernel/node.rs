@@ -95,7 +95,8 @@ pub(crate) async fn resolve_node(
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?
-            .map(crate::graphql::promotion::Promotion::node),
+            .map(crate::graphql::promotion::Promotion::node)
+            .transpose()?,
         NodeType::Coupon => service::promotion::coupon::by_ids(svc, &[gid.id])
             .await
             .gql()?

@@ -1,4 +1,6 @@
-//! Relay connection types over service `Page`s.
+//! Relay connection types over service `Page`s. A node is built from its row with `TryFrom`, so
+//! a row that cannot be read (an unknown status, an unreadable spec) is an internal error
+//! naming the row, never a default.
 
 use async_graphql::SimpleObject;
 
@@ -34,23 +36,25 @@ macro_rules! connection {
         #[async_graphql::Object]
         impl $conn {
             /// The items of this page with their cursors.
-            async fn edges(&self) -> Vec<$edge> {
+            async fn edges(&self) -> async_graphql::Result<Vec<$edge>> {
                 self.0
                     .items
                     .iter()
-                    .map(|(c, m)| $edge {
-                        cursor: c.clone(),
-                        node: $node::from(m.clone()),
+                    .map(|(c, m)| {
+                        Ok($edge {
+                            cursor: c.clone(),
+                            node: $node::try_from(m.clone()).map_err(async_graphql::Error::from)?,
+                        })
                     })
                     .collect()
             }
 
             /// The items of this page, without cursors.
-            async fn nodes(&self) -> Vec<$node> {
+            async fn nodes(&self) -> async_graphql::Result<Vec<$node>> {
                 self.0
                     .items
                     .iter()
-                    .map(|(_, m)| $node::from(m.clone()))
+                    .map(|(_, m)| $node::try_from(m.clone()).map_err(async_graphql::Error::from))
                     .collect()
             }
 

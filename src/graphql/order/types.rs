@@ -81,8 +81,15 @@ impl Order {
         member_of(ctx, self.0.member_id).await
     }
     /// Status.
-    async fn status(&self) -> Option<OrderStatus> {
-        Status::parse(&self.0.status).map(Into::into)
+    async fn status(&self) -> async_graphql::Result<Option<OrderStatus>> {
+        let status = Status::parse(&self.0.status).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!(
+                "order {}: unknown status {:?}",
+                self.0.id,
+                self.0.status
+            ))
+        });
+        status.map(|s| Some(s.into())).gql()
     }
     /// When the buyer placed it (下单时间).
     async fn created_at(&self) -> DateTime {

@@ -58,8 +58,10 @@ impl Coupon {
         &self.0.code
     }
     /// The state now (a CLAIMED coupon past its validity reads EXPIRED).
-    async fn state(&self) -> CouponState {
-        coupons::effective_state(&self.0, crate::service::now()).into()
+    async fn state(&self) -> async_graphql::Result<CouponState> {
+        coupons::effective_state(&self.0, crate::service::now())
+            .map(Into::into)
+            .gql()
     }
     /// Usable from.
     async fn valid_from(&self) -> DateTime {
@@ -84,11 +86,12 @@ impl Coupon {
     /// The template.
     async fn template(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Promotion>> {
         let l = ctx.data::<Loaders>()?;
-        Ok(l.promotions
+        l.promotions
             .load_one(self.0.template_id)
             .await
             .map_err(loaders::gql_err)?
-            .map(Promotion::from))
+            .map(Promotion::try_from)
+            .transpose()
     }
     /// The member holding it.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {

@@ -305,7 +305,7 @@ pub(crate) fn promotion_payload(
 ) -> async_graphql::Result<PromotionPayload> {
     let (m, user_errors) = split(res)?;
     Ok(PromotionPayload {
-        promotion: m.map(Promotion::from),
+        promotion: m.map(Promotion::try_from).transpose()?,
         user_errors,
     })
 }

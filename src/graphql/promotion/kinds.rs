@@ -40,22 +40,13 @@ pub struct Row {
 }
 
 impl Row {
-    fn new(m: promotion::Model) -> Self {
-        let spec = promos::working_spec(&m).unwrap_or(Spec {
-            scope: engine::Scope::Store,
-            audience: engine::Audience::All,
-            funder: engine::Funder::Merchant,
-            rule: Rule::FreeShipping {
-                on: None,
-                threshold: 0,
-                excluded_regions: Vec::new(),
-            },
-            coupon: None,
-        });
-        Self {
+    /// Reads the working spec once; an unreadable one is an internal error naming the row.
+    fn new(m: promotion::Model) -> Result<Self, AppError> {
+        let spec = promos::working_spec(&m)?;
+        Ok(Self {
             m: Arc::new(m),
             spec: Arc::new(spec),
-        }
+        })
     }
 }
 
@@ -90,8 +81,8 @@ macro_rules! promotion_type {
                 self.0.m.copy.as_deref()
             }
             /// The state now (time-driven changes read correctly before the scheduler runs).
-            async fn status(&self) -> PromotionStatus {
-                effective_status(&self.0.m, crate::service::now()).into()
+            async fn status(&self) -> async_graphql::Result<PromotionStatus> {
+                effective_status(&self.0.m, crate::service::now()).map(Into::into).gql()
             }
             /// Start of the working version's window (inclusive).
             async fn start_at(&self) -> DateTime {
@@ -700,10 +691,12 @@ pub enum Promotion {
     MemberPrice(MemberPricePromotion),
 }
 
-impl From<promotion::Model> for Promotion {
-    fn from(m: promotion::Model) -> Self {
-        let row = Row::new(m);
-        match row.spec.rule.kind() {
+impl TryFrom<promotion::Model> for Promotion {
+    type Error = async_graphql::Error;
+
+    fn try_from(m: promotion::Model) -> async_graphql::Result<Self> {
+        let row = Row::new(m).gql()?;
+        Ok(match row.spec.rule.kind() {
             engine::Kind::ItemDiscount => Self::ItemDiscount(ItemDiscountPromotion(row)),
             engine::Kind::FullReduction => Self::FullReduction(FullReductionPromotion(row)),
             engine::Kind::FullDiscount => Self::FullDiscount(FullDiscountPromotion(row)),
@@ -713,15 +706,15 @@ impl From<promotion::Model> for Promotion {
             engine::Kind::FreeShipping => Self::FreeShipping(FreeShippingPromotion(row)),
             engine::Kind::Coupon => Self::Coupon(CouponTemplate(row)),
             engine::Kind::MemberPrice => Self::MemberPrice(MemberPricePromotion(row)),
-        }
+        })
     }
 }
 
 impl Promotion {
     /// The node form of a promotion.
-    pub fn node(m: promotion::Model) -> crate::graphql::kernel::Node {
+    pub fn node(m: promotion::Model) -> async_graphql::Result<crate::graphql::kernel::Node> {
         use crate::graphql::kernel::Node;
-        match Self::from(m) {
+        Ok(match Self::try_from(m)? {
             Self::ItemDiscount(p) => Node::ItemDiscountPromotion(p),
             Self::FullReduction(p) => Node::FullReductionPromotion(p),
             Self::FullDiscount(p) => Node::FullDiscountPromotion(p),
@@ -731,7 +724,7 @@ impl Promotion {
             Self::FreeShipping(p) => Node::FreeShippingPromotion(p),
             Self::Coupon(p) => Node::CouponTemplate(p),
             Self::MemberPrice(p) => Node::MemberPricePromotion(p),
-        }
+        })
     }
 }
 

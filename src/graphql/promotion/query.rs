@@ -98,6 +98,8 @@ impl PromotionQuery {
         #[graphql(desc = "Global ID.")] id: ID,
     ) -> async_graphql::Result<Option<Promotion>> {
         let id = decode_id(&id, NodeType::Promotion, "id").gql()?;
-        Ok(found(promos::get(svc(ctx)?, id).await)?.map(Promotion::from))
+        found(promos::get(svc(ctx)?, id).await)?
+            .map(Promotion::try_from)
+            .transpose()
     }
 }

@@ -65,7 +65,7 @@ pub(crate) async fn transition_in(
         queue::lock_pending_of(txn, queue::Kind::ProductReview, id).await?;
     }
     let before = product_for_update(txn, staff, id).await?;
-    let from = effective_status(&before);
+    let from = effective_status(&before)?;
     let (permission, allowed_from, action_name): (Permission, &[ProductStatus], &'static str) =
         match &action {
             Transition::Submit => (Permission::ProductSubmit, &[Draft], "product.submit"),

@@ -75,14 +75,21 @@ impl ProductStatus {
             Self::Archived => "ARCHIVED",
         }
     }
-    pub fn parse(s: &str) -> Self {
-        match s {
+    /// The stored status of `p`; an unknown value is an internal error naming the row.
+    pub fn of(p: &product::Model) -> Result<Self, AppError> {
+        Ok(match p.status.as_str() {
+            "DRAFT" => Self::Draft,
             "PENDING_REVIEW" => Self::PendingReview,
             "ON_SHELF" => Self::OnShelf,
             "OFF_SHELF" => Self::OffShelf,
             "ARCHIVED" => Self::Archived,
-            _ => Self::Draft,
-        }
+            other => {
+                return Err(AppError::Internal(anyhow::anyhow!(
+                    "product {}: unknown status {other:?}",
+                    p.id
+                )));
+            }
+        })
     }
 }
 

@@ -21,13 +21,16 @@ pub struct ProductContent {
 
 /// The listing state as of now: an OFF_SHELF product whose scheduled time has come reads as
 /// ON_SHELF even before the scheduler has run.
-pub fn effective_status(p: &product::Model) -> ProductStatus {
-    let stored = ProductStatus::parse(&p.status);
-    if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= now()) {
-        ProductStatus::OnShelf
-    } else {
-        stored
-    }
+pub fn effective_status(p: &product::Model) -> Result<ProductStatus, AppError> {
+    let stored = ProductStatus::of(p)?;
+    Ok(
+        if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= now())
+        {
+            ProductStatus::OnShelf
+        } else {
+            stored
+        },
+    )
 }
 
 /// Puts due scheduled products on the shelf (run by the server's scheduler); returns how many.
@@ -368,7 +371,7 @@ pub(crate) fn require_content_edit(
     p: &product::Model,
     field: &str,
 ) -> Result<ProductStatus, AppError> {
-    let status = ProductStatus::parse(&p.status);
+    let status = ProductStatus::of(p)?;
     match status {
         ProductStatus::Draft => staff.require(Permission::ProductEditDraft, Some(p.store_id))?,
         ProductStatus::Archived => {

@@ -20,7 +20,7 @@ use crate::domain::rfm::Segment;
 use crate::engine::{Audience, Buyer, Kind};
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::promotion::{Spec, Status, Validity, effective_status};
+use crate::service::promotion::{Status, Validity, effective_status};
 use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Stored coupon states.
@@ -42,20 +42,27 @@ impl State {
             Self::Invalidated => "INVALIDATED",
         }
     }
-    pub fn parse(s: &str) -> Self {
+    /// The stored state of `c`; an unknown value is an internal error naming the row.
+    pub fn of(c: &coupon::Model) -> Result<Self, AppError> {
         Self::ALL
             .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(Self::Invalidated)
+            .find(|k| k.as_str() == c.status)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "coupon {}: unknown state {:?}",
+                    c.id,
+                    c.status
+                ))
+            })
     }
 }
 
 /// The state now: a CLAIMED coupon past its validity reads EXPIRED.
-pub fn effective_state(c: &coupon::Model, at: DateTime<Utc>) -> State {
-    match State::parse(&c.status) {
+pub fn effective_state(c: &coupon::Model, at: DateTime<Utc>) -> Result<State, AppError> {
+    Ok(match State::of(c)? {
         State::Claimed if c.valid_until <= at => State::Expired,
         s => s,
-    }
+    })
 }
 
 /// Whom to issue to.
@@ -214,21 +221,21 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         return Ok(existing);
     }
     let at = now();
-    if effective_status(&template, at) != Status::Active {
+    if effective_status(&template, at)? != Status::Active {
         return Err(AppError::invalid(
             &["input", "templateId"],
             ErrorCode::InvalidStateTransition,
             format!(
                 "coupons are issued from ACTIVE templates; this one is {}",
-                effective_status(&template, at).as_str()
+                effective_status(&template, at)?.as_str()
             ),
         ));
     }
-    let spec = template
+    let live = template
         .live_json
         .as_deref()
-        .and_then(Spec::parse)
-        .ok_or_else(|| anyhow::anyhow!("approved template without its version"))?;
+        .ok_or_else(|| anyhow::anyhow!("approved template {} without its version", template.id))?;
+    let spec = crate::service::promotion::live_spec(&template, live)?;
     let terms = spec
         .coupon
         .clone()
@@ -412,7 +419,7 @@ pub async fn redeem(
     let c = by_code_for_update(&txn, staff, code).await?;
     staff.require(Permission::PromoControl, Some(c.store_id))?;
     let at = now();
-    let state = effective_state(&c, at);
+    let state = effective_state(&c, at)?;
     if state != State::Claimed || at < c.valid_from {
         return Err(AppError::invalid(
             &["input", "code"],
@@ -458,13 +465,13 @@ pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppE
     let txn = db::begin_write(&ctx.db).await?;
     let c = by_code_for_update(&txn, staff, code).await?;
     staff.require(Permission::PromoControl, Some(c.store_id))?;
-    if State::parse(&c.status) != State::Used {
+    if State::of(&c)? != State::Used {
         return Err(AppError::invalid(
             &["input", "code"],
             ErrorCode::InvalidStateTransition,
             format!(
                 "only a USED coupon is released; this one is {}",
-                effective_state(&c, now()).as_str()
+                effective_state(&c, now())?.as_str()
             ),
         ));
     }

@@ -150,14 +150,14 @@ pub(crate) async fn in_scope(
 }
 
 pub(crate) fn transition_error(m: &promotion::Model, action: &str) -> AppError {
-    AppError::invalid(
-        &["input", "id"],
-        ErrorCode::InvalidStateTransition,
-        format!(
-            "a {} promotion cannot be {action}",
-            effective_status(m, now()).as_str()
+    match effective_status(m, now()) {
+        Ok(status) => AppError::invalid(
+            &["input", "id"],
+            ErrorCode::InvalidStateTransition,
+            format!("a {} promotion cannot be {action}", status.as_str()),
         ),
-    )
+        Err(unreadable) => unreadable,
+    }
 }
 
 /// `promotionUpdate` (PROMO_EDIT; assistants only drafts). Drafts change freely. Of an approved
@@ -170,7 +170,7 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
     let txn = db::begin_write(&ctx.db).await?;
     let before = in_scope(&txn, staff, p.id, true).await?;
     let access = staff.require(Permission::PromoEdit, Some(before.store_id))?;
-    let status = effective_status(&before, now());
+    let status = effective_status(&before, now())?;
     let editable = match status {
         Status::Draft => true,
         Status::Scheduled | Status::Active | Status::Paused => !before.revision_pending,
@@ -187,8 +187,7 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
             "assistants edit drafts only",
         )));
     }
-    let mut spec =
-        working_spec(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+    let mut spec = working_spec(&before)?;
     let old_spec = spec.clone();
     if let Some(s) = p.scope {
         spec.scope = s;

@@ -26,7 +26,7 @@ pub async fn control(
     let before = in_scope(&txn, staff, id, true).await?;
     staff.require(Permission::PromoControl, Some(before.store_id))?;
     let at = now();
-    let status = effective_status(&before, at);
+    let status = effective_status(&before, at)?;
     let (to, verb) = match (action, status) {
         (Control::Pause, Status::Active) => (Status::Paused, "paused"),
         (Control::Resume, Status::Paused) => (Status::Active, "resumed"),
@@ -40,7 +40,7 @@ pub async fn control(
         (Control::Cancel, _) => return Err(transition_error(&before, "cancelled")),
     };
     if action == Control::Resume {
-        let live = live_promo(&before)
+        let live = live_promo(&before)?
             .ok_or_else(|| anyhow::anyhow!("approved promotion without its version"))?;
         let catalog = Catalog::load(&txn, before.store_id).await?;
         activation_checks(

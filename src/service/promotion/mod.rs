@@ -78,26 +78,33 @@ impl Status {
             Self::Cancelled => "CANCELLED",
         }
     }
-    pub fn parse(s: &str) -> Self {
+    /// The stored status of `m`; an unknown value is an internal error naming the row.
+    pub fn of(m: &promotion::Model) -> Result<Self, AppError> {
         Self::ALL
             .into_iter()
-            .find(|k| k.as_str() == s)
-            .unwrap_or(Self::Draft)
+            .find(|k| k.as_str() == m.status)
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!(
+                    "promotion {}: unknown status {:?}",
+                    m.id,
+                    m.status
+                ))
+            })
     }
 }
 
 /// The state a promotion is in now: a SCHEDULED one whose window has opened reads ACTIVE, and
 /// one past its end reads ENDED, before the scheduler writes it.
-pub fn effective_status(m: &promotion::Model, at: DateTime<Utc>) -> Status {
-    let stored = Status::parse(&m.status);
+pub fn effective_status(m: &promotion::Model, at: DateTime<Utc>) -> Result<Status, AppError> {
+    let stored = Status::of(m)?;
     let (Some(start), Some(end)) = (m.live_start_at, m.live_end_at) else {
-        return stored;
+        return Ok(stored);
     };
-    match stored {
+    Ok(match stored {
         Status::Scheduled | Status::Active | Status::Paused if end <= at => Status::Ended,
         Status::Scheduled if start <= at => Status::Active,
         s => s,
-    }
+    })
 }
 
 /// How issued coupons are valid.
@@ -167,15 +174,41 @@ impl Spec {
     }
 }
 
-/// The working version of a model (what an editor sees).
-pub fn working_spec(m: &promotion::Model) -> Option<Spec> {
-    Spec::parse(&m.spec_json)
+/// The working version of a model (what an editor sees); unreadable is an internal error
+/// naming the row, never a default rule.
+pub fn working_spec(m: &promotion::Model) -> Result<Spec, AppError> {
+    Spec::parse(&m.spec_json).ok_or_else(|| unreadable_spec(m, "spec"))
+}
+
+/// The stored version in force of `m` (its `live` JSON), read loudly.
+pub fn live_spec(m: &promotion::Model, live: &str) -> Result<Spec, AppError> {
+    Spec::parse(live).ok_or_else(|| unreadable_spec(m, "version in force"))
+}
+
+fn unreadable_spec(m: &promotion::Model, what: &str) -> AppError {
+    AppError::Internal(anyhow::anyhow!(
+        "promotion {}: unreadable {what} JSON",
+        m.id
+    ))
 }
 
 /// The engine's view of the version in force (None before approval).
-pub fn live_promo(m: &promotion::Model) -> Option<Promo> {
-    let spec = Spec::parse(m.live_json.as_deref()?)?;
-    Some(spec.promo(m.id, m.live_start_at?, m.live_end_at?))
+pub fn live_promo(m: &promotion::Model) -> Result<Option<Promo>, AppError> {
+    let (Some(live), Some(start), Some(end)) =
+        (m.live_json.as_deref(), m.live_start_at, m.live_end_at)
+    else {
+        return Ok(None);
+    };
+    Ok(Some(live_spec(m, live)?.promo(m.id, start, end)))
+}
+
+/// The versions in force of `ms` (those approved), read loudly.
+pub fn live_promos(ms: &[promotion::Model]) -> Result<Vec<Promo>, AppError> {
+    let mut out = Vec::with_capacity(ms.len());
+    for m in ms {
+        out.extend(live_promo(m)?);
+    }
+    Ok(out)
 }
 
 /// A new promotion.

@@ -18,7 +18,7 @@ use crate::engine::{
 };
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::promotion::coupon::{State, effective_state};
-use crate::service::promotion::{Catalog, Status, deepest_tier_bp, live_promo};
+use crate::service::promotion::{Catalog, Status, deepest_tier_bp, live_promo, live_promos};
 use crate::service::{ServiceCtx, now};
 
 /// The most lines a quote takes.
@@ -103,7 +103,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
     let store = crate::service::store::load(db, req.store_id).await?;
     let at = req.at.unwrap_or_else(now);
     let promos = live_at(db, store.id, at).await?;
-    let mut engine_promos: Vec<Promo> = promos.iter().filter_map(live_promo).collect();
+    let mut engine_promos: Vec<Promo> = live_promos(&promos)?;
     let gift_skus: Vec<i64> = engine_promos
         .iter()
         .filter_map(|p| match p.rule {
@@ -233,8 +233,12 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
     let mut offers = Vec::new();
     let mut unusable: Vec<CouponOutcome> = Vec::new();
     for c in &coupons {
-        let template = templates.get(&c.template_id).and_then(live_promo);
-        let state = effective_state(c, at);
+        let template = templates
+            .get(&c.template_id)
+            .map(live_promo)
+            .transpose()?
+            .flatten();
+        let state = effective_state(c, at)?;
         match (template, state) {
             (Some(t), State::Claimed | State::Expired) => offers.push(CouponOffer {
                 code: c.code.clone(),
@@ -419,7 +423,7 @@ pub async fn guard(
         .filter(promotion::Column::LiveEndAt.gt(at))
         .all(db)
         .await?;
-    let engine_promos: Vec<Promo> = promos.iter().filter_map(live_promo).collect();
+    let engine_promos: Vec<Promo> = live_promos(&promos)?;
     let targets: Vec<i64> = match &sku_ids {
         Some(ids) => {
             if ids.len() > 100_000 {

@@ -11,7 +11,7 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
     let txn = db::begin_write(&ctx.db).await?;
     let before = in_scope(&txn, staff, id, true).await?;
     staff.require(Permission::PromoEdit, Some(before.store_id))?;
-    if Status::parse(&before.status) != Status::Draft {
+    if Status::of(&before)? != Status::Draft {
         return Err(transition_error(&before, "submitted"));
     }
     let allowed = crate::service::compliance::phrases(&txn, before.store_id).await?;
@@ -23,7 +23,7 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
             "the promotion's window has already ended; change the dates first",
         ));
     }
-    let spec = working_spec(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+    let spec = working_spec(&before)?;
     let mut am: promotion::ActiveModel = before.clone().into();
     am.status = Set(Status::PendingApproval.as_str().to_owned());
     am.updated_at = Set(now());
@@ -117,7 +117,7 @@ pub(crate) async fn activation_checks(
         .collect();
     if let Some(group) = exclusive_group(&candidate.rule) {
         for o in &others {
-            let Some(op) = live_promo(o) else { continue };
+            let Some(op) = live_promo(o)? else { continue };
             if exclusive_group(&op.rule) == Some(group)
                 && let Some(hit) = covered.iter().find(|i| op.covers(i.product_id, i.sku_id))
             {
@@ -135,7 +135,7 @@ pub(crate) async fn activation_checks(
             }
         }
     }
-    let mut live: Vec<Promo> = others.iter().filter_map(live_promo).collect();
+    let mut live: Vec<Promo> = live_promos(&others)?;
     live.push(candidate.clone());
     let targets: Vec<i64> = covered.iter().map(|i| i.sku_id).collect();
     let findings = guard::guard(
@@ -231,7 +231,7 @@ pub async fn apply_approved(
     queue::lock_pending_of(txn, queue::Kind::PromotionReview, id).await?;
     let before = in_scope(txn, staff, id, true).await?;
     let access = staff.require(Permission::PromoApprove, Some(before.store_id))?;
-    let stored = Status::parse(&before.status);
+    let stored = Status::of(&before)?;
     if stored != Status::PendingApproval && !before.revision_pending {
         return Err(transition_error(&before, "approved"));
     }
@@ -243,7 +243,7 @@ pub async fn apply_approved(
             "you cannot approve your own submission",
         ));
     }
-    let spec = working_spec(&before).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+    let spec = working_spec(&before)?;
     let catalog = Catalog::load(txn, before.store_id).await?;
     if access == Access::Limited {
         let (role, beyond) = approver_role(&catalog, &spec);
@@ -367,7 +367,7 @@ pub(crate) async fn back_to_draft_in(
     queue::lock_pending_of(txn, queue::Kind::PromotionReview, id).await?;
     let before = in_scope(txn, staff, id, true).await?;
     staff.require(permission, Some(before.store_id))?;
-    let stored = Status::parse(&before.status);
+    let stored = Status::of(&before)?;
     let verb = if reason.is_some() {
         "rejected"
     } else {
@@ -403,8 +403,7 @@ pub(crate) async fn back_to_draft_in(
             .live_json
             .clone()
             .unwrap_or_else(|| before.spec_json.clone());
-        let spec =
-            Spec::parse(&live).ok_or_else(|| anyhow::anyhow!("unreadable promotion spec"))?;
+        let spec = live_spec(&before, &live)?;
         let (funder, share) = funder_columns(spec.funder);
         am.spec_json = Set(live);
         am.start_at = Set(before.live_start_at.unwrap_or(before.start_at));

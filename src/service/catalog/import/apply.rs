@@ -188,7 +188,7 @@ pub async fn import(
             }
         }
         if let Some(p) = existing_products.get(*pref) {
-            let from = ProductStatus::parse(&p.status);
+            let from = ProductStatus::of(p)?;
             let cat_path = categories
                 .values()
                 .find(|c| c.id == p.category_id)

@@ -123,8 +123,8 @@ pub async fn import(
     for o in &orders {
         let h = o.head();
         if let Some(old) = existing.get(&h.order_no) {
-            let from = OrderStatus::parse(&old.status).unwrap_or(OrderStatus::Created);
-            if !can_reach(from, parse_stage(&old.stage), h.status) {
+            let (from, stage) = stored_state(old)?;
+            if !can_reach(from, stage, h.status) {
                 errors.add(
                     h.line,
                     "status",
@@ -468,12 +468,13 @@ pub async fn import(
         let old = &existing[&h.order_no];
         let mut ls = stored_lines.remove(&old.id).unwrap_or_default();
         ls.sort_by_key(|l| l.line_no);
+        let (status, stage) = stored_state(old)?;
         let mut st = OrderState {
             id: old.id,
             order_no: old.order_no.clone(),
             member_id: old.member_id,
-            status: OrderStatus::parse(&old.status).unwrap_or(OrderStatus::Created),
-            stage: parse_stage(&old.stage),
+            status,
+            stage,
             paid: old.paid_fen,
             points_earned: old.points_earned,
             points_rate: old.points_rate,

@@ -113,13 +113,21 @@ pub(crate) fn stage_str(s: Stage) -> &'static str {
     }
 }
 
-pub(crate) fn parse_stage(s: &str) -> Stage {
-    match s {
+/// The stored status and stage of an order; unknown values are an internal error naming the
+/// order, never a default.
+pub(crate) fn stored_state(o: &sales_order::Model) -> Result<(OrderStatus, Stage), AppError> {
+    let unknown = |what: &str, v: &str| {
+        AppError::Internal(anyhow::anyhow!("order {}: unknown {what} {v:?}", o.id))
+    };
+    let status = OrderStatus::parse(&o.status).ok_or_else(|| unknown("status", &o.status))?;
+    let stage = match o.stage.as_str() {
+        "UNPAID" => Stage::Unpaid,
         "PAID" => Stage::Paid,
         "SHIPPED" => Stage::Shipped,
         "COMPLETED" => Stage::Completed,
-        _ => Stage::Unpaid,
-    }
+        other => return Err(unknown("stage", other)),
+    };
+    Ok((status, stage))
 }
 
 /// The stage an order reaches with `status`, from `old`.
