@@ -238,3 +238,31 @@ pub struct Patch {
     pub rule: Option<Rule>,
     pub coupon: Option<CouponTerms>,
 }
+
+#[cfg(test)]
+mod stored_shape {
+    use super::*;
+
+    /// The stored JSON of every promotion kind (and of each scope, audience and funder shape),
+    /// pinned: renaming a field or variant of the engine's types changes what is stored, so it
+    /// is a migration, not a refactoring.
+    const GOLDEN: &str = include_str!("../../../tests/golden/promotion_specs.json");
+
+    #[test]
+    fn stored_specs_of_every_kind_read_and_write_the_pinned_shape() {
+        let golden: Vec<serde_json::Value> = serde_json::from_str(GOLDEN).expect("golden JSON");
+        let mut kinds: Vec<&str> = Vec::new();
+        for entry in &golden {
+            let kind = entry["kind"].as_str().expect("kind");
+            let stored = entry["spec"].to_string();
+            let spec = Spec::parse(&stored).unwrap_or_else(|| panic!("{kind}: unreadable"));
+            assert_eq!(spec.rule.kind().as_str(), kind, "{kind}: rule of another kind");
+            let written = serde_json::to_value(&spec).expect("serializable");
+            assert_eq!(written, entry["spec"], "{kind}: the stored shape changed");
+            kinds.push(kind);
+        }
+        for k in engine::Kind::ALL {
+            assert!(kinds.contains(&k.as_str()), "no golden spec of {}", k.as_str());
+        }
+    }
+}
