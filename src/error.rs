@@ -389,11 +389,11 @@ pub fn on_unique(
     if unique { dup() } else { err.into() }
 }
 
-impl async_graphql::ErrorExtensions for AppError {
-    fn extend(&self) -> async_graphql::Error {
-        if let Self::Internal(cause) = self {
-            tracing::error!(error = ?cause, "internal error");
-        }
+impl AppError {
+    /// The GraphQL error for this error, without logging it (for an error already logged once,
+    /// such as a loader batch's that many fields await).
+    pub fn extend_quietly(&self) -> async_graphql::Error {
+        use async_graphql::ErrorExtensions;
         let code = self.code();
         let mut err = async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
             e.set("code", code.as_str());
@@ -410,6 +410,16 @@ impl async_graphql::ErrorExtensions for AppError {
             err = err.extend_with(|_, e| e.set("fields", fields.clone()));
         }
         err
+    }
+}
+
+impl async_graphql::ErrorExtensions for AppError {
+    /// The GraphQL error, logging an internal error once with its cause chain.
+    fn extend(&self) -> async_graphql::Error {
+        if let Self::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        self.extend_quietly()
     }
 }
 

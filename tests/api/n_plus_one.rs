@@ -107,3 +107,48 @@ async fn a_page_of_promotions_with_their_stores_staff_and_scopes_costs_constant_
     let many = statements_for(&app, &admin, query).await;
     assert_eq!(few, many, "2 vs 12 promotions");
 }
+
+/// The stock ledger with each movement's SKU, and the points ledger with each entry's order,
+/// cost the same number of statements for 2 rows as for 12 (one batch per relation).
+#[tokio::test]
+async fn ledgers_with_their_skus_and_orders_cost_constant_statements() {
+    use crate::order::{orders_file, shop};
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "账本店").await;
+    let order = |n: usize, sku: &str| {
+        format!(
+            "L{n},B1,小明,,PAID,2026-11-01 10:00:00,2026-11-01 10:05:00,false,{sku},1,100.00,0,100.00,"
+        )
+    };
+    let first: Vec<String> = (0..2)
+        .map(|n| order(n, if n % 2 == 0 { "CUP-RED" } else { "CUP-BLU" }))
+        .collect();
+    let rows: Vec<&str> = first.iter().map(String::as_str).collect();
+    app.import_orders(&admin, &store, &orders_file(&rows)).await;
+    let movements = "{ inventoryMovements(first: 50) { nodes { kind quantity sku { code product { title } } } } }";
+    let ledger = "{ members(first: 5) { nodes { pointsLedger(first: 50) { nodes { amount order { orderNo } } } } } }";
+    let small_movements = statements_for(&app, &admin, movements).await;
+    let small_ledger = statements_for(&app, &admin, ledger).await;
+
+    let more: Vec<String> = (2..12)
+        .map(|n| order(n, if n % 2 == 0 { "CUP-RED" } else { "CUP-BLU" }))
+        .collect();
+    let rows: Vec<&str> = more.iter().map(String::as_str).collect();
+    app.import_orders(&admin, &store, &orders_file(&rows)).await;
+    let body = app.gql(Some(&admin.token), ledger, json!({})).await;
+    let entries = body["data"]["members"]["nodes"][0]["pointsLedger"]["nodes"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(entries, 12, "{body}");
+    assert_eq!(
+        statements_for(&app, &admin, movements).await,
+        small_movements,
+        "inventoryMovements.sku grows with the page"
+    );
+    assert_eq!(
+        statements_for(&app, &admin, ledger).await,
+        small_ledger,
+        "pointsLedger.order grows with the page"
+    );
+}

@@ -88,7 +88,11 @@ impl InventoryMovement {
     }
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
-        Ok(found(cat::sku_get(svc(ctx)?, self.0.sku_id).await)?.map(Sku))
+        let l = ctx.data::<crate::graphql::kernel::loaders::Loaders>()?;
+        let sku = l.skus.load_one(self.0.sku_id).await;
+        Ok(sku
+            .map_err(crate::graphql::kernel::loaders::gql_err)?
+            .map(Sku))
     }
     /// When.
     async fn created_at(&self) -> DateTime {

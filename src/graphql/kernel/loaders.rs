@@ -1,7 +1,11 @@
 //! Per-request DataLoaders. Built for each request with that request's viewer, so store scope
-//! applies to every batch and no cache is shared across viewers.
+//! applies to every batch and no cache is shared across viewers. One generic loader, [`Batch`],
+//! runs one service function per batch of keys; each relation is one line in [`Loaders::new`].
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -10,246 +14,168 @@ use entity::{category, product, sku, staff, store};
 use crate::error::AppError;
 use crate::service::{self, ServiceCtx};
 
+type Fetched<K, V> = Pin<Box<dyn Future<Output = Result<HashMap<K, V>, AppError>> + Send>>;
+type Fetch<K, V> = Arc<dyn Fn(ServiceCtx, Vec<K>) -> Fetched<K, V> + Send + Sync>;
+
+/// A batch of keys → values through one service function that applies the viewer's scope
+/// (keys it does not return are absent: not found or not visible).
+pub struct Batch<K, V> {
+    ctx: ServiceCtx,
+    fetch: Fetch<K, V>,
+}
+
+impl<K, V> Loader<K> for Batch<K, V>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    type Value = V;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, V>, Self::Error> {
+        (self.fetch)(self.ctx.clone(), keys.to_vec())
+            .await
+            .map_err(|e| {
+                // Logged once per batch here; every field awaiting it only carries the code.
+                if let AppError::Internal(cause) = &e {
+                    tracing::error!(error = ?cause, "loader batch failed");
+                }
+                Arc::new(e)
+            })
+    }
+}
+
+/// A loader of the values `f` returns per key.
+fn batch<K, V, F, Fut>(ctx: &ServiceCtx, f: F) -> DataLoader<Batch<K, V>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    F: Fn(ServiceCtx, Vec<K>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<HashMap<K, V>, AppError>> + Send + 'static,
+{
+    let fetch: Fetch<K, V> = Arc::new(move |c, keys| Box::pin(f(c, keys)));
+    DataLoader::new(
+        Batch {
+            ctx: ctx.clone(),
+            fetch,
+        },
+        tokio::spawn,
+    )
+}
+
+/// A loader of rows by id through `f`, a service function returning the visible rows.
+fn by_id<M, F, Fut>(ctx: &ServiceCtx, f: F, id: fn(&M) -> i64) -> DataLoader<Batch<i64, M>>
+where
+    M: Send + Sync + Clone + 'static,
+    F: Fn(ServiceCtx, Vec<i64>) -> Fut + Send + Sync + Copy + 'static,
+    Fut: Future<Output = Result<Vec<M>, AppError>> + Send + 'static,
+{
+    batch(ctx, move |c, keys| async move {
+        Ok(f(c, keys).await?.into_iter().map(|m| (id(&m), m)).collect())
+    })
+}
+
 pub struct Loaders {
-    pub stores: DataLoader<StoreLoader>,
-    pub staff: DataLoader<StaffLoader>,
-    pub staff_stores: DataLoader<StaffStoresLoader>,
-    pub categories: DataLoader<CategoryLoader>,
-    pub products: DataLoader<ProductLoader>,
-    pub product_skus: DataLoader<ProductSkusLoader>,
-    pub allowlists: DataLoader<AllowlistLoader>,
-    pub skus: DataLoader<SkuLoader>,
-    pub members: DataLoader<MemberLoader>,
-    pub member_tags: DataLoader<MemberTagsLoader>,
-    pub order_lines: DataLoader<OrderLinesLoader>,
-    pub rfm: DataLoader<RfmLoader>,
-    pub promotions: DataLoader<PromotionLoader>,
+    pub stores: DataLoader<Batch<i64, store::Model>>,
+    pub staff: DataLoader<Batch<i64, staff::Model>>,
+    /// Store ids assigned to each staff member (only stores the viewer sees).
+    pub staff_stores: DataLoader<Batch<i64, Vec<i64>>>,
+    pub categories: DataLoader<Batch<i64, category::Model>>,
+    pub products: DataLoader<Batch<i64, product::Model>>,
+    /// SKUs of each product.
+    pub product_skus: DataLoader<Batch<i64, Vec<sku::Model>>>,
+    /// Compliance allow-list phrases of each store.
+    pub allowlists: DataLoader<Batch<i64, Vec<String>>>,
+    pub skus: DataLoader<Batch<i64, sku::Model>>,
+    pub members: DataLoader<Batch<i64, entity::member::Model>>,
+    /// Tags of each member (the member was already loaded in scope).
+    pub member_tags: DataLoader<Batch<i64, Vec<String>>>,
+    pub orders: DataLoader<Batch<i64, entity::sales_order::Model>>,
+    /// Lines of each order (the order was already loaded in scope).
+    pub order_lines: DataLoader<Batch<i64, Vec<entity::order_line::Model>>>,
+    /// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
+    pub rfm: DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>,
+    pub promotions: DataLoader<Batch<i64, entity::promotion::Model>>,
 }
 
 impl Loaders {
     pub fn new(ctx: &ServiceCtx) -> Self {
+        use service::{account, catalog, compliance, member, order, promotion};
         Self {
-            stores: DataLoader::new(StoreLoader(ctx.clone()), tokio::spawn),
-            staff: DataLoader::new(StaffLoader(ctx.clone()), tokio::spawn),
-            staff_stores: DataLoader::new(StaffStoresLoader(ctx.clone()), tokio::spawn),
-            categories: DataLoader::new(CategoryLoader(ctx.clone()), tokio::spawn),
-            products: DataLoader::new(ProductLoader(ctx.clone()), tokio::spawn),
-            product_skus: DataLoader::new(ProductSkusLoader(ctx.clone()), tokio::spawn),
-            allowlists: DataLoader::new(AllowlistLoader(ctx.clone()), tokio::spawn),
-            skus: DataLoader::new(SkuLoader(ctx.clone()), tokio::spawn),
-            members: DataLoader::new(MemberLoader(ctx.clone()), tokio::spawn),
-            member_tags: DataLoader::new(MemberTagsLoader(ctx.clone()), tokio::spawn),
-            order_lines: DataLoader::new(OrderLinesLoader(ctx.clone()), tokio::spawn),
-            rfm: DataLoader::new(RfmLoader(ctx.clone()), tokio::spawn),
-            promotions: DataLoader::new(PromotionLoader(ctx.clone()), tokio::spawn),
+            stores: by_id(
+                ctx,
+                |c, k| async move { service::store::by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            staff: by_id(
+                ctx,
+                |c, k| async move { account::staff::by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            staff_stores: batch(ctx, |c, k| async move {
+                account::staff::store_ids_by_staff(&c, &k).await
+            }),
+            categories: by_id(
+                ctx,
+                |c, k| async move { catalog::categories_by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            products: by_id(
+                ctx,
+                |c, k| async move { catalog::products_by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            product_skus: batch(ctx, |c, k| async move {
+                catalog::skus_by_products(&c, &k).await
+            }),
+            allowlists: batch(ctx, |c, k| async move {
+                compliance::phrases_by_store(&c, &k).await
+            }),
+            skus: by_id(
+                ctx,
+                |c, k| async move { catalog::skus_by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            members: by_id(
+                ctx,
+                |c, k| async move { member::by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            member_tags: batch(ctx, |c, k| async move { member::tags_of(&c.db, &k).await }),
+            orders: by_id(
+                ctx,
+                |c, k| async move { order::by_ids(&c, &k).await },
+                |m| m.id,
+            ),
+            order_lines: batch(ctx, |c, k| async move { order::lines_of(&c.db, &k).await }),
+            rfm: batch(ctx, |c, k| async move { rfm(&c, &k).await }),
+            promotions: by_id(
+                ctx,
+                |c, k| async move { promotion::by_ids(&c, &k).await },
+                |m| m.id,
+            ),
         }
     }
 }
 
-/// Stores by id, within the viewer's scope.
-pub struct StoreLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for StoreLoader {
-    type Value = store::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::store::by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+async fn rfm(
+    ctx: &ServiceCtx,
+    keys: &[(i64, i32, i64)],
+) -> Result<HashMap<(i64, i32, i64), service::member::RfmRow>, AppError> {
+    let mut groups: HashMap<(i64, i32), Vec<i64>> = HashMap::new();
+    for (s, d, m) in keys {
+        groups.entry((*s, *d)).or_default().push(*m);
     }
+    let mut out = HashMap::new();
+    for ((store, day), ids) in groups {
+        let date = service::member::day_date(day);
+        let rows = service::member::rfm_of(&ctx.db, store, date, &ids).await?;
+        out.extend(rows.into_iter().map(|r| ((store, day, r.member_id), r)));
+    }
+    Ok(out)
 }
 
-/// Promotions and coupon templates by id, within the viewer's stores.
-pub struct PromotionLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for PromotionLoader {
-    type Value = entity::promotion::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::promotion::by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// Staff members by id, within the viewer's visibility.
-pub struct StaffLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for StaffLoader {
-    type Value = staff::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::account::staff::by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// Store ids assigned to each staff member (only stores the viewer sees).
-pub struct StaffStoresLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for StaffStoresLoader {
-    type Value = Vec<i64>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::account::staff::store_ids_by_staff(&self.0, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// Categories by id, within the viewer's scope.
-pub struct CategoryLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for CategoryLoader {
-    type Value = category::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::catalog::categories_by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// Products by id, within the viewer's scope.
-pub struct ProductLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for ProductLoader {
-    type Value = product::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::catalog::products_by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// SKUs of each product, within the viewer's scope.
-pub struct ProductSkusLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for ProductSkusLoader {
-    type Value = Vec<sku::Model>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::catalog::skus_by_products(&self.0, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// Compliance allow-list phrases of each store.
-pub struct AllowlistLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for AllowlistLoader {
-    type Value = Vec<String>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::compliance::phrases_by_store(&self.0, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// Converts a loader error into a GraphQL error with its code.
+/// Converts a loader error into a GraphQL error with its code (the batch already logged it).
 pub fn gql_err(e: Arc<AppError>) -> async_graphql::Error {
-    use async_graphql::ErrorExtensions;
-    e.as_ref().extend()
-}
-
-/// SKUs by id, within the viewer's scope.
-pub struct SkuLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for SkuLoader {
-    type Value = sku::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::catalog::skus_by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// Members by id, within the viewer's scope.
-pub struct MemberLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for MemberLoader {
-    type Value = entity::member::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        let rows = service::member::by_ids(&self.0, keys)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-/// Tags of each member (the member was already loaded in scope).
-pub struct MemberTagsLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for MemberTagsLoader {
-    type Value = Vec<String>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::member::tags_of(&self.0.db, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// Lines of each order (the order was already loaded in scope).
-pub struct OrderLinesLoader(pub(crate) ServiceCtx);
-
-impl Loader<i64> for OrderLinesLoader {
-    type Value = Vec<entity::order_line::Model>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Self::Value>, Self::Error> {
-        service::order::lines_of(&self.0.db, keys)
-            .await
-            .map_err(Arc::new)
-    }
-}
-
-/// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
-pub struct RfmLoader(pub(crate) ServiceCtx);
-
-impl Loader<(i64, i32, i64)> for RfmLoader {
-    type Value = service::member::RfmRow;
-    type Error = Arc<AppError>;
-
-    async fn load(
-        &self,
-        keys: &[(i64, i32, i64)],
-    ) -> Result<HashMap<(i64, i32, i64), Self::Value>, Self::Error> {
-        let mut groups: HashMap<(i64, i32), Vec<i64>> = HashMap::new();
-        for (s, d, m) in keys {
-            groups.entry((*s, *d)).or_default().push(*m);
-        }
-        let mut out = HashMap::new();
-        for ((store, day), ids) in groups {
-            let rows =
-                service::member::rfm_of(&self.0.db, store, service::member::day_date(day), &ids)
-                    .await
-                    .map_err(Arc::new)?;
-            out.extend(rows.into_iter().map(|r| ((store, day, r.member_id), r)));
-        }
-        Ok(out)
-    }
+    e.as_ref().extend_quietly()
 }

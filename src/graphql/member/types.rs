@@ -419,10 +419,12 @@ impl PointsEntry {
     }
     /// The order it refers to.
     async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Order>> {
-        match self.0.order_id {
-            Some(id) => Ok(found(orders::get(svc(ctx)?, id).await)?.map(Order)),
-            None => Ok(None),
-        }
+        let Some(id) = self.0.order_id else {
+            return Ok(None);
+        };
+        let l = ctx.data::<Loaders>()?;
+        let order = l.orders.load_one(id).await.map_err(loaders::gql_err)?;
+        Ok(order.map(Order))
     }
     /// Who adjusted it; null for the system.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<StaffMember>> {

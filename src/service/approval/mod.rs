@@ -25,13 +25,10 @@ async fn pending_for_update(
     staff: &Staff,
     id: i64,
 ) -> Result<approval_request::Model, AppError> {
-    use sea_orm::QuerySelect;
-    let r = approval_request::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .filter(|r| staff.sees_store(r.store_id))
-        .ok_or(AppError::not_found("approval request"))?;
+    let r = crate::service::kernel::scope::get_in_scope::<approval_request::Entity>(
+        txn, staff, id, true,
+    )
+    .await?;
     match effective_status(&r)? {
         Status::Pending => Ok(r),
         s => Err(AppError::invalid(
@@ -322,9 +319,8 @@ pub async fn list(
 /// One request in scope.
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    approval_request::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|r| staff.sees_store(r.store_id))
-        .ok_or(AppError::not_found("approval request"))
+    crate::service::kernel::scope::get_in_scope::<approval_request::Entity>(
+        &ctx.db, staff, id, false,
+    )
+    .await
 }

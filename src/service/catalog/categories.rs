@@ -74,11 +74,7 @@ pub async fn category_in_scope(
     staff: &Staff,
     id: i64,
 ) -> Result<category::Model, AppError> {
-    category::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .filter(|c| staff.sees_store(c.store_id))
-        .ok_or(AppError::not_found("category"))
+    crate::service::kernel::scope::get_in_scope::<category::Entity>(conn, staff, id, false).await
 }
 
 /// `categoryCreate` (PRODUCT_EDIT_DRAFT in the store).
@@ -217,11 +213,7 @@ pub async fn categories_by_ids(
     ids: &[i64],
 ) -> Result<Vec<category::Model>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
-    let mut q = category::Entity::find().filter(category::Column::Id.is_in(ids.iter().copied()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(category::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<category::Entity>(&ctx.db, staff, ids).await
 }
 
 /// Input of `categoryUpdate`; `None` keeps the value.

@@ -355,13 +355,7 @@ pub(crate) async fn product_for_update(
     staff: &Staff,
     id: i64,
 ) -> Result<product::Model, AppError> {
-    use sea_orm::QuerySelect;
-    product::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .filter(|p| staff.sees_store(p.store_id))
-        .ok_or(AppError::not_found("product"))
+    crate::service::kernel::scope::get_in_scope::<product::Entity>(conn, staff, id, true).await
 }
 
 /// Who may change a product's content or SKUs: drafts with PRODUCT_EDIT_DRAFT,

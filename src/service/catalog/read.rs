@@ -6,11 +6,7 @@ use super::*;
 pub async fn product_get(ctx: &ServiceCtx, id: i64) -> Result<product::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
-    product::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|p| staff.sees_store(p.store_id))
-        .ok_or(AppError::not_found("product"))
+    crate::service::kernel::scope::get_in_scope::<product::Entity>(&ctx.db, staff, id, false).await
 }
 
 /// Products by id within scope (loader).
@@ -19,11 +15,7 @@ pub async fn products_by_ids(
     ids: &[i64],
 ) -> Result<Vec<product::Model>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
-    let mut q = product::Entity::find().filter(product::Column::Id.is_in(ids.iter().copied()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(product::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<product::Entity>(&ctx.db, staff, ids).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

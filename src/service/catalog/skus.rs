@@ -346,11 +346,7 @@ pub async fn sku_in_scope(
     staff: &Staff,
     id: i64,
 ) -> Result<sku::Model, AppError> {
-    sku::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .filter(|s| staff.sees_store(s.store_id))
-        .ok_or(AppError::not_found("SKU"))
+    crate::service::kernel::scope::get_in_scope::<sku::Entity>(conn, staff, id, false).await
 }
 
 /// One SKU by id.
@@ -364,11 +360,7 @@ pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> 
 pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
-    let mut q = sku::Entity::find().filter(sku::Column::Id.is_in(ids.to_vec()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(sku::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<sku::Entity>(&ctx.db, staff, ids).await
 }
 
 /// `skuByCode(storeId, code)`.

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use entity::compliance_allowlist as allow;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde_json::json;
 
@@ -99,11 +98,7 @@ pub async fn list(ctx: &ServiceCtx, store_id: i64) -> Result<Vec<allow::Model>, 
 /// One entry in the viewer's scope.
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    allow::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|a| staff.sees_store(a.store_id))
-        .ok_or(AppError::not_found("allow-list entry"))
+    crate::service::kernel::scope::get_in_scope::<allow::Entity>(&ctx.db, staff, id, false).await
 }
 
 /// `complianceAllowlistAdd` (directors): a phrase with the reason it is lawful.
@@ -174,12 +169,8 @@ pub async fn remove(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError>
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
     // Locked before the delete: a concurrent second remove waits, then finds nothing.
-    let row = allow::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .filter(|a| staff.sees_store(a.store_id))
-        .ok_or(AppError::not_found("allow-list entry"))?;
+    let row =
+        crate::service::kernel::scope::get_in_scope::<allow::Entity>(&txn, staff, id, true).await?;
     staff.require(Permission::ComplianceAllowlist, Some(row.store_id))?;
     allow::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record_as(

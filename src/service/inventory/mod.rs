@@ -304,11 +304,10 @@ pub async fn movement_get(
 ) -> Result<inventory_movement::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
-    inventory_movement::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|m| staff.sees_store(m.store_id))
-        .ok_or(AppError::not_found("inventory movement"))
+    crate::service::kernel::scope::get_in_scope::<inventory_movement::Entity>(
+        &ctx.db, staff, id, false,
+    )
+    .await
 }
 
 /// Filters of `inventoryMovements`.

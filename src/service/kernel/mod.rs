@@ -4,3 +4,4 @@
 pub mod approval_queue;
 pub mod audit;
 pub mod page;
+pub mod scope;

@@ -46,11 +46,7 @@ pub async fn member_in_scope(
     staff: &crate::auth::Staff,
     id: i64,
 ) -> Result<member::Model, AppError> {
-    member::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .filter(|m| staff.sees_store(m.store_id))
-        .ok_or(AppError::not_found("member"))
+    crate::service::kernel::scope::get_in_scope::<member::Entity>(conn, staff, id, false).await
 }
 
 /// [`member_in_scope`] with the row locked until the transaction ends (PostgreSQL; SQLite's
@@ -61,12 +57,7 @@ pub async fn member_for_update(
     staff: &crate::auth::Staff,
     id: i64,
 ) -> Result<member::Model, AppError> {
-    member::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(conn)
-        .await?
-        .filter(|m| staff.sees_store(m.store_id))
-        .ok_or(AppError::not_found("member"))
+    crate::service::kernel::scope::get_in_scope::<member::Entity>(conn, staff, id, true).await
 }
 
 /// `member(id)` (MEMBER_VIEW).

@@ -342,11 +342,10 @@ pub async fn points_redeem_cancel(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberEdit, None)?;
     let txn = db::begin_write(&ctx.db).await?;
-    let redeem = points_entry::Entity::find_by_id(entry_id)
-        .one(&txn)
-        .await?
-        .filter(|e| staff.sees_store(e.store_id))
-        .ok_or(AppError::not_found("points entry"))?;
+    let redeem = crate::service::kernel::scope::get_in_scope::<points_entry::Entity>(
+        &txn, staff, entry_id, false,
+    )
+    .await?;
     // The member's row lock, taken before the check, makes "once" hold under concurrency: a
     // second cancel waits here and then sees the first one's entry.
     let m = member_for_update(&txn, staff, redeem.member_id).await?;

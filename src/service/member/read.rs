@@ -203,33 +203,23 @@ pub async fn points_ledger(
 pub async fn points_entry_get(ctx: &ServiceCtx, id: i64) -> Result<points_entry::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
-    points_entry::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|e| staff.sees_store(e.store_id))
-        .ok_or(AppError::not_found("points entry"))
+    crate::service::kernel::scope::get_in_scope::<points_entry::Entity>(&ctx.db, staff, id, false)
+        .await
 }
 
 /// `node(id:)` of a tier change (MEMBER_VIEW, the member's store).
 pub async fn tier_change_get(ctx: &ServiceCtx, id: i64) -> Result<tier_change::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
-    tier_change::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|e| staff.sees_store(e.store_id))
-        .ok_or(AppError::not_found("tier change"))
+    crate::service::kernel::scope::get_in_scope::<tier_change::Entity>(&ctx.db, staff, id, false)
+        .await
 }
 
 /// Members by id within the viewer's stores (loader).
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<member::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
-    let mut q = member::Entity::find().filter(member::Column::Id.is_in(ids.to_vec()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(member::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<member::Entity>(&ctx.db, staff, ids).await
 }
 
 /// A member's tier changes, newest first.

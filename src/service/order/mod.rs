@@ -155,22 +155,23 @@ pub async fn list(
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<sales_order::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, None)?;
-    sales_order::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|o| staff.sees_store(o.store_id))
-        .ok_or(AppError::not_found("order"))
+    crate::service::kernel::scope::get_in_scope::<sales_order::Entity>(&ctx.db, staff, id, false)
+        .await
+}
+
+/// Orders by id in the viewer's stores (ORDER_VIEW), in one statement (the loaders' batch).
+pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sales_order::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(Permission::OrderView, None)?;
+    crate::service::kernel::scope::by_ids_in_scope::<sales_order::Entity>(&ctx.db, staff, ids).await
 }
 
 /// `node(id:)` of an order line (ORDER_VIEW, the order's store).
 pub async fn line_get(ctx: &ServiceCtx, id: i64) -> Result<order_line::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, None)?;
-    order_line::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|l| staff.sees_store(l.store_id))
-        .ok_or(AppError::not_found("order line"))
+    crate::service::kernel::scope::get_in_scope::<order_line::Entity>(&ctx.db, staff, id, false)
+        .await
 }
 
 /// Lines of orders (for the loader), by order id, in line order.

@@ -424,11 +424,8 @@ pub async fn sku_update(
 /// One price change in scope.
 pub async fn change_get(ctx: &ServiceCtx, id: i64) -> Result<price_change::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    price_change::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .filter(|c| staff.sees_store(c.store_id))
-        .ok_or(AppError::not_found("price change"))
+    crate::service::kernel::scope::get_in_scope::<price_change::Entity>(&ctx.db, staff, id, false)
+        .await
 }
 
 /// `priceHistory`: changes of one SKU or of a store, newest first.

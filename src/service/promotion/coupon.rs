@@ -572,9 +572,5 @@ pub async fn list(
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<coupon::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, None)?;
-    let mut q = coupon::Entity::find().filter(coupon::Column::Id.is_in(ids.to_vec()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(coupon::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<coupon::Entity>(&ctx.db, staff, ids).await
 }

@@ -256,13 +256,21 @@ mod stored_shape {
             let kind = entry["kind"].as_str().expect("kind");
             let stored = entry["spec"].to_string();
             let spec = Spec::parse(&stored).unwrap_or_else(|| panic!("{kind}: unreadable"));
-            assert_eq!(spec.rule.kind().as_str(), kind, "{kind}: rule of another kind");
+            assert_eq!(
+                spec.rule.kind().as_str(),
+                kind,
+                "{kind}: rule of another kind"
+            );
             let written = serde_json::to_value(&spec).expect("serializable");
             assert_eq!(written, entry["spec"], "{kind}: the stored shape changed");
             kinds.push(kind);
         }
         for k in engine::Kind::ALL {
-            assert!(kinds.contains(&k.as_str()), "no golden spec of {}", k.as_str());
+            assert!(
+                kinds.contains(&k.as_str()),
+                "no golden spec of {}",
+                k.as_str()
+            );
         }
     }
 }

@@ -524,11 +524,8 @@ pub async fn lowest_paid_price(
         ));
     }
     let db = &ctx.db;
-    let s = sku::Entity::find_by_id(sku_id)
-        .one(db)
-        .await?
-        .filter(|s| staff.sees_store(s.store_id))
-        .ok_or(AppError::not_found("SKU"))?;
+    let s = crate::service::kernel::scope::get_in_scope::<sku::Entity>(db, staff, sku_id, false)
+        .await?;
     let store = crate::service::store::load(db, s.store_id).await?;
     let at = at.unwrap_or_else(now);
     let day = crate::service::member::epoch_day(

@@ -13,11 +13,7 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<promotion::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, None)?;
-    let mut q = promotion::Entity::find().filter(promotion::Column::Id.is_in(ids.to_vec()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(promotion::Column::StoreId.is_in(stores));
-    }
-    Ok(q.all(&ctx.db).await?)
+    crate::service::kernel::scope::by_ids_in_scope::<promotion::Entity>(&ctx.db, staff, ids).await
 }
 
 /// Sort keys of `promotions`.
