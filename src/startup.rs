@@ -12,7 +12,7 @@ use crate::config::{MIN_JWT_SECRET_BYTES, Settings};
 use crate::db::{self, StatementCounter};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
-use crate::service::{account::auth, account::bootstrap, approval, catalog};
+use crate::service::account::{auth, bootstrap};
 use crate::{demo, graphql};
 
 /// A built, bound, not yet running server.
@@ -117,32 +117,12 @@ impl Application {
                 }
             }
         });
-        // The scheduler: time-driven transitions (reads already derive them, so a late or
-        // missing run shows nothing wrong; several servers may run it, updates are idempotent).
+        // The scheduler: the job list of `jobs.rs`, every 30 seconds.
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
             loop {
                 tick.tick().await;
-                match catalog::apply_due_schedules(&db).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(products = n, "scheduled products put on the shelf"),
-                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
-                }
-                match approval::expire_due(&db).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(requests = n, "approval requests expired"),
-                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
-                }
-                match crate::service::promotion::tick(&db).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(promotions = n, "promotions started or ended"),
-                    Err(e) => tracing::warn!(error = ?e, "scheduler failed"),
-                }
-                match crate::service::member::daily_tier_job_if_due(&db).await {
-                    Ok(None | Some(0)) => {}
-                    Ok(Some(n)) => tracing::info!(members = n, "daily tier re-evaluation"),
-                    Err(e) => tracing::warn!(error = ?e, "daily tier job failed"),
-                }
+                crate::jobs::run_once(&db).await;
             }
         });
         Ok(Self {
