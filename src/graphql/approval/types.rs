@@ -2,6 +2,7 @@ use super::*;
 
 /// What an approval request asks for.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "Kind")]
 pub enum ApprovalRequestKind {
     /// A product submitted for review (PENDING_REVIEW): approving lists it, rejecting sends it
     /// back to DRAFT with the note as reason.
@@ -21,37 +22,10 @@ pub enum ApprovalRequestKind {
     PromotionReview,
 }
 
-impl From<Kind> for ApprovalRequestKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::ProductReview => Self::ProductReview,
-            Kind::PriceChange => Self::PriceChange,
-            Kind::StockAdjust => Self::StockAdjust,
-            Kind::Refund => Self::Refund,
-            Kind::PointsAdjust => Self::PointsAdjust,
-            Kind::CampaignBudget => Self::CampaignBudget,
-            Kind::PromotionReview => Self::PromotionReview,
-        }
-    }
-}
-
-impl From<ApprovalRequestKind> for Kind {
-    fn from(k: ApprovalRequestKind) -> Self {
-        match k {
-            ApprovalRequestKind::ProductReview => Self::ProductReview,
-            ApprovalRequestKind::PriceChange => Self::PriceChange,
-            ApprovalRequestKind::StockAdjust => Self::StockAdjust,
-            ApprovalRequestKind::Refund => Self::Refund,
-            ApprovalRequestKind::PointsAdjust => Self::PointsAdjust,
-            ApprovalRequestKind::CampaignBudget => Self::CampaignBudget,
-            ApprovalRequestKind::PromotionReview => Self::PromotionReview,
-        }
-    }
-}
-
 /// State of an approval request. A pending request expires after the store's
 /// `approvalExpiryDays` (default 7).
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "Status")]
 pub enum ApprovalRequestStatus {
     /// Waiting for a resolver.
     Pending,
@@ -63,30 +37,6 @@ pub enum ApprovalRequestStatus {
     Expired,
     /// Withdrawn by the requester.
     Cancelled,
-}
-
-impl From<Status> for ApprovalRequestStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Pending => Self::Pending,
-            Status::Approved => Self::Approved,
-            Status::Rejected => Self::Rejected,
-            Status::Expired => Self::Expired,
-            Status::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-impl From<ApprovalRequestStatus> for Status {
-    fn from(s: ApprovalRequestStatus) -> Self {
-        match s {
-            ApprovalRequestStatus::Pending => Self::Pending,
-            ApprovalRequestStatus::Approved => Self::Approved,
-            ApprovalRequestStatus::Rejected => Self::Rejected,
-            ApprovalRequestStatus::Expired => Self::Expired,
-            ApprovalRequestStatus::Cancelled => Self::Cancelled,
-        }
-    }
 }
 
 /// An action beyond its requester's limit, waiting for a resolver: a director

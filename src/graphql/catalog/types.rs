@@ -3,6 +3,7 @@ use super::*;
 /// Listing state of a product: `DRAFT → PENDING_REVIEW → ON_SHELF ⇄ OFF_SHELF →
 /// ARCHIVED`; review can send back to DRAFT with a reason.
 #[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
+#[graphql(remote = "Status")]
 pub enum ProductStatus {
     /// 草稿: being written; may be saved with compliance hits.
     Draft,
@@ -14,30 +15,6 @@ pub enum ProductStatus {
     OffShelf,
     /// 已归档: final.
     Archived,
-}
-
-impl From<Status> for ProductStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Draft => Self::Draft,
-            Status::PendingReview => Self::PendingReview,
-            Status::OnShelf => Self::OnShelf,
-            Status::OffShelf => Self::OffShelf,
-            Status::Archived => Self::Archived,
-        }
-    }
-}
-
-impl From<ProductStatus> for Status {
-    fn from(s: ProductStatus) -> Self {
-        match s {
-            ProductStatus::Draft => Self::Draft,
-            ProductStatus::PendingReview => Self::PendingReview,
-            ProductStatus::OnShelf => Self::OnShelf,
-            ProductStatus::OffShelf => Self::OffShelf,
-            ProductStatus::Archived => Self::Archived,
-        }
-    }
 }
 
 /// An attribute definition of a category.

@@ -2,6 +2,7 @@ use super::*;
 
 /// Kind of a stock movement: every change of on-hand or reserved units is one movement.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "MovementKind")]
 pub enum InventoryMovementKind {
     /// 入库: on hand + q.
     Restock,
@@ -17,20 +18,6 @@ pub enum InventoryMovementKind {
     Sale,
     /// 退货入库: on hand + q for sellable returns.
     Return,
-}
-
-impl From<InventoryMovementKind> for MovementKind {
-    fn from(k: InventoryMovementKind) -> Self {
-        match k {
-            InventoryMovementKind::Restock => Self::Restock,
-            InventoryMovementKind::Adjustment => Self::Adjustment,
-            InventoryMovementKind::Stocktake => Self::Stocktake,
-            InventoryMovementKind::Reservation => Self::Reservation,
-            InventoryMovementKind::Release => Self::Release,
-            InventoryMovementKind::Sale => Self::Sale,
-            InventoryMovementKind::Return => Self::Return,
-        }
-    }
 }
 
 /// One entry of the stock ledger. A SKU's on-hand and reserved figures always equal the sum

@@ -16,6 +16,7 @@ pub(crate) async fn member_of(ctx: &Context<'_>, id: i64) -> async_graphql::Resu
 /// RFM segments, from the recency, frequency and monetary scores (1–5 each); the first
 /// match wins in this order.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "Segment")]
 pub enum MemberSegment {
     /// 高价值: R ≥ 4, F ≥ 4, M ≥ 4.
     HighValue,
@@ -31,34 +32,6 @@ pub enum MemberSegment {
     Lost,
     /// 沉睡: the rest.
     Hibernating,
-}
-
-impl From<Segment> for MemberSegment {
-    fn from(s: Segment) -> Self {
-        match s {
-            Segment::HighValue => Self::HighValue,
-            Segment::Loyal => Self::Loyal,
-            Segment::AtRisk => Self::AtRisk,
-            Segment::New => Self::New,
-            Segment::Potential => Self::Potential,
-            Segment::Lost => Self::Lost,
-            Segment::Hibernating => Self::Hibernating,
-        }
-    }
-}
-
-impl From<MemberSegment> for Segment {
-    fn from(s: MemberSegment) -> Self {
-        match s {
-            MemberSegment::HighValue => Self::HighValue,
-            MemberSegment::Loyal => Self::Loyal,
-            MemberSegment::AtRisk => Self::AtRisk,
-            MemberSegment::New => Self::New,
-            MemberSegment::Potential => Self::Potential,
-            MemberSegment::Lost => Self::Lost,
-            MemberSegment::Hibernating => Self::Hibernating,
-        }
-    }
 }
 
 /// A store's tier (会员等级), lowest first in lists.

@@ -2,6 +2,7 @@ use super::*;
 
 /// Order statuses; an imported order only moves forward. Final: CANCELLED, CLOSED_UNPAID, REFUNDED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "Status")]
 pub enum OrderStatus {
     /// Placed, not paid (等待买家付款).
     Created,
@@ -19,36 +20,6 @@ pub enum OrderStatus {
     Refunded,
     /// Some lines or part of the amount refunded; the order keeps its fulfilment stage.
     PartiallyRefunded,
-}
-
-impl From<Status> for OrderStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Created => Self::Created,
-            Status::Paid => Self::Paid,
-            Status::Shipped => Self::Shipped,
-            Status::Completed => Self::Completed,
-            Status::Cancelled => Self::Cancelled,
-            Status::ClosedUnpaid => Self::ClosedUnpaid,
-            Status::Refunded => Self::Refunded,
-            Status::PartiallyRefunded => Self::PartiallyRefunded,
-        }
-    }
-}
-
-impl From<OrderStatus> for Status {
-    fn from(s: OrderStatus) -> Self {
-        match s {
-            OrderStatus::Created => Self::Created,
-            OrderStatus::Paid => Self::Paid,
-            OrderStatus::Shipped => Self::Shipped,
-            OrderStatus::Completed => Self::Completed,
-            OrderStatus::Cancelled => Self::Cancelled,
-            OrderStatus::ClosedUnpaid => Self::ClosedUnpaid,
-            OrderStatus::Refunded => Self::Refunded,
-            OrderStatus::PartiallyRefunded => Self::PartiallyRefunded,
-        }
-    }
 }
 
 /// An order imported from the marketplace (one parent order). Amounts are the platform's.

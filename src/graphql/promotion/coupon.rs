@@ -3,6 +3,7 @@ use super::*;
 /// Issued coupon states: CLAIMED → USED (locked to an order) → CLAIMED again if that order is
 /// cancelled before payment; EXPIRED after validity; INVALIDATED when the template is cancelled.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "State")]
 pub enum CouponState {
     /// Held by the member, usable inside its validity.
     Claimed,
@@ -13,28 +14,6 @@ pub enum CouponState {
     Expired,
     /// Its template was cancelled.
     Invalidated,
-}
-
-impl From<State> for CouponState {
-    fn from(s: State) -> Self {
-        match s {
-            State::Claimed => Self::Claimed,
-            State::Used => Self::Used,
-            State::Expired => Self::Expired,
-            State::Invalidated => Self::Invalidated,
-        }
-    }
-}
-
-impl From<CouponState> for State {
-    fn from(s: CouponState) -> Self {
-        match s {
-            CouponState::Claimed => Self::Claimed,
-            CouponState::Used => Self::Used,
-            CouponState::Expired => Self::Expired,
-            CouponState::Invalidated => Self::Invalidated,
-        }
-    }
 }
 
 /// A coupon issued to a member.
@@ -116,6 +95,7 @@ connection!(
 
 /// Why a coupon was not used in a quote.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "engine::CouponReject")]
 pub enum CouponRejectReason {
     /// Another store coupon gave more (one per order).
     OneStoreCouponPerOrder,
@@ -133,22 +113,6 @@ pub enum CouponRejectReason {
     NotOwned,
     /// Picked from the member's wallet, another coupon was better.
     NotBest,
-}
-
-impl From<engine::CouponReject> for CouponRejectReason {
-    fn from(r: engine::CouponReject) -> Self {
-        use engine::CouponReject as R;
-        match r {
-            R::OneStoreCouponPerOrder => Self::OneStoreCouponPerOrder,
-            R::OneItemCouponPerProduct => Self::OneItemCouponPerProduct,
-            R::OnePlatformCouponPerOrder => Self::OnePlatformCouponPerOrder,
-            R::ThresholdNotMet => Self::ThresholdNotMet,
-            R::NotApplicable => Self::NotApplicable,
-            R::NotValidAtTime => Self::NotValidAtTime,
-            R::NotOwned => Self::NotOwned,
-            R::NotBest => Self::NotBest,
-        }
-    }
 }
 
 /// `couponIssue`: to members, or to every member of an RFM segment.

@@ -6,6 +6,7 @@ pub(crate) fn money(v: i64) -> Money {
 
 /// Promotion tools (营销工具).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "engine::Kind")]
 pub enum PromotionKind {
     /// 单品宝: an item-level price per product or SKU (level 1).
     ItemDiscount,
@@ -27,43 +28,10 @@ pub enum PromotionKind {
     MemberPrice,
 }
 
-impl From<engine::Kind> for PromotionKind {
-    fn from(k: engine::Kind) -> Self {
-        use engine::Kind as K;
-        match k {
-            K::ItemDiscount => Self::ItemDiscount,
-            K::FullReduction => Self::FullReduction,
-            K::FullDiscount => Self::FullDiscount,
-            K::NthItem => Self::NthItem,
-            K::Bundle => Self::Bundle,
-            K::Gift => Self::Gift,
-            K::FreeShipping => Self::FreeShipping,
-            K::Coupon => Self::Coupon,
-            K::MemberPrice => Self::MemberPrice,
-        }
-    }
-}
-
-impl From<PromotionKind> for engine::Kind {
-    fn from(k: PromotionKind) -> Self {
-        use PromotionKind as K;
-        match k {
-            K::ItemDiscount => Self::ItemDiscount,
-            K::FullReduction => Self::FullReduction,
-            K::FullDiscount => Self::FullDiscount,
-            K::NthItem => Self::NthItem,
-            K::Bundle => Self::Bundle,
-            K::Gift => Self::Gift,
-            K::FreeShipping => Self::FreeShipping,
-            K::Coupon => Self::Coupon,
-            K::MemberPrice => Self::MemberPrice,
-        }
-    }
-}
-
 /// Lifecycle states. Time-driven changes read correctly before the scheduler
 /// writes them: a SCHEDULED promotion whose start has passed reads ACTIVE, one past its end ENDED.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "Status")]
 pub enum PromotionStatus {
     /// Being written; not in force.
     Draft,
@@ -81,36 +49,9 @@ pub enum PromotionStatus {
     Cancelled,
 }
 
-impl From<Status> for PromotionStatus {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Draft => Self::Draft,
-            Status::PendingApproval => Self::PendingApproval,
-            Status::Scheduled => Self::Scheduled,
-            Status::Active => Self::Active,
-            Status::Paused => Self::Paused,
-            Status::Ended => Self::Ended,
-            Status::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
-impl From<PromotionStatus> for Status {
-    fn from(s: PromotionStatus) -> Self {
-        match s {
-            PromotionStatus::Draft => Self::Draft,
-            PromotionStatus::PendingApproval => Self::PendingApproval,
-            PromotionStatus::Scheduled => Self::Scheduled,
-            PromotionStatus::Active => Self::Active,
-            PromotionStatus::Paused => Self::Paused,
-            PromotionStatus::Ended => Self::Ended,
-            PromotionStatus::Cancelled => Self::Cancelled,
-        }
-    }
-}
-
 /// Stacking levels, applied in this order.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "engine::Level")]
 pub enum PromotionLevel {
     /// 1 单品级: one item-level price per SKU, the lowest; never stacked.
     Item,
@@ -121,17 +62,6 @@ pub enum PromotionLevel {
     CrossStore,
     /// 4 会员: 88VIP on the item-level amount of opted-in items.
     Member,
-}
-
-impl From<engine::Level> for PromotionLevel {
-    fn from(l: engine::Level) -> Self {
-        match l {
-            engine::Level::Item => Self::Item,
-            engine::Level::Store => Self::Store,
-            engine::Level::CrossStore => Self::CrossStore,
-            engine::Level::Member => Self::Member,
-        }
-    }
 }
 
 /// Who pays for a discount. Margin figures deduct only the merchant's part.
@@ -327,30 +257,13 @@ pub enum PriceRounding {
 
 /// What a threshold counts.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[graphql(remote = "Threshold")]
 pub enum ThresholdUnit {
     /// Money (满X元), on the item-level amounts of the eligible lines (default).
     #[default]
     Amount,
     /// Units (满N件).
     Pieces,
-}
-
-impl From<Threshold> for ThresholdUnit {
-    fn from(t: Threshold) -> Self {
-        match t {
-            Threshold::Amount => Self::Amount,
-            Threshold::Pieces => Self::Pieces,
-        }
-    }
-}
-
-impl From<ThresholdUnit> for Threshold {
-    fn from(t: ThresholdUnit) -> Self {
-        match t {
-            ThresholdUnit::Amount => Self::Amount,
-            ThresholdUnit::Pieces => Self::Pieces,
-        }
-    }
 }
 
 /// Coupon types.
@@ -367,6 +280,7 @@ pub enum CouponType {
 
 /// Where a coupon is handed out.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[graphql(remote = "Channel")]
 pub enum CouponChannel {
     /// On the store and item pages (default).
     #[default]
@@ -377,28 +291,6 @@ pub enum CouponChannel {
     CsOnly,
     /// In a live stream (直播专享券).
     Live,
-}
-
-impl From<Channel> for CouponChannel {
-    fn from(c: Channel) -> Self {
-        match c {
-            Channel::Public => Self::Public,
-            Channel::PrivateLink => Self::PrivateLink,
-            Channel::CsOnly => Self::CsOnly,
-            Channel::Live => Self::Live,
-        }
-    }
-}
-
-impl From<CouponChannel> for Channel {
-    fn from(c: CouponChannel) -> Self {
-        match c {
-            CouponChannel::Public => Self::Public,
-            CouponChannel::PrivateLink => Self::PrivateLink,
-            CouponChannel::CsOnly => Self::CsOnly,
-            CouponChannel::Live => Self::Live,
-        }
-    }
 }
 
 /// One tier of a 满减.
