@@ -16,6 +16,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{Kind, Payload, Status, effective_status};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::{
     ServiceCtx, catalog, inventory, kernel::audit, member, now, pricing, promotion,
 };
@@ -216,29 +217,24 @@ pub async fn reject(
 /// `approvalRequestCancel`: only the requester, while pending.
 pub async fn cancel(ctx: &ServiceCtx, id: i64) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let r = pending_for_update(&txn, staff, id).await?;
-    if r.requested_by != staff.id {
-        return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
-            "only the requester may cancel a request",
-        )));
-    }
-    let resolved = resolve(&txn, r, Status::Cancelled, staff.id, None).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let r = pending_for_update(txn, staff, id).await?;
+        if r.requested_by != staff.id {
+            return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
+                "only the requester may cancel a request",
+            )));
+        }
+        let resolved = resolve(txn, r, Status::Cancelled, staff.id, None).await?;
+        let entry = audit::Entry {
             action: "approval.cancel",
             target_type: "ApprovalRequest",
             target_id: Some(resolved.id),
             store_id: Some(resolved.store_id),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(resolved)
+        };
+        Ok((resolved, entry))
+    })
+    .await
 }
 
 /// Filters of `approvalRequests`.

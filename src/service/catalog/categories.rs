@@ -1,6 +1,7 @@
 //! Categories and their attribute definitions.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 // ---------------------------------------------------------------------------------------------
 // Categories
@@ -95,82 +96,77 @@ pub async fn category_create(
     }
     let key = validate_defs(&input.key_attributes, "keyAttributes")?;
     let sales = validate_defs(&input.sales_attributes, "salesAttributes")?;
-    let txn = db::begin_write(&ctx.db).await?;
-    store::Entity::find_by_id(input.store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let (path, depth) = match input.parent_id {
-        Some(pid) => {
-            let parent = category_in_scope(&txn, staff, pid)
-                .await
-                .ok()
-                .filter(|p| p.store_id == input.store_id)
-                .ok_or_else(|| {
-                    invalid(
+    write(ctx, staff, async |txn| {
+        store::Entity::find_by_id(input.store_id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("store"))?;
+        let (path, depth) = match input.parent_id {
+            Some(pid) => {
+                let parent = category_in_scope(txn, staff, pid)
+                    .await
+                    .ok()
+                    .filter(|p| p.store_id == input.store_id)
+                    .ok_or_else(|| {
+                        invalid(
+                            &["input", "parentId"],
+                            ErrorCode::NotFound,
+                            "parent category not found in this store",
+                        )
+                    })?;
+                let has_products = product::Entity::find()
+                    .filter(product::Column::CategoryId.eq(pid))
+                    .count(txn)
+                    .await?
+                    > 0;
+                if has_products {
+                    return Err(invalid(
                         &["input", "parentId"],
-                        ErrorCode::NotFound,
-                        "parent category not found in this store",
-                    )
-                })?;
-            let has_products = product::Entity::find()
-                .filter(product::Column::CategoryId.eq(pid))
-                .count(&txn)
-                .await?
-                > 0;
-            if has_products {
-                return Err(invalid(
-                    &["input", "parentId"],
-                    ErrorCode::Invalid,
-                    "the parent category holds products; products are listed only in leaf categories",
-                ));
+                        ErrorCode::Invalid,
+                        "the parent category holds products; products are listed only in leaf categories",
+                    ));
+                }
+                (format!("{}/{}", parent.path, name), parent.depth + 1)
             }
-            (format!("{}/{}", parent.path, name), parent.depth + 1)
-        }
-        None => (name.clone(), 1),
-    };
-    let at = now();
-    let model = category::ActiveModel {
-        store_id: Set(input.store_id),
-        parent_id: Set(input.parent_id),
-        name: Set(name),
-        path: Set(path),
-        depth: Set(depth),
-        key_attributes_json: Set(serde_json::to_string(&key).unwrap_or_else(|_| "[]".into())),
-        sales_attributes_json: Set(serde_json::to_string(&sales).unwrap_or_else(|_| "[]".into())),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        on_unique(e, "ux_category_path", "category.path", || {
-            invalid(
-                &["input", "name"],
-                ErrorCode::Taken,
-                "a category with this path exists in the store",
-            )
-        })
-    })?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
-            action: "category.create",
-            target_type: "Category",
-            target_id: Some(model.id),
-            store_id: Some(model.store_id),
-            after: Some(
-                json!({ "path": model.path, "keyAttributes": key, "salesAttributes": sales }),
-            ),
+            None => (name.clone(), 1),
+        };
+        let at = now();
+        let model = category::ActiveModel {
+            store_id: Set(input.store_id),
+            parent_id: Set(input.parent_id),
+            name: Set(name),
+            path: Set(path),
+            depth: Set(depth),
+            key_attributes_json: Set(serde_json::to_string(&key).unwrap_or_else(|_| "[]".into())),
+            sales_attributes_json: Set(serde_json::to_string(&sales).unwrap_or_else(|_| "[]".into())),
+            created_at: Set(at),
+            updated_at: Set(at),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| {
+            on_unique(e, "ux_category_path", "category.path", || {
+                invalid(
+                    &["input", "name"],
+                    ErrorCode::Taken,
+                    "a category with this path exists in the store",
+                )
+            })
+        })?;
+        let entry = audit::Entry {
+                action: "category.create",
+                target_type: "Category",
+                target_id: Some(model.id),
+                store_id: Some(model.store_id),
+                after: Some(
+                    json!({ "path": model.path, "keyAttributes": key, "salesAttributes": sales }),
+                ),
+                ..Default::default()
+            };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// One category in the viewer's scope.
@@ -232,117 +228,118 @@ pub async fn category_update(
     input: CategoryUpdate,
 ) -> Result<category::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = category_in_scope(&txn, staff, id).await?;
-    staff.require(Permission::ProductReview, Some(before.store_id))?;
-    let mut m: category::ActiveModel = before.clone().into();
-    if let Some(defs) = &input.key_attributes {
-        m.key_attributes_json = Set(
-            serde_json::to_string(&validate_defs(defs, "keyAttributes")?)
-                .unwrap_or_else(|_| "[]".into()),
-        );
-    }
-    if let Some(defs) = &input.sales_attributes {
-        let defs = validate_defs(defs, "salesAttributes")?;
-        // Every attribute value in use by the category's SKUs must stay defined.
-        let used = sku::Entity::find()
-            .filter(
-                sku::Column::ProductId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(product::Column::Id)
-                        .from(product::Entity)
-                        .and_where(product::Column::CategoryId.eq(id))
-                        .to_owned(),
-                ),
-            )
-            .all(&txn)
-            .await?;
-        for s in &used {
-            for pair in s.attributes_key.split(';').filter(|p| !p.is_empty()) {
-                let Some((k, v)) = pair.split_once('=') else {
-                    continue;
-                };
-                let kept = defs.iter().any(|d| {
-                    d.name == k && (d.values.is_empty() || d.values.iter().any(|x| x == v))
-                });
-                if !kept {
-                    return Err(invalid(
-                        &["input", "salesAttributes"],
-                        ErrorCode::Invalid,
-                        format!(
-                            "{k}: {v} is used by SKU {}; deactivate or regenerate its SKUs first",
-                            s.code
-                        ),
-                    ));
+    write(ctx, staff, async |txn| {
+        let before = category_in_scope(txn, staff, id).await?;
+        staff.require(Permission::ProductReview, Some(before.store_id))?;
+        let mut m: category::ActiveModel = before.clone().into();
+        if let Some(defs) = &input.key_attributes {
+            m.key_attributes_json = Set(
+                serde_json::to_string(&validate_defs(defs, "keyAttributes")?)
+                    .unwrap_or_else(|_| "[]".into()),
+            );
+        }
+        if let Some(defs) = &input.sales_attributes {
+            let defs = validate_defs(defs, "salesAttributes")?;
+            // Every attribute value in use by the category's SKUs must stay defined.
+            let used = sku::Entity::find()
+                .filter(
+                    sku::Column::ProductId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(product::Column::Id)
+                            .from(product::Entity)
+                            .and_where(product::Column::CategoryId.eq(id))
+                            .to_owned(),
+                    ),
+                )
+                .all(txn)
+                .await?;
+            for s in &used {
+                for pair in s.attributes_key.split(';').filter(|p| !p.is_empty()) {
+                    let Some((k, v)) = pair.split_once('=') else {
+                        continue;
+                    };
+                    let kept = defs.iter().any(|d| {
+                        d.name == k && (d.values.is_empty() || d.values.iter().any(|x| x == v))
+                    });
+                    if !kept {
+                        return Err(invalid(
+                            &["input", "salesAttributes"],
+                            ErrorCode::Invalid,
+                            format!(
+                                "{k}: {v} is used by SKU {}; deactivate or regenerate its SKUs first",
+                                s.code
+                            ),
+                        ));
+                    }
                 }
             }
+            m.sales_attributes_json = Set(serde_json::to_string(&defs).unwrap_or_else(|_| "[]".into()));
         }
-        m.sales_attributes_json = Set(serde_json::to_string(&defs).unwrap_or_else(|_| "[]".into()));
-    }
-    let mut new_path = before.path.clone();
-    if let Some(name) = &input.name {
-        let name = text::required(name, &["input", "name"], "name", 40)
-            .map_err(|e| AppError::Invalid(vec![e]))?;
-        if name.contains('/') {
-            return Err(invalid(
-                &["input", "name"],
-                ErrorCode::Invalid,
-                "category names must not contain '/'",
-            ));
-        }
-        new_path = match before.path.rsplit_once('/') {
-            Some((parent, _)) => format!("{parent}/{name}"),
-            None => name.clone(),
-        };
-        m.name = Set(name);
-        m.path = Set(new_path.clone());
-    }
-    m.updated_at = Set(now());
-    let taken = || {
-        invalid(
-            &["input", "name"],
-            ErrorCode::Taken,
-            "a category with this path exists in the store",
-        )
-    };
-    let model = m
-        .update(&txn)
-        .await
-        .map_err(|e| on_unique(e, "ux_category_path", "category.path", taken))?;
-    if new_path != before.path {
-        // Descendants' paths follow: new prefix + the rest.
-        let stmt = db::raw(
-            txn.get_database_backend(),
-            "UPDATE category SET path = ? || substr(path, ?) WHERE store_id = ? AND path LIKE ? ESCAPE '!'",
-            vec![
-                new_path.clone().into(),
-                (before.path.chars().count() as i32 + 1).into(),
-                before.store_id.into(),
-                format!(
-                    "{}/%",
-                    before
-                        .path
-                        .replace('!', "!!")
-                        .replace('%', "!%")
-                        .replace('_', "!_")
-                )
-                .into(),
-            ],
-        );
-        txn.execute_raw(stmt).await.map_err(|e| {
-            if e.sql_err().is_some() {
-                taken()
-            } else {
-                e.into()
+        let mut new_path = before.path.clone();
+        if let Some(name) = &input.name {
+            let name = text::required(name, &["input", "name"], "name", 40)
+                .map_err(|e| AppError::Invalid(vec![e]))?;
+            if name.contains('/') {
+                return Err(invalid(
+                    &["input", "name"],
+                    ErrorCode::Invalid,
+                    "category names must not contain '/'",
+                ));
             }
-        })?;
-    }
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "category.update", target_type: "Category", target_id: Some(id), store_id: Some(before.store_id),
-        before: Some(json!({ "path": before.path, "keyAttributes": parse_defs(&before.key_attributes_json), "salesAttributes": parse_defs(&before.sales_attributes_json) })),
-        after: Some(json!({ "path": model.path, "keyAttributes": parse_defs(&model.key_attributes_json), "salesAttributes": parse_defs(&model.sales_attributes_json) })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(model)
+            new_path = match before.path.rsplit_once('/') {
+                Some((parent, _)) => format!("{parent}/{name}"),
+                None => name.clone(),
+            };
+            m.name = Set(name);
+            m.path = Set(new_path.clone());
+        }
+        m.updated_at = Set(now());
+        let taken = || {
+            invalid(
+                &["input", "name"],
+                ErrorCode::Taken,
+                "a category with this path exists in the store",
+            )
+        };
+        let model = m
+            .update(txn)
+            .await
+            .map_err(|e| on_unique(e, "ux_category_path", "category.path", taken))?;
+        if new_path != before.path {
+            // Descendants' paths follow: new prefix + the rest.
+            let stmt = db::raw(
+                txn.get_database_backend(),
+                "UPDATE category SET path = ? || substr(path, ?) WHERE store_id = ? AND path LIKE ? ESCAPE '!'",
+                vec![
+                    new_path.clone().into(),
+                    (before.path.chars().count() as i32 + 1).into(),
+                    before.store_id.into(),
+                    format!(
+                        "{}/%",
+                        before
+                            .path
+                            .replace('!', "!!")
+                            .replace('%', "!%")
+                            .replace('_', "!_")
+                    )
+                    .into(),
+                ],
+            );
+            txn.execute_raw(stmt).await.map_err(|e| {
+                if e.sql_err().is_some() {
+                    taken()
+                } else {
+                    e.into()
+                }
+            })?;
+        }
+        let entry = audit::Entry {
+            action: "category.update", target_type: "Category", target_id: Some(id), store_id: Some(before.store_id),
+            before: Some(json!({ "path": before.path, "keyAttributes": parse_defs(&before.key_attributes_json), "salesAttributes": parse_defs(&before.sales_attributes_json) })),
+            after: Some(json!({ "path": model.path, "keyAttributes": parse_defs(&model.key_attributes_json), "salesAttributes": parse_defs(&model.sales_attributes_json) })),
+            ..Default::default()
+        };
+        Ok((model, entry))
+    })
+    .await
 }

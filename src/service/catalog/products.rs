@@ -1,6 +1,7 @@
 //! Products: content, validation, creation and edits.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 // ---------------------------------------------------------------------------------------------
 // Products
@@ -274,79 +275,74 @@ pub async fn product_create(
 ) -> Result<product::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductEditDraft, Some(store_id))?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let store = store::Entity::find_by_id(store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let Some(category_id) = content.category_id else {
-        return Err(invalid(
-            &["input", "categoryId"],
-            ErrorCode::Blank,
-            "categoryId is required",
-        ));
-    };
-    let cat = leaf_category(&txn, staff, category_id, store_id).await?;
-    if content.scheduled_on_shelf_at.is_some() {
-        staff.require(Permission::ProductShelve, Some(store_id))?;
-    }
-    if content.title.is_none() {
-        return Err(invalid(
-            &["input", "title"],
-            ErrorCode::Blank,
-            "title must not be blank",
-        ));
-    }
-    content.key_attributes.get_or_insert_with(BTreeMap::new);
-    validate_content(&mut content, &store.platform, Some(&cat))?;
-    let at = now();
-    let model = product::ActiveModel {
-        store_id: Set(store_id),
-        category_id: Set(category_id),
-        title: Set(content.title.unwrap_or_default()),
-        subtitle: Set(content.subtitle.flatten()),
-        description: Set(content.description.flatten()),
-        key_attributes_json: Set(serde_json::to_string(
-            &content.key_attributes.unwrap_or_default(),
-        )
-        .unwrap_or_else(|_| "{}".into())),
-        images_json: Set(serde_json::to_string(&content.images.unwrap_or_default())
-            .unwrap_or_else(|_| "[]".into())),
-        video_url: Set(content.video_url.flatten()),
-        status: Set(ProductStatus::Draft.as_str().into()),
-        status_reason: Set(None),
-        scheduled_on_shelf_at: Set(content.scheduled_on_shelf_at.flatten()),
-        submitted_by: Set(None),
-        submitted_at: Set(None),
-        reviewed_by: Set(None),
-        min_price_fen: Set(None),
-        max_price_fen: Set(None),
-        total_on_hand: Set(0),
-        total_available: Set(0),
-        created_by: Set(Some(staff.id)),
-        external_ref: Set(None),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let store = store::Entity::find_by_id(store_id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("store"))?;
+        let Some(category_id) = content.category_id else {
+            return Err(invalid(
+                &["input", "categoryId"],
+                ErrorCode::Blank,
+                "categoryId is required",
+            ));
+        };
+        let cat = leaf_category(txn, staff, category_id, store_id).await?;
+        if content.scheduled_on_shelf_at.is_some() {
+            staff.require(Permission::ProductShelve, Some(store_id))?;
+        }
+        if content.title.is_none() {
+            return Err(invalid(
+                &["input", "title"],
+                ErrorCode::Blank,
+                "title must not be blank",
+            ));
+        }
+        content.key_attributes.get_or_insert_with(BTreeMap::new);
+        validate_content(&mut content, &store.platform, Some(&cat))?;
+        let at = now();
+        let model = product::ActiveModel {
+            store_id: Set(store_id),
+            category_id: Set(category_id),
+            title: Set(content.title.unwrap_or_default()),
+            subtitle: Set(content.subtitle.flatten()),
+            description: Set(content.description.flatten()),
+            key_attributes_json: Set(serde_json::to_string(
+                &content.key_attributes.unwrap_or_default(),
+            )
+            .unwrap_or_else(|_| "{}".into())),
+            images_json: Set(serde_json::to_string(&content.images.unwrap_or_default())
+                .unwrap_or_else(|_| "[]".into())),
+            video_url: Set(content.video_url.flatten()),
+            status: Set(ProductStatus::Draft.as_str().into()),
+            status_reason: Set(None),
+            scheduled_on_shelf_at: Set(content.scheduled_on_shelf_at.flatten()),
+            submitted_by: Set(None),
+            submitted_at: Set(None),
+            reviewed_by: Set(None),
+            min_price_fen: Set(None),
+            max_price_fen: Set(None),
+            total_on_hand: Set(0),
+            total_available: Set(0),
+            created_by: Set(Some(staff.id)),
+            external_ref: Set(None),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        let entry = audit::Entry {
             action: "product.create",
             target_type: "Product",
             target_id: Some(model.id),
             store_id: Some(store_id),
             after: Some(snapshot(&model)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// Finds a product in the viewer's scope, locked for update on PostgreSQL.
@@ -404,67 +400,63 @@ pub async fn product_update(
     mut content: ProductContent,
 ) -> Result<product::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = product_for_update(&txn, staff, id).await?;
-    let status = require_content_edit(staff, &before, "id")?;
-    if content.scheduled_on_shelf_at.is_some() {
-        staff.require(Permission::ProductShelve, Some(before.store_id))?;
-    }
-    let store = store::Entity::find_by_id(before.store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let cat = match content.category_id {
-        Some(cid) if cid != before.category_id => {
-            leaf_category(&txn, staff, cid, before.store_id).await?
+    write(ctx, staff, async |txn| {
+        let before = product_for_update(txn, staff, id).await?;
+        let status = require_content_edit(staff, &before, "id")?;
+        if content.scheduled_on_shelf_at.is_some() {
+            staff.require(Permission::ProductShelve, Some(before.store_id))?;
         }
-        _ => category::Entity::find_by_id(before.category_id)
-            .one(&txn)
+        let store = store::Entity::find_by_id(before.store_id)
+            .one(txn)
             .await?
-            .ok_or(AppError::not_found("category"))?,
-    };
-    if content.category_id.is_some() && content.key_attributes.is_none() {
-        content.key_attributes = serde_json::from_str(&before.key_attributes_json).ok();
-    }
-    validate_content(&mut content, &store.platform, Some(&cat))?;
-    let mut m: product::ActiveModel = before.clone().into();
-    if let Some(c) = content.category_id {
-        m.category_id = Set(c)
-    }
-    if let Some(t) = content.title {
-        m.title = Set(t)
-    }
-    if let Some(s) = content.subtitle {
-        m.subtitle = Set(s)
-    }
-    if let Some(d) = content.description {
-        m.description = Set(d)
-    }
-    if let Some(a) = content.key_attributes {
-        m.key_attributes_json = Set(serde_json::to_string(&a).unwrap_or_else(|_| "{}".into()))
-    }
-    if let Some(i) = content.images {
-        m.images_json = Set(serde_json::to_string(&i).unwrap_or_else(|_| "[]".into()))
-    }
-    if let Some(v) = content.video_url {
-        m.video_url = Set(v)
-    }
-    if let Some(t) = content.scheduled_on_shelf_at {
-        m.scheduled_on_shelf_at = Set(t)
-    }
-    m.updated_at = Set(now());
-    let model = m.update(&txn).await?;
-    if status != ProductStatus::Draft {
-        refuse_blocked(
-            &model,
-            &crate::service::compliance::phrases(&txn, model.store_id).await?,
-        )?;
-    }
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+            .ok_or(AppError::not_found("store"))?;
+        let cat = match content.category_id {
+            Some(cid) if cid != before.category_id => {
+                leaf_category(txn, staff, cid, before.store_id).await?
+            }
+            _ => category::Entity::find_by_id(before.category_id)
+                .one(txn)
+                .await?
+                .ok_or(AppError::not_found("category"))?,
+        };
+        if content.category_id.is_some() && content.key_attributes.is_none() {
+            content.key_attributes = serde_json::from_str(&before.key_attributes_json).ok();
+        }
+        validate_content(&mut content, &store.platform, Some(&cat))?;
+        let mut m: product::ActiveModel = before.clone().into();
+        if let Some(c) = content.category_id {
+            m.category_id = Set(c)
+        }
+        if let Some(t) = content.title {
+            m.title = Set(t)
+        }
+        if let Some(s) = content.subtitle {
+            m.subtitle = Set(s)
+        }
+        if let Some(d) = content.description {
+            m.description = Set(d)
+        }
+        if let Some(a) = content.key_attributes {
+            m.key_attributes_json = Set(serde_json::to_string(&a).unwrap_or_else(|_| "{}".into()))
+        }
+        if let Some(i) = content.images {
+            m.images_json = Set(serde_json::to_string(&i).unwrap_or_else(|_| "[]".into()))
+        }
+        if let Some(v) = content.video_url {
+            m.video_url = Set(v)
+        }
+        if let Some(t) = content.scheduled_on_shelf_at {
+            m.scheduled_on_shelf_at = Set(t)
+        }
+        m.updated_at = Set(now());
+        let model = m.update(txn).await?;
+        if status != ProductStatus::Draft {
+            refuse_blocked(
+                &model,
+                &crate::service::compliance::phrases(txn, model.store_id).await?,
+            )?;
+        }
+        let entry = audit::Entry {
             action: "product.update",
             target_type: "Product",
             target_id: Some(id),
@@ -472,9 +464,8 @@ pub async fn product_update(
             before: Some(snapshot(&before)),
             after: Some(snapshot(&model)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }

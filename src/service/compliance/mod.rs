@@ -10,10 +10,11 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::auth::{Permission, StoreScope};
-use crate::db;
+
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, on_unique};
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::kernel::{audit, scope::get_in_scope, write::write};
+use crate::service::{ServiceCtx, now};
 
 /// Advertising-Law hits of some named texts (field, text), with the field each is in.
 pub fn field_hits(
@@ -121,72 +122,61 @@ pub async fn add(
             "a phrase needs at least 2 characters",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    let model = allow::ActiveModel {
-        store_id: Set(store_id),
-        phrase: Set(phrase),
-        reason: Set(reason),
-        created_by: Set(staff.actor_id()),
-        created_at: Set(now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| {
-        on_unique(
-            e,
-            "ux_allowlist_phrase",
-            "compliance_allowlist.phrase",
-            || {
-                AppError::invalid(
-                    &["input", "phrase"],
-                    ErrorCode::Taken,
-                    "this phrase is already allowed",
-                )
-            },
-        )
-    })?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let model = allow::ActiveModel {
+            store_id: Set(store_id),
+            phrase: Set(phrase),
+            reason: Set(reason),
+            created_by: Set(staff.actor_id()),
+            created_at: Set(now()),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| {
+            on_unique(
+                e,
+                "ux_allowlist_phrase",
+                "compliance_allowlist.phrase",
+                || {
+                    AppError::invalid(
+                        &["input", "phrase"],
+                        ErrorCode::Taken,
+                        "this phrase is already allowed",
+                    )
+                },
+            )
+        })?;
+        let entry = audit::Entry {
             action: "compliance.allow",
             target_type: "ComplianceAllowlistEntry",
             target_id: Some(model.id),
             store_id: Some(store_id),
             after: Some(json!({ "phrase": model.phrase, "reason": model.reason })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// `complianceAllowlistRemove` (directors).
 pub async fn remove(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    // Locked before the delete: a concurrent second remove waits, then finds nothing.
-    let row =
-        crate::service::kernel::scope::get_in_scope::<allow::Entity>(&txn, staff, id, true).await?;
-    staff.require(Permission::ComplianceAllowlist, Some(row.store_id))?;
-    allow::Entity::delete_by_id(id).exec(&txn).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        // Locked before the delete: a concurrent second remove waits, then finds nothing.
+        let row = get_in_scope::<allow::Entity>(txn, staff, id, true).await?;
+        staff.require(Permission::ComplianceAllowlist, Some(row.store_id))?;
+        allow::Entity::delete_by_id(id).exec(txn).await?;
+        let entry = audit::Entry {
             action: "compliance.disallow",
             target_type: "ComplianceAllowlistEntry",
             target_id: Some(id),
             store_id: Some(row.store_id),
             before: Some(json!({ "phrase": row.phrase, "reason": row.reason })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+        };
+        Ok((row, entry))
+    })
+    .await
 }

@@ -5,3 +5,4 @@ pub mod approval_queue;
 pub mod audit;
 pub mod page;
 pub mod scope;
+pub mod write;

@@ -23,6 +23,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PointsAdjust as PointsRequest};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::{ServiceCtx, kernel::audit, now};
 
 mod points;
@@ -97,55 +98,50 @@ pub async fn pii_reveal(
     staff.require(Permission::MemberView, None)?;
     let reason = text::required(reason, &["input", "reason"], "reason", 400)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = member_in_scope(&txn, staff, id).await?;
-    match staff.role {
-        Role::Director | Role::Specialist => {}
-        Role::Assistant => return Err(AppError::forbidden(Permission::MemberPiiView)),
-    }
-    let store = crate::service::store::load(&txn, m.store_id).await?;
-    // The viewer's own staff row, locked before counting, so concurrent reveals queue and the
-    // daily limit holds exactly.
-    entity::staff::Entity::find_by_id(staff.id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?;
-    let since = now() - Duration::hours(24);
-    let used = entity::audit_log::Entity::find()
-        .filter(entity::audit_log::Column::ActorId.eq(staff.id))
-        .filter(entity::audit_log::Column::Action.eq("member.piiReveal"))
-        .filter(entity::audit_log::Column::CreatedAt.gt(since))
-        .count(&txn)
-        .await?;
-    if staff.role == Role::Specialist && used >= store.pii_reveals_per_day.max(0) as u64 {
-        return Err(AppError::RateLimited {
-            retry_after_secs: 3600,
-        });
-    }
-    let phone = match &m.phone_cipher {
-        Some(c) => Some(
-            ctx.pii
-                .decrypt(c)
-                .map_err(|e| AppError::Internal(e.into()))?,
-        ),
-        None => None,
-    };
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let m = member_in_scope(txn, staff, id).await?;
+        match staff.role {
+            Role::Director | Role::Specialist => {}
+            Role::Assistant => return Err(AppError::forbidden(Permission::MemberPiiView)),
+        }
+        let store = crate::service::store::load(txn, m.store_id).await?;
+        // The viewer's own staff row, locked before counting, so concurrent reveals queue and the
+        // daily limit holds exactly.
+        entity::staff::Entity::find_by_id(staff.id)
+            .lock_exclusive()
+            .one(txn)
+            .await?;
+        let since = now() - Duration::hours(24);
+        let used = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::ActorId.eq(staff.id))
+            .filter(entity::audit_log::Column::Action.eq("member.piiReveal"))
+            .filter(entity::audit_log::Column::CreatedAt.gt(since))
+            .count(txn)
+            .await?;
+        if staff.role == Role::Specialist && used >= store.pii_reveals_per_day.max(0) as u64 {
+            return Err(AppError::RateLimited {
+                retry_after_secs: 3600,
+            });
+        }
+        let phone = match &m.phone_cipher {
+            Some(c) => Some(
+                ctx.pii
+                    .decrypt(c)
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            ),
+            None => None,
+        };
+        let entry = audit::Entry {
             action: "member.piiReveal",
             target_type: "Member",
             target_id: Some(m.id),
             store_id: Some(m.store_id),
             after: Some(json!({ "field": "phone", "reason": reason })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(phone)
+        };
+        Ok((phone, entry))
+    })
+    .await
 }
 
 #[cfg(test)]

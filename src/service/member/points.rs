@@ -1,6 +1,7 @@
 //! The points ledger: earning, adjustments, redemptions and their cancellation.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 // ---------------------------------------------------------------------------------------------
 // Points
@@ -312,25 +313,26 @@ pub async fn points_redeem(
             "points must be between 1 and 100,000,000",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = member_in_scope(&txn, staff, member_id).await?;
-    let (after, entry) = write_entry(
-        &txn,
-        &m,
-        PointsKind::Redeem,
-        -points,
-        item,
-        staff.actor_id(),
-    )
-    .await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "member.pointsRedeem", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
-        before: Some(json!({ "points": m.points_balance })),
-        after: Some(json!({ "points": after.points_balance, "redeemed": points, "item": entry.reason, "entryId": entry.id })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok((after, entry))
+    write(ctx, staff, async |txn| {
+        let m = member_in_scope(txn, staff, member_id).await?;
+        let (after, entry) = write_entry(
+            txn,
+            &m,
+            PointsKind::Redeem,
+            -points,
+            item,
+            staff.actor_id(),
+        )
+        .await?;
+        let record = audit::Entry {
+            action: "member.pointsRedeem", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
+            before: Some(json!({ "points": m.points_balance })),
+            after: Some(json!({ "points": after.points_balance, "redeemed": points, "item": entry.reason, "entryId": entry.id })),
+            ..Default::default()
+        };
+        Ok(((after, entry), record))
+    })
+    .await
 }
 
 /// `memberPointsRedeemCancel` (MEMBER_EDIT): gives a redemption's points back, once.
@@ -341,43 +343,39 @@ pub async fn points_redeem_cancel(
     use sea_orm::PaginatorTrait;
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberEdit, None)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let redeem = crate::service::kernel::scope::get_in_scope::<points_entry::Entity>(
-        &txn, staff, entry_id, false,
-    )
-    .await?;
-    // The member's row lock, taken before the check, makes "once" hold under concurrency: a
-    // second cancel waits here and then sees the first one's entry.
-    let m = member_for_update(&txn, staff, redeem.member_id).await?;
-    let reference = format!("cancels #{}", redeem.id);
-    let cancelled = points_entry::Entity::find()
-        .filter(points_entry::Column::MemberId.eq(redeem.member_id))
-        .filter(points_entry::Column::Kind.eq(PointsKind::RedeemCancel.as_str()))
-        .filter(points_entry::Column::Reason.eq(reference.clone()))
-        .count(&txn)
-        .await?
-        > 0;
-    if redeem.kind != PointsKind::Redeem.as_str() || cancelled {
-        return Err(AppError::invalid(
-            &["input", "entryId"],
-            ErrorCode::InvalidStateTransition,
-            "only a redemption not cancelled yet can be cancelled",
-        ));
-    }
-    let (after, entry) = write_entry(
-        &txn,
-        &m,
-        PointsKind::RedeemCancel,
-        -redeem.amount,
-        reference,
-        staff.actor_id(),
-    )
-    .await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let redeem = crate::service::kernel::scope::get_in_scope::<points_entry::Entity>(
+            txn, staff, entry_id, false,
+        )
+        .await?;
+        // The member's row lock, taken before the check, makes "once" hold under concurrency: a
+        // second cancel waits here and then sees the first one's entry.
+        let m = member_for_update(txn, staff, redeem.member_id).await?;
+        let reference = format!("cancels #{}", redeem.id);
+        let cancelled = points_entry::Entity::find()
+            .filter(points_entry::Column::MemberId.eq(redeem.member_id))
+            .filter(points_entry::Column::Kind.eq(PointsKind::RedeemCancel.as_str()))
+            .filter(points_entry::Column::Reason.eq(reference.clone()))
+            .count(txn)
+            .await?
+            > 0;
+        if redeem.kind != PointsKind::Redeem.as_str() || cancelled {
+            return Err(AppError::invalid(
+                &["input", "entryId"],
+                ErrorCode::InvalidStateTransition,
+                "only a redemption not cancelled yet can be cancelled",
+            ));
+        }
+        let (after, entry) = write_entry(
+            txn,
+            &m,
+            PointsKind::RedeemCancel,
+            -redeem.amount,
+            reference,
+            staff.actor_id(),
+        )
+        .await?;
+        let record = audit::Entry {
             action: "member.pointsRedeemCancel",
             target_type: "Member",
             target_id: Some(m.id),
@@ -385,9 +383,8 @@ pub async fn points_redeem_cancel(
             before: Some(json!({ "points": m.points_balance })),
             after: Some(json!({ "points": after.points_balance, "cancelledEntryId": redeem.id })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((after, entry))
+        };
+        Ok(((after, entry), record))
+    })
+    .await
 }

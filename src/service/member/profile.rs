@@ -1,6 +1,7 @@
 //! Member edits: profile fields and tags.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 /// Input of `memberUpdate`; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
@@ -97,32 +98,33 @@ pub async fn update(ctx: &ServiceCtx, input: MemberUpdate) -> Result<member::Mod
         )),
     };
     let tags = input.tags.as_deref().map(clean_tags).transpose()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = member_for_update(&txn, staff, input.id).await?;
-    let before_tags = tags_of(&txn, &[m.id])
-        .await?
-        .remove(&m.id)
-        .unwrap_or_default();
-    let mut am: member::ActiveModel = m.clone().into();
-    if let Some(n) = &nick {
-        am.nick = Set(n.clone());
-    }
-    if let Some(n) = &note {
-        am.note = Set(n.clone());
-    }
-    am.updated_at = Set(now());
-    let after = am.update(&txn).await?;
-    if let Some(t) = &tags {
-        replace_tags(&txn, &m, t).await?;
-    }
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "member.update", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
-        before: Some(json!({ "nick": m.nick, "note": m.note.is_some(), "tags": before_tags })),
-        after: Some(json!({ "nick": after.nick, "note": after.note.is_some(), "tags": tags.unwrap_or(before_tags) })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(after)
+    write(ctx, staff, async |txn| {
+        let m = member_for_update(txn, staff, input.id).await?;
+        let before_tags = tags_of(txn, &[m.id])
+            .await?
+            .remove(&m.id)
+            .unwrap_or_default();
+        let mut am: member::ActiveModel = m.clone().into();
+        if let Some(n) = &nick {
+            am.nick = Set(n.clone());
+        }
+        if let Some(n) = &note {
+            am.note = Set(n.clone());
+        }
+        am.updated_at = Set(now());
+        let after = am.update(txn).await?;
+        if let Some(t) = &tags {
+            replace_tags(txn, &m, t).await?;
+        }
+        let entry = audit::Entry {
+            action: "member.update", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
+            before: Some(json!({ "nick": m.nick, "note": m.note.is_some(), "tags": before_tags })),
+            after: Some(json!({ "nick": after.nick, "note": after.note.is_some(), "tags": tags.unwrap_or(before_tags) })),
+            ..Default::default()
+        };
+        Ok((after, entry))
+    })
+    .await
 }
 
 /// `memberTagsSet` (MEMBER_EDIT): adds and removes tags on many members of one store at once.

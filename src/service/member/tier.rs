@@ -1,6 +1,7 @@
 //! Tiers: thresholds, evaluation (on import and daily), manual tier changes, store tier settings.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 // ---------------------------------------------------------------------------------------------
 // Tiers
@@ -272,51 +273,47 @@ pub async fn tier_set(
     staff.require(Permission::TierConfig, None)?;
     let reason = text::required(reason, &["input", "reason"], "reason", 400)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = member_in_scope(&txn, staff, id).await?;
-    let store = crate::service::store::load(&txn, m.store_id).await?;
-    let defs = tiers(&store);
-    if let Some(t) = tier
-        && !defs.iter().any(|d| d.code == t)
-    {
-        return Err(AppError::invalid(
-            &["input", "tier"],
-            ErrorCode::Invalid,
-            format!(
-                "no tier {t} in this store (tiers: {})",
-                defs.iter()
-                    .map(|d| d.code.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    let at = now();
-    let until = at + Duration::days(i64::from(store.tier_protection_days.max(1)));
-    tier_change::ActiveModel {
-        store_id: Set(m.store_id),
-        member_id: Set(m.id),
-        from_tier: Set(m.tier.clone()),
-        to_tier: Set(tier.map(str::to_owned)),
-        cause: Set(TierCause::Manual.as_str().to_owned()),
-        reason: Set(Some(reason.clone())),
-        actor_id: Set(staff.actor_id()),
-        created_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let mut am: member::ActiveModel = m.clone().into();
-    am.tier = Set(tier.map(str::to_owned));
-    am.tier_locked_until = Set(Some(until));
-    am.tier_protected_until = Set(Some(until));
-    am.updated_at = Set(at);
-    let after = am.update(&txn).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let m = member_in_scope(txn, staff, id).await?;
+        let store = crate::service::store::load(txn, m.store_id).await?;
+        let defs = tiers(&store);
+        if let Some(t) = tier
+            && !defs.iter().any(|d| d.code == t)
+        {
+            return Err(AppError::invalid(
+                &["input", "tier"],
+                ErrorCode::Invalid,
+                format!(
+                    "no tier {t} in this store (tiers: {})",
+                    defs.iter()
+                        .map(|d| d.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        let at = now();
+        let until = at + Duration::days(i64::from(store.tier_protection_days.max(1)));
+        tier_change::ActiveModel {
+            store_id: Set(m.store_id),
+            member_id: Set(m.id),
+            from_tier: Set(m.tier.clone()),
+            to_tier: Set(tier.map(str::to_owned)),
+            cause: Set(TierCause::Manual.as_str().to_owned()),
+            reason: Set(Some(reason.clone())),
+            actor_id: Set(staff.actor_id()),
+            created_at: Set(at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        let mut am: member::ActiveModel = m.clone().into();
+        am.tier = Set(tier.map(str::to_owned));
+        am.tier_locked_until = Set(Some(until));
+        am.tier_protected_until = Set(Some(until));
+        am.updated_at = Set(at);
+        let after = am.update(txn).await?;
+        let entry = audit::Entry {
             action: "member.tierSet",
             target_type: "Member",
             target_id: Some(m.id),
@@ -324,11 +321,10 @@ pub async fn tier_set(
             before: Some(json!({ "tier": m.tier })),
             after: Some(json!({ "tier": after.tier, "reason": reason, "until": until })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+        };
+        Ok((after, entry))
+    })
+    .await
 }
 
 /// `storeTiersSet` (TIER_CONFIG): replaces a store's tier list and basis, then re-evaluates
@@ -420,25 +416,26 @@ pub async fn store_tiers_set(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    let s = crate::service::store::load(&txn, store_id).await?;
-    let mut am: store::ActiveModel = s.clone().into();
-    am.tiers_json = Set(serde_json::to_string(&defs).map_err(|e| AppError::Internal(e.into()))?);
-    if let Some(b) = basis {
-        am.tier_basis = Set(b.to_owned());
-    }
-    if let Some(p) = points_per_yuan {
-        am.points_per_yuan = Set(p);
-    }
-    am.updated_at = Set(now());
-    let after = am.update(&txn).await?;
-    let changed = reevaluate_tiers(&txn, &after, None, TierCause::DailyReeval).await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "store.tiersSet", target_type: "Store", target_id: Some(s.id), store_id: Some(s.id),
-        before: serde_json::from_str(&s.tiers_json).ok(),
-        after: Some(json!({ "tiers": defs, "basis": after.tier_basis, "pointsPerYuan": after.points_per_yuan, "membersChanged": changed })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(after)
+    write(ctx, staff, async |txn| {
+        let s = crate::service::store::load(txn, store_id).await?;
+        let mut am: store::ActiveModel = s.clone().into();
+        am.tiers_json = Set(serde_json::to_string(&defs).map_err(|e| AppError::Internal(e.into()))?);
+        if let Some(b) = basis {
+            am.tier_basis = Set(b.to_owned());
+        }
+        if let Some(p) = points_per_yuan {
+            am.points_per_yuan = Set(p);
+        }
+        am.updated_at = Set(now());
+        let after = am.update(txn).await?;
+        let changed = reevaluate_tiers(txn, &after, None, TierCause::DailyReeval).await?;
+        let entry = audit::Entry {
+            action: "store.tiersSet", target_type: "Store", target_id: Some(s.id), store_id: Some(s.id),
+            before: serde_json::from_str(&s.tiers_json).ok(),
+            after: Some(json!({ "tiers": defs, "basis": after.tier_basis, "pointsPerYuan": after.points_per_yuan, "membersChanged": changed })),
+            ..Default::default()
+        };
+        Ok((after, entry))
+    })
+    .await
 }

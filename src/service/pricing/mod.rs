@@ -14,6 +14,7 @@ use crate::domain::{Fen, text};
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PriceChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::{ServiceCtx, catalog, kernel::audit, now};
 
 /// Highest price accepted, ¥10,000,000.00.
@@ -258,12 +259,8 @@ async fn record_refused(
     before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> Result<(), AppError> {
-    let txn = db::begin_write(&ctx.db).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |_txn| {
+        let entry = audit::Entry {
             action: "sku.price_change_refused",
             target_type: target.0,
             target_id: Some(target.1),
@@ -271,11 +268,10 @@ async fn record_refused(
             before,
             after: Some(after),
             self_approved: false,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+        };
+        Ok(((), entry))
+    })
+    .await
 }
 
 /// The price changes of a refused import: one row for the store, with how many SKUs and the
@@ -351,74 +347,75 @@ pub async fn sku_update(
     input: SkuUpdate,
 ) -> Result<sku::Model, AppError> {
     let staff: &Staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = catalog::sku_in_scope(&txn, staff, id).await?;
-    if input.cost_fen.is_some() {
-        staff.require(Permission::CostEdit, Some(before.store_id))?;
-    }
-    if input.floor_price_fen.is_some() {
-        staff.require(Permission::PriceFloorSet, Some(before.store_id))?;
-    }
-    if input.low_stock_threshold.is_some() || input.active.is_some() {
-        staff.require(Permission::ProductEditDraft, Some(before.store_id))?;
-    }
-    if input
-        .cost_fen
-        .is_some_and(|c| !(0..=MAX_PRICE_FEN).contains(&c))
-    {
-        return Err(AppError::invalid(
-            &["input", "cost"],
-            ErrorCode::Invalid,
-            "cost must be between ¥0.00 and ¥10,000,000.00",
-        ));
-    }
-    if input
-        .floor_price_fen
-        .flatten()
-        .is_some_and(|f| !(1..=MAX_PRICE_FEN).contains(&f))
-    {
-        return Err(AppError::invalid(
-            &["input", "floorPrice"],
-            ErrorCode::Invalid,
-            "floorPrice must be between ¥0.01 and ¥10,000,000.00",
-        ));
-    }
-    if input
-        .low_stock_threshold
-        .is_some_and(|t| !(0..=1_000_000).contains(&t))
-    {
-        return Err(AppError::invalid(
-            &["input", "lowStockThreshold"],
-            ErrorCode::Invalid,
-            "lowStockThreshold must be between 0 and 1,000,000",
-        ));
-    }
-    let mut m: sku::ActiveModel = before.clone().into();
-    if let Some(c) = input.cost_fen {
-        m.cost_fen = Set(Some(c))
-    }
-    if let Some(f) = input.floor_price_fen {
-        m.floor_price_fen = Set(f)
-    }
-    if let Some(t) = input.low_stock_threshold {
-        m.low_stock_threshold = Set(t)
-    }
-    if let Some(a) = input.active {
-        m.active = Set(a)
-    }
-    m.updated_at = Set(now());
-    let after = m.update(&txn).await?;
-    catalog::refresh_product_totals(&txn, after.product_id).await?;
-    // Cost is business-confidential: the audit records that it changed, not the value, so
-    // specialists reading the log do not learn it.
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "sku.update", target_type: "Sku", target_id: Some(id), store_id: Some(after.store_id),
-        before: Some(json!({ "floorPriceFen": before.floor_price_fen, "lowStockThreshold": before.low_stock_threshold, "active": before.active })),
-        after: Some(json!({ "floorPriceFen": after.floor_price_fen, "lowStockThreshold": after.low_stock_threshold, "active": after.active, "costChanged": input.cost_fen.is_some() })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(after)
+    write(ctx, staff, async |txn| {
+        let before = catalog::sku_in_scope(txn, staff, id).await?;
+        if input.cost_fen.is_some() {
+            staff.require(Permission::CostEdit, Some(before.store_id))?;
+        }
+        if input.floor_price_fen.is_some() {
+            staff.require(Permission::PriceFloorSet, Some(before.store_id))?;
+        }
+        if input.low_stock_threshold.is_some() || input.active.is_some() {
+            staff.require(Permission::ProductEditDraft, Some(before.store_id))?;
+        }
+        if input
+            .cost_fen
+            .is_some_and(|c| !(0..=MAX_PRICE_FEN).contains(&c))
+        {
+            return Err(AppError::invalid(
+                &["input", "cost"],
+                ErrorCode::Invalid,
+                "cost must be between ¥0.00 and ¥10,000,000.00",
+            ));
+        }
+        if input
+            .floor_price_fen
+            .flatten()
+            .is_some_and(|f| !(1..=MAX_PRICE_FEN).contains(&f))
+        {
+            return Err(AppError::invalid(
+                &["input", "floorPrice"],
+                ErrorCode::Invalid,
+                "floorPrice must be between ¥0.01 and ¥10,000,000.00",
+            ));
+        }
+        if input
+            .low_stock_threshold
+            .is_some_and(|t| !(0..=1_000_000).contains(&t))
+        {
+            return Err(AppError::invalid(
+                &["input", "lowStockThreshold"],
+                ErrorCode::Invalid,
+                "lowStockThreshold must be between 0 and 1,000,000",
+            ));
+        }
+        let mut m: sku::ActiveModel = before.clone().into();
+        if let Some(c) = input.cost_fen {
+            m.cost_fen = Set(Some(c))
+        }
+        if let Some(f) = input.floor_price_fen {
+            m.floor_price_fen = Set(f)
+        }
+        if let Some(t) = input.low_stock_threshold {
+            m.low_stock_threshold = Set(t)
+        }
+        if let Some(a) = input.active {
+            m.active = Set(a)
+        }
+        m.updated_at = Set(now());
+        let after = m.update(txn).await?;
+        catalog::refresh_product_totals(txn, after.product_id).await?;
+        // Cost is business-confidential: the audit records that it changed, not the value, so
+        // specialists reading the log do not learn it.
+        let entry = audit::Entry {
+            action: "sku.update", target_type: "Sku", target_id: Some(id), store_id: Some(after.store_id),
+            before: Some(json!({ "floorPriceFen": before.floor_price_fen, "lowStockThreshold": before.low_stock_threshold, "active": before.active })),
+            after: Some(json!({ "floorPriceFen": after.floor_price_fen, "lowStockThreshold": after.low_stock_threshold, "active": after.active, "costChanged": input.cost_fen.is_some() })),
+            ..Default::default()
+        };
+        Ok((after, entry))
+    })
+    .await
 }
 
 /// One price change in scope.

@@ -20,6 +20,7 @@ use crate::domain::rfm::Segment;
 use crate::engine::{Audience, Buyer, Kind};
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::promotion::{Status, Validity, effective_status};
 use crate::service::{ServiceCtx, kernel::audit, now};
 
@@ -415,45 +416,40 @@ pub async fn redeem(
     let order_ref =
         crate::domain::text::required(order_ref, &["input", "orderRef"], "order reference", 64)
             .map_err(|e| AppError::Invalid(vec![e]))?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let c = by_code_for_update(&txn, staff, code).await?;
-    staff.require(Permission::PromoControl, Some(c.store_id))?;
-    let at = now();
-    let state = effective_state(&c, at)?;
-    if state != State::Claimed || at < c.valid_from {
-        return Err(AppError::invalid(
-            &["input", "code"],
-            ErrorCode::InvalidStateTransition,
-            format!(
-                "the coupon is {} (valid {} – {})",
-                state.as_str(),
-                c.valid_from,
-                c.valid_until
-            ),
-        ));
-    }
-    let mut am: coupon::ActiveModel = c.clone().into();
-    am.status = Set(State::Used.as_str().to_owned());
-    am.used_at = Set(Some(at));
-    am.order_ref = Set(Some(order_ref.clone()));
-    am.updated_at = Set(at);
-    let m = am.update(&txn).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let c = by_code_for_update(txn, staff, code).await?;
+        staff.require(Permission::PromoControl, Some(c.store_id))?;
+        let at = now();
+        let state = effective_state(&c, at)?;
+        if state != State::Claimed || at < c.valid_from {
+            return Err(AppError::invalid(
+                &["input", "code"],
+                ErrorCode::InvalidStateTransition,
+                format!(
+                    "the coupon is {} (valid {} – {})",
+                    state.as_str(),
+                    c.valid_from,
+                    c.valid_until
+                ),
+            ));
+        }
+        let mut am: coupon::ActiveModel = c.clone().into();
+        am.status = Set(State::Used.as_str().to_owned());
+        am.used_at = Set(Some(at));
+        am.order_ref = Set(Some(order_ref.clone()));
+        am.updated_at = Set(at);
+        let m = am.update(txn).await?;
+        let entry = audit::Entry {
             action: "coupon.redeem",
             target_type: "Coupon",
             target_id: Some(m.id),
             store_id: Some(m.store_id),
             after: Some(json!({ "status": m.status, "orderRef": order_ref })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 /// `couponRelease` (PROMO_CONTROL): the order a USED coupon was locked to was cancelled before
@@ -462,36 +458,32 @@ pub async fn redeem(
 pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoControl, None)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let c = by_code_for_update(&txn, staff, code).await?;
-    staff.require(Permission::PromoControl, Some(c.store_id))?;
-    if State::of(&c)? != State::Used {
-        return Err(AppError::invalid(
-            &["input", "code"],
-            ErrorCode::InvalidStateTransition,
-            format!(
-                "only a USED coupon is released; this one is {}",
-                effective_state(&c, now())?.as_str()
-            ),
-        ));
-    }
-    let at = now();
-    let to = if c.valid_until > at {
-        State::Claimed
-    } else {
-        State::Expired
-    };
-    let mut am: coupon::ActiveModel = c.clone().into();
-    am.status = Set(to.as_str().to_owned());
-    am.used_at = Set(None);
-    am.order_ref = Set(None);
-    am.updated_at = Set(at);
-    let m = am.update(&txn).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let c = by_code_for_update(txn, staff, code).await?;
+        staff.require(Permission::PromoControl, Some(c.store_id))?;
+        if State::of(&c)? != State::Used {
+            return Err(AppError::invalid(
+                &["input", "code"],
+                ErrorCode::InvalidStateTransition,
+                format!(
+                    "only a USED coupon is released; this one is {}",
+                    effective_state(&c, now())?.as_str()
+                ),
+            ));
+        }
+        let at = now();
+        let to = if c.valid_until > at {
+            State::Claimed
+        } else {
+            State::Expired
+        };
+        let mut am: coupon::ActiveModel = c.clone().into();
+        am.status = Set(to.as_str().to_owned());
+        am.used_at = Set(None);
+        am.order_ref = Set(None);
+        am.updated_at = Set(at);
+        let m = am.update(txn).await?;
+        let entry = audit::Entry {
             action: "coupon.release",
             target_type: "Coupon",
             target_id: Some(m.id),
@@ -499,11 +491,10 @@ pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppE
             before: Some(json!({ "status": c.status, "orderRef": c.order_ref })),
             after: Some(json!({ "status": m.status })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 /// Filters of `coupons`.

@@ -1,6 +1,7 @@
 //! Drafts: creation, edits (new versions of approved promotions) and filing the review.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 /// `promotionCreate` (PROMO_EDIT): a DRAFT.
 pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppError> {
@@ -14,66 +15,61 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
     validate_window(kind, d.start_at, d.end_at, &mut errors);
     validate_coupon(&d.spec, d.start_at, d.end_at, &mut errors);
     validate_funder(d.spec.funder, &mut errors);
-    let txn = db::begin_write(&ctx.db).await?;
-    let catalog = Catalog::load(&txn, d.store_id).await?;
-    validate_refs(&txn, d.store_id, &d.spec, &mut errors).await?;
-    if errors.is_empty() {
-        validate_item_prices(&txn, &catalog, &d.spec, &mut errors).await?;
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    let at = now();
-    let (funder, share) = funder_columns(d.spec.funder);
-    let m = promotion::ActiveModel {
-        store_id: Set(d.store_id),
-        kind: Set(kind.as_str().to_owned()),
-        name: Set(name),
-        copy: Set(copy),
-        status: Set(Status::Draft.as_str().to_owned()),
-        start_at: Set(d.start_at),
-        end_at: Set(d.end_at),
-        live_start_at: Set(None),
-        live_end_at: Set(None),
-        funder: Set(funder.to_owned()),
-        merchant_share_bp: Set(share),
-        level: Set(level_str(d.spec.rule.level()).to_owned()),
-        scope_mode: Set(scope_mode(&d.spec.scope).to_owned()),
-        spec_json: Set(serde_json::to_string(&d.spec).map_err(anyhow::Error::from)?),
-        live_json: Set(None),
-        depth_bp: Set(depth_bp(depth(&catalog, &d.spec))),
-        version: Set(1),
-        approved_version: Set(None),
-        revision_pending: Set(false),
-        floor_break_approved: Set(false),
-        total_quantity: Set(d.spec.coupon.as_ref().map(|c| c.total_quantity)),
-        issued_count: Set(0),
-        self_approved: Set(false),
-        ended_early: Set(false),
-        created_by: Set(staff.id),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    write_targets(&txn, &m, &d.spec).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let catalog = Catalog::load(txn, d.store_id).await?;
+        validate_refs(txn, d.store_id, &d.spec, &mut errors).await?;
+        if errors.is_empty() {
+            validate_item_prices(txn, &catalog, &d.spec, &mut errors).await?;
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let at = now();
+        let (funder, share) = funder_columns(d.spec.funder);
+        let m = promotion::ActiveModel {
+            store_id: Set(d.store_id),
+            kind: Set(kind.as_str().to_owned()),
+            name: Set(name),
+            copy: Set(copy),
+            status: Set(Status::Draft.as_str().to_owned()),
+            start_at: Set(d.start_at),
+            end_at: Set(d.end_at),
+            live_start_at: Set(None),
+            live_end_at: Set(None),
+            funder: Set(funder.to_owned()),
+            merchant_share_bp: Set(share),
+            level: Set(level_str(d.spec.rule.level()).to_owned()),
+            scope_mode: Set(scope_mode(&d.spec.scope).to_owned()),
+            spec_json: Set(serde_json::to_string(&d.spec).map_err(anyhow::Error::from)?),
+            live_json: Set(None),
+            depth_bp: Set(depth_bp(depth(&catalog, &d.spec))),
+            version: Set(1),
+            approved_version: Set(None),
+            revision_pending: Set(false),
+            floor_break_approved: Set(false),
+            total_quantity: Set(d.spec.coupon.as_ref().map(|c| c.total_quantity)),
+            issued_count: Set(0),
+            self_approved: Set(false),
+            ended_early: Set(false),
+            created_by: Set(staff.id),
+            created_at: Set(at),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+        write_targets(txn, &m, &d.spec).await?;
+        let entry = audit::Entry {
             action: "promotion.create",
             target_type: "Promotion",
             target_id: Some(m.id),
             store_id: Some(m.store_id),
             after: Some(snapshot(&m)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 pub(crate) fn validate_funder(f: Funder, errors: &mut Vec<UserError>) {
@@ -167,123 +163,119 @@ pub(crate) fn transition_error(m: &promotion::Model, action: &str) -> AppError {
 pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, None)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = in_scope(&txn, staff, p.id, true).await?;
-    let access = staff.require(Permission::PromoEdit, Some(before.store_id))?;
-    let status = effective_status(&before, now())?;
-    let editable = match status {
-        Status::Draft => true,
-        Status::Scheduled | Status::Active | Status::Paused => !before.revision_pending,
-        _ => false,
-    };
-    if !editable {
-        return Err(transition_error(
-            &before,
-            "edited (withdraw or wait for the decision)",
-        ));
-    }
-    if access == Access::Limited && status != Status::Draft {
-        return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
-            "assistants edit drafts only",
-        )));
-    }
-    let mut spec = working_spec(&before)?;
-    let old_spec = spec.clone();
-    if let Some(s) = p.scope {
-        spec.scope = s;
-    }
-    if let Some(a) = p.audience {
-        spec.audience = a;
-    }
-    if let Some(f) = p.funder {
-        spec.funder = f;
-    }
-    if let Some(r) = p.rule {
-        if r.kind() != spec.rule.kind() {
-            return Err(AppError::invalid(
-                &["input"],
-                ErrorCode::Invalid,
-                format!(
-                    "this promotion is a {}; its kind cannot change",
-                    spec.rule.kind().as_str()
-                ),
+    write(ctx, staff, async |txn| {
+        let before = in_scope(txn, staff, p.id, true).await?;
+        let access = staff.require(Permission::PromoEdit, Some(before.store_id))?;
+        let status = effective_status(&before, now())?;
+        let editable = match status {
+            Status::Draft => true,
+            Status::Scheduled | Status::Active | Status::Paused => !before.revision_pending,
+            _ => false,
+        };
+        if !editable {
+            return Err(transition_error(
+                &before,
+                "edited (withdraw or wait for the decision)",
             ));
         }
-        spec.rule = r;
-    }
-    if let Some(c) = p.coupon {
-        spec.coupon = Some(c);
-    }
-    let start = p.start_at.unwrap_or(before.start_at);
-    let end = p.end_at.unwrap_or(before.end_at);
-    let name = match &p.name {
-        Some(n) => clean_name(n)?,
-        None => before.name.clone(),
-    };
-    let copy = match &p.copy {
-        Some(c) => clean_copy(c.as_deref())?,
-        None => before.copy.clone(),
-    };
-    let mut errors = Vec::new();
-    validate_rule(&spec.rule, &mut errors);
-    validate_window(spec.rule.kind(), start, end, &mut errors);
-    validate_coupon(&spec, start, end, &mut errors);
-    validate_funder(spec.funder, &mut errors);
-    let catalog = Catalog::load(&txn, before.store_id).await?;
-    validate_refs(&txn, before.store_id, &spec, &mut errors).await?;
-    if errors.is_empty() {
-        validate_item_prices(&txn, &catalog, &spec, &mut errors).await?;
-    }
-    if let (Some(c), true) = (&spec.coupon, status != Status::Draft)
-        && c.total_quantity < before.issued_count
-    {
-        errors.push(err(
-            &["input", "coupon", "totalQuantity"],
-            ErrorCode::Invalid,
-            format!("{} coupons are already issued", before.issued_count),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
-    let material = spec != old_spec || start != before.start_at || end != before.end_at;
-    let mut am: promotion::ActiveModel = before.clone().into();
-    am.name = Set(name);
-    am.copy = Set(copy);
-    am.updated_at = Set(now());
-    if material {
-        let (funder, share) = funder_columns(spec.funder);
-        am.spec_json = Set(serde_json::to_string(&spec).map_err(anyhow::Error::from)?);
-        am.start_at = Set(start);
-        am.end_at = Set(end);
-        am.funder = Set(funder.to_owned());
-        am.merchant_share_bp = Set(share);
-        am.scope_mode = Set(scope_mode(&spec.scope).to_owned());
-        am.total_quantity = Set(spec.coupon.as_ref().map(|c| c.total_quantity));
-        am.depth_bp = Set(depth_bp(depth(&catalog, &spec)));
-        if status != Status::Draft {
-            am.version = Set(before.version + 1);
-            am.revision_pending = Set(true);
-            am.floor_break_approved = Set(false);
-            mark_submitted(&mut am, staff.id);
+        if access == Access::Limited && status != Status::Draft {
+            return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
+                "assistants edit drafts only",
+            )));
         }
-    }
-    let m = am.update(&txn).await?;
-    if material {
-        write_targets(&txn, &m, &spec).await?;
-        if status != Status::Draft {
-            // The new version waits in the approval queue like a submission.
-            file_review(&txn, ctx, staff, &m, &catalog, &spec).await?;
+        let mut spec = working_spec(&before)?;
+        let old_spec = spec.clone();
+        if let Some(s) = p.scope {
+            spec.scope = s;
         }
-    } else if status != Status::Draft {
-        let allowed = crate::service::compliance::phrases(&txn, m.store_id).await?;
-        check_texts(&m.name, m.copy.as_deref(), &allowed)?;
-    }
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+        if let Some(a) = p.audience {
+            spec.audience = a;
+        }
+        if let Some(f) = p.funder {
+            spec.funder = f;
+        }
+        if let Some(r) = p.rule {
+            if r.kind() != spec.rule.kind() {
+                return Err(AppError::invalid(
+                    &["input"],
+                    ErrorCode::Invalid,
+                    format!(
+                        "this promotion is a {}; its kind cannot change",
+                        spec.rule.kind().as_str()
+                    ),
+                ));
+            }
+            spec.rule = r;
+        }
+        if let Some(c) = p.coupon {
+            spec.coupon = Some(c);
+        }
+        let start = p.start_at.unwrap_or(before.start_at);
+        let end = p.end_at.unwrap_or(before.end_at);
+        let name = match &p.name {
+            Some(n) => clean_name(n)?,
+            None => before.name.clone(),
+        };
+        let copy = match &p.copy {
+            Some(c) => clean_copy(c.as_deref())?,
+            None => before.copy.clone(),
+        };
+        let mut errors = Vec::new();
+        validate_rule(&spec.rule, &mut errors);
+        validate_window(spec.rule.kind(), start, end, &mut errors);
+        validate_coupon(&spec, start, end, &mut errors);
+        validate_funder(spec.funder, &mut errors);
+        let catalog = Catalog::load(txn, before.store_id).await?;
+        validate_refs(txn, before.store_id, &spec, &mut errors).await?;
+        if errors.is_empty() {
+            validate_item_prices(txn, &catalog, &spec, &mut errors).await?;
+        }
+        if let (Some(c), true) = (&spec.coupon, status != Status::Draft)
+            && c.total_quantity < before.issued_count
+        {
+            errors.push(err(
+                &["input", "coupon", "totalQuantity"],
+                ErrorCode::Invalid,
+                format!("{} coupons are already issued", before.issued_count),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let material = spec != old_spec || start != before.start_at || end != before.end_at;
+        let mut am: promotion::ActiveModel = before.clone().into();
+        am.name = Set(name);
+        am.copy = Set(copy);
+        am.updated_at = Set(now());
+        if material {
+            let (funder, share) = funder_columns(spec.funder);
+            am.spec_json = Set(serde_json::to_string(&spec).map_err(anyhow::Error::from)?);
+            am.start_at = Set(start);
+            am.end_at = Set(end);
+            am.funder = Set(funder.to_owned());
+            am.merchant_share_bp = Set(share);
+            am.scope_mode = Set(scope_mode(&spec.scope).to_owned());
+            am.total_quantity = Set(spec.coupon.as_ref().map(|c| c.total_quantity));
+            am.depth_bp = Set(depth_bp(depth(&catalog, &spec)));
+            if status != Status::Draft {
+                am.version = Set(before.version + 1);
+                am.revision_pending = Set(true);
+                am.floor_break_approved = Set(false);
+                mark_submitted(&mut am, staff.id);
+            }
+        }
+        let m = am.update(txn).await?;
+        if material {
+            write_targets(txn, &m, &spec).await?;
+            if status != Status::Draft {
+                // The new version waits in the approval queue like a submission.
+                file_review(txn, ctx, staff, &m, &catalog, &spec).await?;
+            }
+        } else if status != Status::Draft {
+            let allowed = crate::service::compliance::phrases(txn, m.store_id).await?;
+            check_texts(&m.name, m.copy.as_deref(), &allowed)?;
+        }
+        let entry = audit::Entry {
             action: "promotion.update",
             target_type: "Promotion",
             target_id: Some(m.id),
@@ -291,11 +283,10 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
             before: Some(snapshot(&before)),
             after: Some(snapshot(&m)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 pub(crate) fn mark_submitted(am: &mut promotion::ActiveModel, by: i64) {

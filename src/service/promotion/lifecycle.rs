@@ -1,6 +1,7 @@
 //! Pause, resume, end and cancel, and the scheduler tick.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 /// Lifecycle actions of PROMO_CONTROL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,80 +23,76 @@ pub async fn control(
 ) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoControl, None)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = in_scope(&txn, staff, id, true).await?;
-    staff.require(Permission::PromoControl, Some(before.store_id))?;
-    let at = now();
-    let status = effective_status(&before, at)?;
-    let (to, verb) = match (action, status) {
-        (Control::Pause, Status::Active) => (Status::Paused, "paused"),
-        (Control::Resume, Status::Paused) => (Status::Active, "resumed"),
-        (Control::End, Status::Active | Status::Paused) => (Status::Ended, "ended"),
-        (Control::Cancel, Status::Scheduled | Status::Active | Status::Paused) => {
-            (Status::Cancelled, "cancelled")
-        }
-        (Control::Pause, _) => return Err(transition_error(&before, "paused")),
-        (Control::Resume, _) => return Err(transition_error(&before, "resumed")),
-        (Control::End, _) => return Err(transition_error(&before, "ended")),
-        (Control::Cancel, _) => return Err(transition_error(&before, "cancelled")),
-    };
-    if action == Control::Resume {
-        let live = live_promo(&before)?
-            .ok_or_else(|| anyhow::anyhow!("approved promotion without its version"))?;
-        let catalog = Catalog::load(&txn, before.store_id).await?;
-        activation_checks(
-            &txn,
-            &before,
-            &catalog,
-            &live,
-            before.floor_break_approved || staff.role == Role::Director,
-            crate::service::catalog::cost_visible(staff, &catalog.store),
-        )
-        .await?;
-    }
-    let mut invalidated = 0;
-    if action == Control::Cancel && before.kind == Kind::Coupon.as_str() {
-        let claimed = coupon_row::Entity::find()
-            .filter(coupon_row::Column::TemplateId.eq(before.id))
-            .count(&txn)
+    write(ctx, staff, async |txn| {
+        let before = in_scope(txn, staff, id, true).await?;
+        staff.require(Permission::PromoControl, Some(before.store_id))?;
+        let at = now();
+        let status = effective_status(&before, at)?;
+        let (to, verb) = match (action, status) {
+            (Control::Pause, Status::Active) => (Status::Paused, "paused"),
+            (Control::Resume, Status::Paused) => (Status::Active, "resumed"),
+            (Control::End, Status::Active | Status::Paused) => (Status::Ended, "ended"),
+            (Control::Cancel, Status::Scheduled | Status::Active | Status::Paused) => {
+                (Status::Cancelled, "cancelled")
+            }
+            (Control::Pause, _) => return Err(transition_error(&before, "paused")),
+            (Control::Resume, _) => return Err(transition_error(&before, "resumed")),
+            (Control::End, _) => return Err(transition_error(&before, "ended")),
+            (Control::Cancel, _) => return Err(transition_error(&before, "cancelled")),
+        };
+        if action == Control::Resume {
+            let live = live_promo(&before)?
+                .ok_or_else(|| anyhow::anyhow!("approved promotion without its version"))?;
+            let catalog = Catalog::load(txn, before.store_id).await?;
+            activation_checks(
+                txn,
+                &before,
+                &catalog,
+                &live,
+                before.floor_break_approved || staff.role == Role::Director,
+                crate::service::catalog::cost_visible(staff, &catalog.store),
+            )
             .await?;
-        if claimed > 0 {
-            staff.require(Permission::PromoCancelIssued, Some(before.store_id))?;
         }
-        invalidated = coupon_row::Entity::update_many()
-            .col_expr(
-                coupon_row::Column::Status,
-                Expr::value(crate::service::promotion::coupon::State::Invalidated.as_str()),
-            )
-            .col_expr(coupon_row::Column::UpdatedAt, Expr::value(at))
-            .filter(coupon_row::Column::TemplateId.eq(before.id))
-            .filter(
-                coupon_row::Column::Status
-                    .eq(crate::service::promotion::coupon::State::Claimed.as_str()),
-            )
-            .exec(&txn)
-            .await?
-            .rows_affected;
-    }
-    let mut am: promotion::ActiveModel = before.clone().into();
-    am.status = Set(to.as_str().to_owned());
-    am.updated_at = Set(at);
-    if action == Control::End {
-        am.ended_early = Set(true);
-        am.live_end_at = Set(Some(at));
-    }
-    let m = am.update(&txn).await?;
-    let action_name = match action {
-        Control::Pause => "promotion.pause",
-        Control::Resume => "promotion.resume",
-        Control::End => "promotion.end",
-        Control::Cancel => "promotion.cancel",
-    };
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+        let mut invalidated = 0;
+        if action == Control::Cancel && before.kind == Kind::Coupon.as_str() {
+            let claimed = coupon_row::Entity::find()
+                .filter(coupon_row::Column::TemplateId.eq(before.id))
+                .count(txn)
+                .await?;
+            if claimed > 0 {
+                staff.require(Permission::PromoCancelIssued, Some(before.store_id))?;
+            }
+            invalidated = coupon_row::Entity::update_many()
+                .col_expr(
+                    coupon_row::Column::Status,
+                    Expr::value(crate::service::promotion::coupon::State::Invalidated.as_str()),
+                )
+                .col_expr(coupon_row::Column::UpdatedAt, Expr::value(at))
+                .filter(coupon_row::Column::TemplateId.eq(before.id))
+                .filter(
+                    coupon_row::Column::Status
+                        .eq(crate::service::promotion::coupon::State::Claimed.as_str()),
+                )
+                .exec(txn)
+                .await?
+                .rows_affected;
+        }
+        let mut am: promotion::ActiveModel = before.clone().into();
+        am.status = Set(to.as_str().to_owned());
+        am.updated_at = Set(at);
+        if action == Control::End {
+            am.ended_early = Set(true);
+            am.live_end_at = Set(Some(at));
+        }
+        let m = am.update(txn).await?;
+        let action_name = match action {
+            Control::Pause => "promotion.pause",
+            Control::Resume => "promotion.resume",
+            Control::End => "promotion.end",
+            Control::Cancel => "promotion.cancel",
+        };
+        let entry = audit::Entry {
             action: action_name,
             target_type: "Promotion",
             target_id: Some(m.id),
@@ -105,11 +102,10 @@ pub async fn control(
                 json!({ "status": m.status, "couponsInvalidated": invalidated, "verb": verb }),
             ),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 /// Writes the time-driven transitions (run by the scheduler; reads already derive them).

@@ -1,6 +1,7 @@
 //! Submission, approval and rejection, with the activation checks.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 /// `promotionSubmit` (PROMO_EDIT): DRAFT → PENDING_APPROVAL, refused while a BLOCK term is in
 /// the name or copy or the window has already ended. Files the request in the approval queue
@@ -8,34 +9,30 @@ use super::*;
 pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, None)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = in_scope(&txn, staff, id, true).await?;
-    staff.require(Permission::PromoEdit, Some(before.store_id))?;
-    if Status::of(&before)? != Status::Draft {
-        return Err(transition_error(&before, "submitted"));
-    }
-    let allowed = crate::service::compliance::phrases(&txn, before.store_id).await?;
-    check_texts(&before.name, before.copy.as_deref(), &allowed)?;
-    if before.end_at <= now() {
-        return Err(AppError::invalid(
-            &["input", "id"],
-            ErrorCode::Invalid,
-            "the promotion's window has already ended; change the dates first",
-        ));
-    }
-    let spec = working_spec(&before)?;
-    let mut am: promotion::ActiveModel = before.clone().into();
-    am.status = Set(Status::PendingApproval.as_str().to_owned());
-    am.updated_at = Set(now());
-    mark_submitted(&mut am, staff.id);
-    let m = am.update(&txn).await?;
-    let catalog = Catalog::load(&txn, m.store_id).await?;
-    file_review(&txn, ctx, staff, &m, &catalog, &spec).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let before = in_scope(txn, staff, id, true).await?;
+        staff.require(Permission::PromoEdit, Some(before.store_id))?;
+        if Status::of(&before)? != Status::Draft {
+            return Err(transition_error(&before, "submitted"));
+        }
+        let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
+        check_texts(&before.name, before.copy.as_deref(), &allowed)?;
+        if before.end_at <= now() {
+            return Err(AppError::invalid(
+                &["input", "id"],
+                ErrorCode::Invalid,
+                "the promotion's window has already ended; change the dates first",
+            ));
+        }
+        let spec = working_spec(&before)?;
+        let mut am: promotion::ActiveModel = before.clone().into();
+        am.status = Set(Status::PendingApproval.as_str().to_owned());
+        am.updated_at = Set(now());
+        mark_submitted(&mut am, staff.id);
+        let m = am.update(txn).await?;
+        let catalog = Catalog::load(txn, m.store_id).await?;
+        file_review(txn, ctx, staff, &m, &catalog, &spec).await?;
+        let entry = audit::Entry {
             action: "promotion.submit",
             target_type: "Promotion",
             target_id: Some(m.id),
@@ -43,11 +40,10 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
             before: Some(json!({ "status": before.status })),
             after: Some(json!({ "status": m.status, "version": m.version })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(m)
+        };
+        Ok((m, entry))
+    })
+    .await
 }
 
 /// Approved promotions of the store whose window overlaps `[start, end)`, other than `except`.

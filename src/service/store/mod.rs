@@ -6,10 +6,11 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde_json::json;
 
 use crate::auth::{Permission, StoreScope};
-use crate::db;
+
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::{ServiceCtx, kernel::audit, now};
 
 /// Marketplaces a store sells on.
@@ -306,27 +307,22 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
         time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
     );
     apply_settings(&mut m, &settings);
-    let txn = db::begin_write(&ctx.db).await?;
-    let model = m
-        .insert(&txn)
-        .await
-        .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let model = m
+            .insert(txn)
+            .await
+            .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
+        let entry = audit::Entry {
             action: "store.create",
             target_type: "Store",
             target_id: Some(model.id),
             store_id: Some(model.id),
             after: Some(snapshot(&model)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// `storeUpdate` (STORE_SETTINGS). Only the given fields change.
@@ -343,32 +339,28 @@ pub async fn update(
         time_zone,
         settings,
     } = validate(input, false)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = store::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let mut m: store::ActiveModel = before.clone().into();
-    if let Some(n) = name {
-        m.name = Set(n)
-    }
-    if let Some(p) = platform {
-        m.platform = Set(p)
-    }
-    if let Some(tz) = time_zone {
-        m.time_zone = Set(tz)
-    }
-    apply_settings(&mut m, &settings);
-    m.updated_at = Set(now());
-    let model = m
-        .update(&txn)
-        .await
-        .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let before = store::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("store"))?;
+        let mut m: store::ActiveModel = before.clone().into();
+        if let Some(n) = name {
+            m.name = Set(n)
+        }
+        if let Some(p) = platform {
+            m.platform = Set(p)
+        }
+        if let Some(tz) = time_zone {
+            m.time_zone = Set(tz)
+        }
+        apply_settings(&mut m, &settings);
+        m.updated_at = Set(now());
+        let model = m
+            .update(txn)
+            .await
+            .map_err(|e| on_unique(e, "ux_store_name", "store.name", duplicate_name))?;
+        let entry = audit::Entry {
             action: "store.update",
             target_type: "Store",
             target_id: Some(id),
@@ -376,11 +368,10 @@ pub async fn update(
             before: Some(snapshot(&before)),
             after: Some(snapshot(&model)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// One store the viewer may see; others are NOT_FOUND.
