@@ -202,9 +202,11 @@ fn parse_store_id(raw: &str) -> anyhow::Result<i64> {
         .with_context(|| format!("--store {raw} is neither a store ID nor a store number"))
 }
 
+/// The CLI prints the cause of an internal error (the operator runs it; the API never shows it).
 fn app_error(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(errors) => anyhow::anyhow!(staff_svc::describe(&errors)),
+        AppError::Internal(cause) => cause.context("internal error"),
         other => anyhow::anyhow!(other.public_message()),
     }
 }

@@ -72,6 +72,7 @@ fn operation_name(request: &mut Request) -> Option<String> {
 async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> HttpResponse {
     let started = Instant::now();
     let operation = operation_label(operation_name(&mut request).as_deref());
+    tracing::Span::current().record("operation", operation.as_str());
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

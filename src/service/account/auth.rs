@@ -255,6 +255,7 @@ async fn clear_after_success(
 /// counted before its password is checked: at most five checks per username in 15 minutes,
 /// whatever the concurrency; the fifth failure, and every attempt after it, is RATE_LIMITED
 /// and locks the username for 15 minutes (also for the right password).
+#[tracing::instrument(skip_all)]
 pub async fn login(
     ctx: &ServiceCtx,
     username: &str,
@@ -314,6 +315,7 @@ pub async fn login(
 
 /// `tokenRefresh`: exchanges a refresh token for a new pair. A token that was already rotated
 /// revokes its whole family (someone else holds a copy).
+#[tracing::instrument(skip_all)]
 pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError> {
     const INVALID: AppError =
         AppError::Unauthenticated("the refresh token is invalid, expired or revoked");
@@ -383,6 +385,7 @@ pub async fn revoke_all(conn: &impl ConnectionTrait, staff_id: i64) -> Result<()
 
 /// `logout`: revokes the presented refresh token (its family, so rotated copies die too).
 /// Returns whether a live token was revoked.
+#[tracing::instrument(skip_all)]
 pub async fn logout(ctx: &ServiceCtx, token: &str) -> Result<bool, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
     let txn = db::begin_write(&ctx.db).await?;
@@ -412,6 +415,7 @@ pub async fn logout(ctx: &ServiceCtx, token: &str) -> Result<bool, AppError> {
 }
 
 /// `passwordChange`: needs the current password; revokes all sessions and returns a new one.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     ctx: &ServiceCtx,
     current: &str,

@@ -197,6 +197,7 @@ pub async fn insert(
 }
 
 /// `staffCreate` (USER_MANAGE): returns the member and their one-time password.
+#[tracing::instrument(skip_all)]
 pub async fn create(
     ctx: &ServiceCtx,
     input: CreateInput,
@@ -229,6 +230,7 @@ async fn active_directors(conn: &impl ConnectionTrait) -> Result<u64, AppError> 
 
 /// `staffUpdate` (USER_MANAGE). The last active director can be neither deactivated nor demoted.
 /// Deactivation revokes every session at once.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn update(
     ctx: &ServiceCtx,
     id: i64,
@@ -315,6 +317,7 @@ pub async fn update(
 
 /// `staffPasswordReset` (USER_MANAGE): a new one-time password, all sessions revoked, a login
 /// lock lifted.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn reset_password(ctx: &ServiceCtx, id: i64) -> Result<(staff::Model, String), AppError> {
     let actor = ctx.viewer.staff()?;
     actor.require(Permission::UserManage, None)?;
@@ -375,6 +378,7 @@ fn visible(staff: &Staff) -> Option<Condition> {
 }
 
 /// One staff member within the viewer's visibility.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<staff::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let mut q = staff::Entity::find_by_id(id);
@@ -387,6 +391,7 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<staff::Model, AppError> {
 }
 
 /// Staff by id within visibility (for DataLoaders).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<staff::Model>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
     let mut q = staff::Entity::find().filter(staff::Column::Id.is_in(ids.iter().copied()));
@@ -397,6 +402,7 @@ pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<staff::Model>, 
 }
 
 /// Store ids assigned to each of `staff_ids`, restricted to stores the viewer sees.
+#[tracing::instrument(skip_all)]
 pub async fn store_ids_by_staff(
     ctx: &ServiceCtx,
     staff_ids: &[i64],
@@ -445,6 +451,7 @@ pub struct Filter {
 }
 
 /// `staffMembers`.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,

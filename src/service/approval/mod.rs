@@ -83,6 +83,7 @@ fn note(n: Option<&str>, required: bool) -> Result<Option<String>, AppError> {
 /// `approvalRequestApprove`: applies the original action through its capability, in the one
 /// transaction that marks the request approved. If a check now fails nothing is applied, the
 /// userErrors are returned and the request stays PENDING.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn approve(
     ctx: &ServiceCtx,
     id: i64,
@@ -167,6 +168,7 @@ pub async fn expire_due(db: &sea_orm::DatabaseConnection) -> Result<u64, AppErro
 }
 
 /// `approvalRequestReject`: with a note; nothing is applied.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn reject(
     ctx: &ServiceCtx,
     id: i64,
@@ -215,6 +217,7 @@ pub async fn reject(
 }
 
 /// `approvalRequestCancel`: only the requester, while pending.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn cancel(ctx: &ServiceCtx, id: i64) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     write(ctx, staff, async |txn| {
@@ -248,6 +251,7 @@ pub struct Filter {
 }
 
 /// `approvalRequests`: the queue of the viewer's stores, newest first.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,
@@ -313,6 +317,7 @@ pub async fn list(
 }
 
 /// One request in scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     crate::service::kernel::scope::get_in_scope::<approval_request::Entity>(

@@ -79,6 +79,7 @@ pub async fn category_in_scope(
 }
 
 /// `categoryCreate` (PRODUCT_EDIT_DRAFT in the store).
+#[tracing::instrument(skip_all)]
 pub async fn category_create(
     ctx: &ServiceCtx,
     input: CategoryInput,
@@ -170,6 +171,7 @@ pub async fn category_create(
 }
 
 /// One category in the viewer's scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn category_get(ctx: &ServiceCtx, id: i64) -> Result<category::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
@@ -177,6 +179,7 @@ pub async fn category_get(ctx: &ServiceCtx, id: i64) -> Result<category::Model, 
 }
 
 /// `categories` of a store, by path (tree order).
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn category_list(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -204,6 +207,7 @@ pub async fn category_list(
 }
 
 /// Categories by id within scope (loader).
+#[tracing::instrument(skip_all)]
 pub async fn categories_by_ids(
     ctx: &ServiceCtx,
     ids: &[i64],
@@ -222,6 +226,7 @@ pub struct CategoryUpdate {
 
 /// `categoryUpdate` (PRODUCT_REVIEW): rename (paths below follow) or replace attribute
 /// definitions. Sales attributes and values that SKUs of the category use cannot be dropped.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn category_update(
     ctx: &ServiceCtx,
     id: i64,

@@ -16,6 +16,7 @@ pub enum Transition {
 pub const OFF_SHELF_REASONS: [&str; 4] = ["MANUAL", "SOLD_OUT", "PLATFORM_VIOLATION", "SEASON_END"];
 
 /// Applies a lifecycle action; invalid transitions and compliance blocks are userErrors.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn product_transition(
     ctx: &ServiceCtx,
     id: i64,
@@ -36,6 +37,7 @@ pub enum Review {
 
 /// Applies a review decided in the approval queue, on the queue's transaction (the same checks
 /// as `productApprove` / `productSendBack`; the product's transition closes the request).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn apply_review(
     txn: &impl ConnectionTrait,
     ctx: &ServiceCtx,

@@ -268,6 +268,7 @@ pub(crate) fn snapshot(p: &product::Model) -> serde_json::Value {
 }
 
 /// `productCreate` (PRODUCT_EDIT_DRAFT): a DRAFT. Compliance hits are allowed in drafts.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn product_create(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -394,6 +395,7 @@ pub(crate) fn refuse_blocked(p: &product::Model, allowed: &[String]) -> Result<(
 
 /// `productUpdate`: drafts need PRODUCT_EDIT_DRAFT; content past DRAFT needs PRODUCT_REVIEW and
 /// is refused while a BLOCK term remains. Archived products are final.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn product_update(
     ctx: &ServiceCtx,
     id: i64,

@@ -3,6 +3,7 @@
 use super::*;
 
 /// One product in scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn product_get(ctx: &ServiceCtx, id: i64) -> Result<product::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
@@ -10,6 +11,7 @@ pub async fn product_get(ctx: &ServiceCtx, id: i64) -> Result<product::Model, Ap
 }
 
 /// Products by id within scope (loader).
+#[tracing::instrument(skip_all)]
 pub async fn products_by_ids(
     ctx: &ServiceCtx,
     ids: &[i64],
@@ -53,6 +55,7 @@ pub struct ProductFilter {
 }
 
 /// `products`.
+#[tracing::instrument(skip_all)]
 pub async fn product_list(
     ctx: &ServiceCtx,
     filter: ProductFilter,

@@ -73,6 +73,7 @@ pub async fn refresh_product_totals(
 
 /// `skusGenerate`: the Cartesian product of the chosen sales-attribute values; existing
 /// combinations are kept, none is duplicated. Without attributes: the one default SKU.
+#[tracing::instrument(skip_all)]
 pub async fn skus_generate(
     ctx: &ServiceCtx,
     input: SkusGenerate,
@@ -324,6 +325,7 @@ pub async fn skus_generate(
 }
 
 /// Active and inactive SKUs of each product, within scope (loader).
+#[tracing::instrument(skip_all)]
 pub async fn skus_by_products(
     ctx: &ServiceCtx,
     product_ids: &[i64],
@@ -352,6 +354,7 @@ pub async fn sku_in_scope(
 }
 
 /// One SKU by id.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
@@ -359,6 +362,7 @@ pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> 
 }
 
 /// SKUs by id within the viewer's stores (loader).
+#[tracing::instrument(skip_all)]
 pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, None)?;
@@ -366,6 +370,7 @@ pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model
 }
 
 /// `skuByCode(storeId, code)`.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn sku_by_code(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -383,6 +388,7 @@ pub async fn sku_by_code(
 
 /// `lowStockSkus(storeId)`: active SKUs whose available stock is at or below their threshold,
 /// lowest available first.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn low_stock_skus(
     ctx: &ServiceCtx,
     store_id: i64,

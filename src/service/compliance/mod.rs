@@ -68,6 +68,7 @@ pub async fn phrases(conn: &impl ConnectionTrait, store_id: i64) -> Result<Vec<S
 }
 
 /// Allowed phrases of several stores in one query (loader), within the viewer's scope.
+#[tracing::instrument(skip_all)]
 pub async fn phrases_by_store(
     ctx: &ServiceCtx,
     store_ids: &[i64],
@@ -86,6 +87,7 @@ pub async fn phrases_by_store(
 }
 
 /// `complianceAllowlist(storeId)`: the store's allowed phrases (everyone in the store).
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn list(ctx: &ServiceCtx, store_id: i64) -> Result<Vec<allow::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, Some(store_id))?;
@@ -97,12 +99,14 @@ pub async fn list(ctx: &ServiceCtx, store_id: i64) -> Result<Vec<allow::Model>, 
 }
 
 /// One entry in the viewer's scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     crate::service::kernel::scope::get_in_scope::<allow::Entity>(&ctx.db, staff, id, false).await
 }
 
 /// `complianceAllowlistAdd` (directors): a phrase with the reason it is lawful.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn add(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -161,6 +165,7 @@ pub async fn add(
 }
 
 /// `complianceAllowlistRemove` (directors).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn remove(ctx: &ServiceCtx, id: i64) -> Result<allow::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     write(ctx, staff, async |txn| {

@@ -101,6 +101,7 @@ pub enum StockOutcome {
 /// stocktake, reservation and release STOCK_ADJUST. Assistants may only request adjustments
 /// and stocktakes: `APPROVAL_REQUIRED`, or with `request_approval` an approval request that a
 /// specialist or director of the store resolves.
+#[tracing::instrument(skip_all)]
 pub async fn apply(
     ctx: &ServiceCtx,
     input: StockInput,
@@ -298,6 +299,7 @@ pub async fn apply_change(
 }
 
 /// One movement in the viewer's scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn movement_get(
     ctx: &ServiceCtx,
     id: i64,
@@ -319,6 +321,7 @@ pub struct MovementFilter {
 }
 
 /// `inventoryMovements`, newest first unless `reverse`.
+#[tracing::instrument(skip_all)]
 pub async fn movements(
     ctx: &ServiceCtx,
     filter: MovementFilter,

@@ -62,6 +62,7 @@ pub async fn member_for_update(
 }
 
 /// `member(id)` (MEMBER_VIEW).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<member::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
@@ -88,6 +89,7 @@ pub fn phone_for(ctx: &ServiceCtx, m: &member::Model) -> Option<String> {
 
 /// `memberPiiReveal` (specialists; directors see it anyway): the full phone once, with a reason,
 /// audited, at most the store's daily number of reveals per staff member (RATE_LIMITED).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn pii_reveal(
     ctx: &ServiceCtx,
     id: i64,

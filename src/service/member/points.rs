@@ -151,6 +151,7 @@ pub enum AdjustOutcome {
 /// `memberPointsAdjust` (POINTS_ADJUST): directors any amount; specialists up to the store's
 /// limit (default 500 points either way), beyond it APPROVAL_REQUIRED or, with
 /// `request_approval`, an approval request for a director. The balance never goes below 0.
+#[tracing::instrument(skip_all)]
 pub async fn points_adjust(
     ctx: &ServiceCtx,
     input: PointsAdjust,
@@ -296,6 +297,7 @@ pub(crate) async fn write_entry(
 
 /// `memberPointsRedeem` (MEMBER_EDIT): records what a member redeemed points for (a gift, a
 /// coupon) as a REDEEM entry; the balance never goes below 0.
+#[tracing::instrument(skip_all, fields(subject.id = member_id))]
 pub async fn points_redeem(
     ctx: &ServiceCtx,
     member_id: i64,
@@ -336,6 +338,7 @@ pub async fn points_redeem(
 }
 
 /// `memberPointsRedeemCancel` (MEMBER_EDIT): gives a redemption's points back, once.
+#[tracing::instrument(skip_all, fields(subject.id = entry_id))]
 pub async fn points_redeem_cancel(
     ctx: &ServiceCtx,
     entry_id: i64,

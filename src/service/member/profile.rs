@@ -75,6 +75,7 @@ pub(crate) async fn replace_tags(
 
 /// `memberUpdate` (MEMBER_EDIT): nickname (directors and specialists), note and tags (everyone
 /// with MEMBER_EDIT).
+#[tracing::instrument(skip_all)]
 pub async fn update(ctx: &ServiceCtx, input: MemberUpdate) -> Result<member::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let access = staff.require(Permission::MemberEdit, None)?;
@@ -128,6 +129,7 @@ pub async fn update(ctx: &ServiceCtx, input: MemberUpdate) -> Result<member::Mod
 }
 
 /// `memberTagsSet` (MEMBER_EDIT): adds and removes tags on many members of one store at once.
+#[tracing::instrument(skip_all)]
 pub async fn tags_set(
     ctx: &ServiceCtx,
     ids: &[i64],

@@ -32,6 +32,7 @@ pub struct MemberFilter {
 }
 
 /// `members` (MEMBER_VIEW).
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: MemberFilter,
@@ -177,6 +178,7 @@ pub async fn list(
 }
 
 /// A member's points ledger, newest first unless `reverse`.
+#[tracing::instrument(skip_all, fields(subject.id = member_id))]
 pub async fn points_ledger(
     ctx: &ServiceCtx,
     member_id: i64,
@@ -200,6 +202,7 @@ pub async fn points_ledger(
 }
 
 /// `node(id:)` of a points entry (MEMBER_VIEW, the member's store).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn points_entry_get(ctx: &ServiceCtx, id: i64) -> Result<points_entry::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
@@ -208,6 +211,7 @@ pub async fn points_entry_get(ctx: &ServiceCtx, id: i64) -> Result<points_entry:
 }
 
 /// `node(id:)` of a tier change (MEMBER_VIEW, the member's store).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn tier_change_get(ctx: &ServiceCtx, id: i64) -> Result<tier_change::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
@@ -216,6 +220,7 @@ pub async fn tier_change_get(ctx: &ServiceCtx, id: i64) -> Result<tier_change::M
 }
 
 /// Members by id within the viewer's stores (loader).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<member::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, None)?;
@@ -223,6 +228,7 @@ pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<member::Model>,
 }
 
 /// A member's tier changes, newest first.
+#[tracing::instrument(skip_all, fields(subject.id = member_id))]
 pub async fn tier_changes(
     ctx: &ServiceCtx,
     member_id: i64,

@@ -139,6 +139,7 @@ pub struct SegmentReport {
 }
 
 /// `memberSegments(storeId, asOf)` (MEMBER_VIEW): counts and net spend per segment, in SQL.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn segments(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -225,6 +226,7 @@ pub(crate) async fn repurchase_in(
 }
 
 /// `repurchaseRate(storeId, from, to)` (MEMBER_VIEW).
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn repurchase(
     ctx: &ServiceCtx,
     store_id: i64,

@@ -263,6 +263,7 @@ pub async fn refresh_aggregates(conn: &impl ConnectionTrait, ids: &[i64]) -> Res
 
 /// `memberTierSet` (TIER_CONFIG): a director sets a tier by hand with a reason; it holds for
 /// one protection period.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn tier_set(
     ctx: &ServiceCtx,
     id: i64,
@@ -329,6 +330,7 @@ pub async fn tier_set(
 
 /// `storeTiersSet` (TIER_CONFIG): replaces a store's tier list and basis, then re-evaluates
 /// every member at once.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn store_tiers_set(
     ctx: &ServiceCtx,
     store_id: i64,

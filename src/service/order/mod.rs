@@ -59,6 +59,7 @@ pub struct OrderFilter {
 }
 
 /// `orders` (ORDER_VIEW), newest first unless `reverse`. Sorting by PAID_AT lists paid orders.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: OrderFilter,
@@ -152,6 +153,7 @@ pub async fn list(
 }
 
 /// `order(id)` (ORDER_VIEW).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<sales_order::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, None)?;
@@ -160,6 +162,7 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<sales_order::Model, AppErr
 }
 
 /// Orders by id in the viewer's stores (ORDER_VIEW), in one statement (the loaders' batch).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sales_order::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, None)?;
@@ -167,6 +170,7 @@ pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sales_order::Mo
 }
 
 /// `node(id:)` of an order line (ORDER_VIEW, the order's store).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn line_get(ctx: &ServiceCtx, id: i64) -> Result<order_line::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, None)?;

@@ -119,6 +119,7 @@ pub fn specialist_breaches(
 /// `skuPriceChange`: directors change any price; specialists within the store's limits; beyond a
 /// limit (and always for assistants) the change is refused with APPROVAL_REQUIRED, or filed as an
 /// approval request when asked.
+#[tracing::instrument(skip_all)]
 pub async fn change_price(
     ctx: &ServiceCtx,
     input: PriceChangeInput,
@@ -276,6 +277,7 @@ async fn record_refused(
 
 /// The price changes of a refused import: one row for the store, with how many SKUs and the
 /// first 50 with the price tried.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn record_refusals(
     ctx: &ServiceCtx,
     staff: &Staff,
@@ -341,6 +343,7 @@ pub struct SkuUpdate {
 
 /// `skuUpdate`: cost needs COST_EDIT, the floor price PRICE_FLOOR_SET (directors); threshold
 /// and active flag PRODUCT_EDIT_DRAFT (drafts) or PRODUCT_REVIEW (listed products).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn sku_update(
     ctx: &ServiceCtx,
     id: i64,
@@ -419,6 +422,7 @@ pub async fn sku_update(
 }
 
 /// One price change in scope.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn change_get(ctx: &ServiceCtx, id: i64) -> Result<price_change::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     crate::service::kernel::scope::get_in_scope::<price_change::Entity>(&ctx.db, staff, id, false)
@@ -426,6 +430,7 @@ pub async fn change_get(ctx: &ServiceCtx, id: i64) -> Result<price_change::Model
 }
 
 /// `priceHistory`: changes of one SKU or of a store, newest first.
+#[tracing::instrument(skip_all, fields(store.id = store_id, subject.id = sku_id))]
 pub async fn history(
     ctx: &ServiceCtx,
     sku_id: Option<i64>,

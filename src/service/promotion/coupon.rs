@@ -147,6 +147,7 @@ fn new_code() -> String {
 /// inside its claim window. Refused whole (nothing issued) past the total quantity
 /// (COUPON_QUANTITY_EXCEEDED), past a member's per-buyer limit (COUPON_PER_BUYER_LIMIT) or for a
 /// member outside the template's audience.
+#[tracing::instrument(skip_all)]
 pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoControl, None)?;
@@ -406,6 +407,7 @@ async fn by_code_for_update(
 }
 
 /// `couponRedeem` (PROMO_CONTROL): a CLAIMED coupon valid now is locked to an order (USED).
+#[tracing::instrument(skip_all)]
 pub async fn redeem(
     ctx: &ServiceCtx,
     code: &str,
@@ -455,6 +457,7 @@ pub async fn redeem(
 /// `couponRelease` (PROMO_CONTROL): the order a USED coupon was locked to was cancelled before
 /// payment; the coupon is CLAIMED again, or EXPIRED if its validity has passed. (A coupon of an
 /// order refunded after payment is not returned.)
+#[tracing::instrument(skip_all)]
 pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoControl, None)?;
@@ -508,6 +511,7 @@ pub struct Filter {
 }
 
 /// `coupons` (PROMO_VIEW), newest first unless reversed, inside the viewer's stores.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     f: &Filter,
@@ -560,6 +564,7 @@ pub async fn list(
 }
 
 /// Coupons by id inside the viewer's stores (loaders, `node`).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<coupon::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, None)?;

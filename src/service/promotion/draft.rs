@@ -4,6 +4,7 @@ use super::*;
 use crate::service::kernel::write::write;
 
 /// `promotionCreate` (PROMO_EDIT): a DRAFT.
+#[tracing::instrument(skip_all)]
 pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, Some(d.store_id))?;
@@ -160,6 +161,7 @@ pub(crate) fn transition_error(m: &promotion::Model, action: &str) -> AppError {
 /// promotion the name and copy change at once (the copy is checked again), while dates, scope,
 /// audience, funder or the kind-specific part make a new version that waits for approval; the
 /// approved version stays in force meanwhile.
+#[tracing::instrument(skip_all)]
 pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, None)?;

@@ -16,6 +16,7 @@ pub enum Control {
 /// Resume re-runs the activation checks (a director's approved floor break of this version
 /// stands). Cancelling a coupon template with claimed coupons needs PROMO_CANCEL_ISSUED
 /// (director) and invalidates the unused ones.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn control(
     ctx: &ServiceCtx,
     id: i64,

@@ -75,6 +75,7 @@ async fn live_at(
 
 /// `priceQuote` (PROMO_VIEW): what the cart costs at `at` (default now) under every promotion in
 /// force, line by line.
+#[tracing::instrument(skip_all)]
 pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, Some(req.store_id))?;
@@ -394,6 +395,7 @@ pub struct GuardReport {
 /// a buyer can reach at `at` with the promotions in force (paused coupon templates included:
 /// their issued coupons stay valid), reported when it is below the floor, or, for viewers with
 /// cost view, below cost or the minimum-margin price.
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn guard(
     ctx: &ServiceCtx,
     store_id: i64,
@@ -508,6 +510,7 @@ struct PaidRow {
 /// `lowestPaidPrice(sku, days, at)` (PROMO_VIEW): the lowest per-unit paid price of the SKU's
 /// lines of paid orders in the `days` full days before `at`'s day (store time), ¥0 gift lines
 /// excluded; with none, the last one before the window. None without any.
+#[tracing::instrument(skip_all, fields(subject.id = sku_id))]
 pub async fn lowest_paid_price(
     ctx: &ServiceCtx,
     sku_id: i64,

@@ -3,6 +3,7 @@
 use super::*;
 
 /// `promotion(id)` (PROMO_VIEW).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, None)?;
@@ -10,6 +11,7 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError
 }
 
 /// Promotions by id inside the viewer's stores (loaders, `node`).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<promotion::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, None)?;
@@ -70,6 +72,7 @@ pub(crate) fn status_condition(s: Status, at: DateTime<Utc>) -> Condition {
 }
 
 /// `promotions` (PROMO_VIEW), inside the viewer's stores.
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: &Filter,

@@ -6,6 +6,7 @@ use crate::service::kernel::write::write;
 /// `promotionSubmit` (PROMO_EDIT): DRAFT → PENDING_APPROVAL, refused while a BLOCK term is in
 /// the name or copy or the window has already ended. Files the request in the approval queue
 /// with the approver level it needs.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, None)?;
@@ -207,6 +208,7 @@ pub(crate) fn code_of(codes: &BTreeMap<i64, String>, id: i64) -> String {
 /// and coupon face-value limits and never their own submission; beyond the limits the request
 /// waits for a director (APPROVAL_REQUIRED). A director may approve their own submission (audited
 /// `selfApproved`) and a floor break (recorded on this version).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let txn = db::begin_write(&ctx.db).await?;
@@ -217,6 +219,7 @@ pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppE
 
 /// Approves a promotion on the caller's transaction: `promotionApprove`, or its request
 /// approved in the approval queue (the same checks; the promotion closes the request).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn apply_approved(
     txn: &impl ConnectionTrait,
     ctx: &ServiceCtx,
@@ -306,12 +309,14 @@ pub async fn apply_approved(
 
 /// `promotionReject` (PROMO_APPROVE, with a reason): a pending promotion goes back to DRAFT; a
 /// pending new version is dropped and the approved one stays in force.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn reject(ctx: &ServiceCtx, id: i64, reason: &str) -> Result<promotion::Model, AppError> {
     back_to_draft(ctx, id, Some(reason)).await
 }
 
 /// Rejects a promotion on the caller's transaction (its request rejected in the approval
 /// queue; the same checks as `promotionReject`).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn apply_rejected(
     txn: &impl ConnectionTrait,
     ctx: &ServiceCtx,
@@ -324,6 +329,7 @@ pub async fn apply_rejected(
 
 /// `promotionWithdraw` (PROMO_EDIT, the submitter or a director): the submitter takes a pending
 /// promotion back to DRAFT (a pending new version is dropped).
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn withdraw(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     back_to_draft(ctx, id, None).await
 }

@@ -285,6 +285,7 @@ fn duplicate_name() -> AppError {
 }
 
 /// `storeCreate` (STORE_SETTINGS).
+#[tracing::instrument(skip_all)]
 pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::StoreSettings, None)?;
@@ -326,6 +327,7 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
 }
 
 /// `storeUpdate` (STORE_SETTINGS). Only the given fields change.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn update(
     ctx: &ServiceCtx,
     id: i64,
@@ -375,6 +377,7 @@ pub async fn update(
 }
 
 /// One store the viewer may see; others are NOT_FOUND.
+#[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<store::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     if !staff.sees_store(id) {
@@ -387,6 +390,7 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<store::Model, AppError> {
 }
 
 /// Loads stores by id within the viewer's scope (for DataLoaders).
+#[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<store::Model>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
     let visible: Vec<i64> = ids
@@ -450,6 +454,7 @@ pub fn like_pattern(s: &str) -> String {
 }
 
 /// `stores`: the viewer's stores (directors: all).
+#[tracing::instrument(skip_all)]
 pub async fn list(
     ctx: &ServiceCtx,
     filter: Filter,

@@ -3,6 +3,7 @@
 use super::*;
 
 /// Imports an order CSV into `store_id` as the context's viewer (ORDER_IMPORT).
+#[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn import(
     ctx: &ServiceCtx,
     store_id: i64,
