@@ -559,3 +559,100 @@ async fn every_connection_takes_the_relay_arguments_and_one_filter() {
     }
     assert!(connections >= 17, "found {connections} connection fields");
 }
+
+/// The whole error body of one representative error of each top-level code, and of common
+/// userError codes: what a client parses is pinned, not only `extensions.code`.
+#[tokio::test]
+async fn error_bodies_of_each_code_are_pinned() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = app.create_store(&admin, "错误店").await;
+    let asst = app.user(&admin, "asst", "ASSISTANT", &[&store]).await;
+
+    let body = app
+        .gql(None, "{ stores(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{ "message": "authentication required", "locations": [{ "line": 1, "column": 3 }], "path": ["stores"], "extensions": { "code": "UNAUTHENTICATED" } }] }),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&asst.token),
+            "{ auditLog(first: 1) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{ "message": "your role lacks the permission AUDIT_VIEW", "locations": [{ "line": 1, "column": 3 }], "path": ["auditLog"], "extensions": { "code": "FORBIDDEN" } }] }),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "{ categories(filter: {storeId: \"nope\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{ "message": "filter.storeId is not a valid Store ID", "locations": [{ "line": 1, "column": 3 }], "path": ["categories"], "extensions": { "code": "BAD_USER_INPUT", "fields": ["filter.storeId"] } }] }),
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&admin.token), "{ viewer { id ", json!({}))
+        .await;
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"],
+        json!({ "code": "BAD_USER_INPUT" }),
+        "{body}"
+    );
+    assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+
+    let update = "mutation($i: StaffUpdateInput!) { staffUpdate(input: $i) { staffMember { id } userErrors { field code message } } }";
+    let me = app
+        .gql(Some(&admin.token), "{ viewer { id } }", json!({}))
+        .await["data"]["viewer"]["id"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&admin.token),
+            update,
+            json!({ "i": { "id": me, "role": "SPECIALIST" } }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "staffUpdate": { "staffMember": null, "userErrors": [{ "field": ["input", "role"], "code": "LAST_DIRECTOR", "message": "the last active director can be neither deactivated nor demoted" }] } } }),
+        "{body}"
+    );
+    let body = app
+        .gql(
+            Some(&admin.token),
+            update,
+            json!({ "i": { "id": me, "displayName": "  " } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["staffUpdate"]["userErrors"],
+        json!([{ "field": ["input", "displayName"], "code": "BLANK", "message": "display name must not be blank" }]),
+        "{body}"
+    );
+
+    for _ in 0..5 {
+        app.login_raw("asst", "wrong-password").await;
+    }
+    let body = app.login_raw("asst", "wrong-password").await;
+    let err = &body["errors"][0];
+    assert_eq!(err["extensions"]["code"], "RATE_LIMITED", "{body}");
+    assert!(
+        err["extensions"]["retryAfterSeconds"]
+            .as_i64()
+            .is_some_and(|s| s > 0 && s <= 900),
+        "{body}"
+    );
+    assert_eq!(err["path"], json!(["login"]), "{body}");
+}
