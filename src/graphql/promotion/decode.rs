@@ -114,290 +114,341 @@ pub(crate) fn funder_of(f: Option<FundingInput>) -> engine::Funder {
     }
 }
 
-/// The kind-specific part as a rule (and coupon terms), given the window for coupon defaults.
+type Window = (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>);
+
+fn inv(e: UserError) -> AppError {
+    AppError::Invalid(vec![e])
+}
+
+/// The kind-specific parts of a create or update input; exactly one may be given.
+pub(crate) struct KindParts {
+    pub item_discount: Option<ItemDiscountInput>,
+    pub full_reduction: Option<FullReductionInput>,
+    pub full_discount: Option<FullDiscountInput>,
+    pub nth_item: Option<NthItemInput>,
+    pub bundle: Option<BundleInput>,
+    pub gift: Option<GiftInput>,
+    pub free_shipping: Option<FreeShippingInput>,
+    pub coupon: Option<CouponTemplateInput>,
+    pub member_price: Option<MemberPriceInput>,
+}
+
+impl KindParts {
+    fn given(&self) -> usize {
+        [
+            self.item_discount.is_some(),
+            self.full_reduction.is_some(),
+            self.full_discount.is_some(),
+            self.nth_item.is_some(),
+            self.bundle.is_some(),
+            self.gift.is_some(),
+            self.free_shipping.is_some(),
+            self.coupon.is_some(),
+            self.member_price.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count()
+    }
+}
+
+/// The kind-specific part as a rule (and coupon terms), given the window for coupon defaults;
+/// `None` when no part is given (an update that keeps the rule).
 pub(crate) fn rule_of(
-    item_discount: Option<ItemDiscountInput>,
-    full_reduction: Option<FullReductionInput>,
-    full_discount: Option<FullDiscountInput>,
-    nth_item: Option<NthItemInput>,
-    bundle: Option<BundleInput>,
-    gift: Option<GiftInput>,
-    free_shipping: Option<FreeShippingInput>,
-    coupon: Option<CouponTemplateInput>,
-    member_price: Option<MemberPriceInput>,
-    window: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+    parts: KindParts,
+    window: Window,
 ) -> Result<Option<(Rule, Option<CouponTerms>)>, AppError> {
-    let given = [
-        item_discount.is_some(),
-        full_reduction.is_some(),
-        full_discount.is_some(),
-        nth_item.is_some(),
-        bundle.is_some(),
-        gift.is_some(),
-        free_shipping.is_some(),
-        coupon.is_some(),
-        member_price.is_some(),
-    ]
-    .iter()
-    .filter(|g| **g)
-    .count();
-    if given == 0 {
-        return Ok(None);
+    match parts.given() {
+        0 => return Ok(None),
+        1 => {}
+        _ => {
+            return Err(AppError::invalid(
+                &["input"],
+                ErrorCode::Invalid,
+                "give exactly one kind-specific part",
+            ));
+        }
     }
-    if given > 1 {
-        return Err(AppError::invalid(
-            &["input"],
-            ErrorCode::Invalid,
-            "give exactly one kind-specific part",
-        ));
-    }
-    let inv = |e: UserError| AppError::Invalid(vec![e]);
-    if let Some(d) = item_discount {
-        let mode = match d.mode {
-            ItemDiscountMode::Percent => {
-                ItemMode::Percent(i64::from(d.rate_bp.ok_or_else(|| {
+    let KindParts {
+        item_discount,
+        full_reduction,
+        full_discount,
+        nth_item,
+        bundle,
+        gift,
+        free_shipping,
+        coupon,
+        member_price,
+    } = parts;
+    let part = if let Some(d) = item_discount {
+        item_discount_rule(d)?
+    } else if let Some(r) = full_reduction {
+        full_reduction_rule(r)?
+    } else if let Some(d) = full_discount {
+        full_discount_rule(d)?
+    } else if let Some(n) = nth_item {
+        nth_item_rule(n)?
+    } else if let Some(b) = bundle {
+        bundle_rule(b)?
+    } else if let Some(g) = gift {
+        gift_rule(g)?
+    } else if let Some(f) = free_shipping {
+        free_shipping_rule(f)?
+    } else if let Some(c) = coupon {
+        coupon_rule(c, window)?
+    } else {
+        let m = member_price.unwrap_or_default();
+        let vip88_bp = m.vip88_rate_bp.map(i64::from);
+        (Rule::MemberPrice { vip88_bp }, None)
+    };
+    Ok(Some(part))
+}
+
+fn item_discount_rule(d: ItemDiscountInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let mode = match d.mode {
+        ItemDiscountMode::Percent => ItemMode::Percent(i64::from(d.rate_bp.ok_or_else(|| {
+            inv(bad(
+                &["input", "itemDiscount", "rateBp"],
+                "PERCENT needs rateBp",
+            ))
+        })?)),
+        ItemDiscountMode::Minus => ItemMode::Minus(
+            d.amount
+                .ok_or_else(|| {
                     inv(bad(
-                        &["input", "itemDiscount", "rateBp"],
-                        "PERCENT needs rateBp",
+                        &["input", "itemDiscount", "amount"],
+                        "MINUS needs amount",
                     ))
-                })?))
-            }
-            ItemDiscountMode::Minus => ItemMode::Minus(
-                d.amount
-                    .ok_or_else(|| {
-                        inv(bad(
-                            &["input", "itemDiscount", "amount"],
-                            "MINUS needs amount",
-                        ))
-                    })?
-                    .0
-                    .0,
-            ),
-            ItemDiscountMode::FixedPrice => ItemMode::Fixed(
-                d.amount
-                    .ok_or_else(|| {
-                        inv(bad(
-                            &["input", "itemDiscount", "amount"],
-                            "FIXED_PRICE needs amount",
-                        ))
-                    })?
-                    .0
-                    .0,
-            ),
-        };
-        let rounding = match d.rounding {
-            PriceRounding::None => engine::Rounding::None,
-            PriceRounding::DropFen => engine::Rounding::DropFen,
-            PriceRounding::DropJiao => engine::Rounding::DropJiao,
-        };
-        return Ok(Some((
-            Rule::ItemDiscount {
-                mode,
-                rounding,
-                per_buyer_limit: d.per_buyer_limit.map(i64::from),
-            },
-            None,
-        )));
-    }
-    if let Some(r) = full_reduction {
-        let form = match (r.tiers, r.per_each) {
-            (Some(tiers), None) => ReductionForm::Tiers(
-                tiers
-                    .into_iter()
-                    .map(|t| {
-                        Ok(Tier {
-                            threshold: amount_or_pieces(
-                                r.unit,
-                                t.threshold,
-                                t.pieces,
-                                &["input", "fullReduction", "tiers"],
-                            )?,
-                            value: t.amount_off.0.0,
-                        })
-                    })
-                    .collect::<Result<_, UserError>>()
-                    .map_err(inv)?,
-            ),
-            (None, Some(p)) => ReductionForm::PerEach {
-                every: amount_or_pieces(
-                    r.unit,
-                    p.every,
-                    p.every_pieces,
-                    &["input", "fullReduction", "perEach"],
-                )
-                .map_err(inv)?,
-                off: p.amount_off.0.0,
-                cap: p.cap.map(|c| c.0.0),
-            },
-            _ => {
-                return Err(inv(bad(
-                    &["input", "fullReduction"],
-                    "give tiers or perEach",
-                )));
-            }
-        };
-        return Ok(Some((
-            Rule::FullReduction {
-                on: r.unit.into(),
-                form,
-                cross_store: r.cross_store,
-            },
-            None,
-        )));
-    }
-    if let Some(d) = full_discount {
-        let tiers = d
-            .tiers
-            .into_iter()
-            .map(|t| {
-                Ok(Tier {
-                    threshold: amount_or_pieces(
-                        d.unit,
-                        t.threshold,
-                        t.pieces,
-                        &["input", "fullDiscount", "tiers"],
-                    )?,
-                    value: i64::from(t.rate_bp),
-                })
-            })
-            .collect::<Result<_, UserError>>()
-            .map_err(inv)?;
-        return Ok(Some((
-            Rule::FullDiscount {
-                on: d.unit.into(),
-                tiers,
-            },
-            None,
-        )));
-    }
-    if let Some(n) = nth_item {
-        return Ok(Some((
-            Rule::NthItem {
-                nth: i64::from(n.nth),
-                rate_bp: i64::from(n.rate_bp),
-            },
-            None,
-        )));
-    }
-    if let Some(b) = bundle {
-        let main_sku = decode_id(&b.main_sku_id, NodeType::Sku, "input.bundle.mainSkuId")?;
-        let members = b
-            .members
-            .iter()
-            .map(|m| {
-                Ok(engine::BundleMember {
-                    sku_id: decode_id(&m.sku_id, NodeType::Sku, "input.bundle.members")?,
-                    price: m.bundle_price.0.0,
-                })
-            })
-            .collect::<Result<_, AppError>>()?;
-        return Ok(Some((
-            Rule::Bundle {
-                fixed: b.fixed,
-                main_sku,
-                members,
-            },
-            None,
-        )));
-    }
-    if let Some(g) = gift {
-        let threshold = match (g.unit, g.threshold, g.pieces) {
-            (ThresholdUnit::Amount, None, None) => 0,
-            (u, a, p) => amount_or_pieces(u, a, p, &["input", "gift", "threshold"]).map_err(inv)?,
-        };
-        let gift_sku = decode_id(&g.gift_sku_id, NodeType::Sku, "input.gift.giftSkuId")?;
-        return Ok(Some((
-            Rule::Gift {
-                on: g.unit.into(),
-                threshold,
-                gift_sku,
-                stock_left: 0,
-            },
-            None,
-        )));
-    }
-    if let Some(f) = free_shipping {
-        let threshold = match f.unit {
-            None => 0,
-            Some(u) => amount_or_pieces(
-                u,
-                f.threshold,
-                f.pieces,
-                &["input", "freeShipping", "threshold"],
-            )
-            .map_err(inv)?,
-        };
-        let regions = f
-            .excluded_regions
-            .iter()
-            .map(|r| r.trim().to_owned())
-            .collect();
-        return Ok(Some((
-            Rule::FreeShipping {
-                on: f.unit.map(Into::into),
-                threshold,
-                excluded_regions: regions,
-            },
-            None,
-        )));
-    }
-    if let Some(c) = coupon {
-        let validity = match (c.valid_from, c.valid_until, c.valid_days) {
-            (Some(s), Some(e), None) => Validity::Absolute {
-                start: s.0,
-                end: e.0,
-            },
-            (None, None, Some(d)) => Validity::Relative { days: i64::from(d) },
-            (None, None, None) => Validity::Absolute {
-                start: window.0,
-                end: window.1,
-            },
-            _ => {
-                return Err(inv(bad(
-                    &["input", "coupon", "validity"],
-                    "give validFrom and validUntil, or validDays",
-                )));
-            }
-        };
-        let terms = CouponTerms {
-            total_quantity: c.total_quantity,
-            per_buyer_limit: c.per_buyer_limit,
-            claim_start: c.claim_start.map_or(window.0, |d| d.0),
-            claim_end: c.claim_end.map_or(window.1, |d| d.0),
-            validity,
-            channel: c.channel.into(),
-        };
-        let rule = Rule::Coupon {
-            item: c.coupon_type == CouponType::Item,
-            platform: c.coupon_type == CouponType::Platform,
-            face: c.face_value.0.0,
-            threshold: c.threshold.map_or(0, |t| t.0.0),
-            stackable_with_store_activity: c.stackable_with_store_activity,
-        };
-        return Ok(Some((rule, Some(terms))));
-    }
-    let m = member_price.unwrap_or_default();
-    Ok(Some((
-        Rule::MemberPrice {
-            vip88_bp: m.vip88_rate_bp.map(i64::from),
+                })?
+                .0
+                .0,
+        ),
+        ItemDiscountMode::FixedPrice => ItemMode::Fixed(
+            d.amount
+                .ok_or_else(|| {
+                    inv(bad(
+                        &["input", "itemDiscount", "amount"],
+                        "FIXED_PRICE needs amount",
+                    ))
+                })?
+                .0
+                .0,
+        ),
+    };
+    let rounding = match d.rounding {
+        PriceRounding::None => engine::Rounding::None,
+        PriceRounding::DropFen => engine::Rounding::DropFen,
+        PriceRounding::DropJiao => engine::Rounding::DropJiao,
+    };
+    Ok((
+        Rule::ItemDiscount {
+            mode,
+            rounding,
+            per_buyer_limit: d.per_buyer_limit.map(i64::from),
         },
         None,
-    )))
+    ))
+}
+
+fn full_reduction_rule(r: FullReductionInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let form = match (r.tiers, r.per_each) {
+        (Some(tiers), None) => ReductionForm::Tiers(
+            tiers
+                .into_iter()
+                .map(|t| {
+                    Ok(Tier {
+                        threshold: amount_or_pieces(
+                            r.unit,
+                            t.threshold,
+                            t.pieces,
+                            &["input", "fullReduction", "tiers"],
+                        )?,
+                        value: t.amount_off.0.0,
+                    })
+                })
+                .collect::<Result<_, UserError>>()
+                .map_err(inv)?,
+        ),
+        (None, Some(p)) => ReductionForm::PerEach {
+            every: amount_or_pieces(
+                r.unit,
+                p.every,
+                p.every_pieces,
+                &["input", "fullReduction", "perEach"],
+            )
+            .map_err(inv)?,
+            off: p.amount_off.0.0,
+            cap: p.cap.map(|c| c.0.0),
+        },
+        _ => {
+            return Err(inv(bad(
+                &["input", "fullReduction"],
+                "give tiers or perEach",
+            )));
+        }
+    };
+    Ok((
+        Rule::FullReduction {
+            on: r.unit.into(),
+            form,
+            cross_store: r.cross_store,
+        },
+        None,
+    ))
+}
+
+fn full_discount_rule(d: FullDiscountInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let tiers = d
+        .tiers
+        .into_iter()
+        .map(|t| {
+            Ok(Tier {
+                threshold: amount_or_pieces(
+                    d.unit,
+                    t.threshold,
+                    t.pieces,
+                    &["input", "fullDiscount", "tiers"],
+                )?,
+                value: i64::from(t.rate_bp),
+            })
+        })
+        .collect::<Result<_, UserError>>()
+        .map_err(inv)?;
+    Ok((
+        Rule::FullDiscount {
+            on: d.unit.into(),
+            tiers,
+        },
+        None,
+    ))
+}
+
+fn nth_item_rule(n: NthItemInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    Ok((
+        Rule::NthItem {
+            nth: i64::from(n.nth),
+            rate_bp: i64::from(n.rate_bp),
+        },
+        None,
+    ))
+}
+
+fn bundle_rule(b: BundleInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let main_sku = decode_id(&b.main_sku_id, NodeType::Sku, "input.bundle.mainSkuId")?;
+    let members = b
+        .members
+        .iter()
+        .map(|m| {
+            Ok(engine::BundleMember {
+                sku_id: decode_id(&m.sku_id, NodeType::Sku, "input.bundle.members")?,
+                price: m.bundle_price.0.0,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok((
+        Rule::Bundle {
+            fixed: b.fixed,
+            main_sku,
+            members,
+        },
+        None,
+    ))
+}
+
+fn gift_rule(g: GiftInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let threshold = match (g.unit, g.threshold, g.pieces) {
+        (ThresholdUnit::Amount, None, None) => 0,
+        (u, a, p) => amount_or_pieces(u, a, p, &["input", "gift", "threshold"]).map_err(inv)?,
+    };
+    let gift_sku = decode_id(&g.gift_sku_id, NodeType::Sku, "input.gift.giftSkuId")?;
+    Ok((
+        Rule::Gift {
+            on: g.unit.into(),
+            threshold,
+            gift_sku,
+            stock_left: 0,
+        },
+        None,
+    ))
+}
+
+fn free_shipping_rule(f: FreeShippingInput) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let threshold = match f.unit {
+        None => 0,
+        Some(u) => amount_or_pieces(
+            u,
+            f.threshold,
+            f.pieces,
+            &["input", "freeShipping", "threshold"],
+        )
+        .map_err(inv)?,
+    };
+    let regions = f
+        .excluded_regions
+        .iter()
+        .map(|r| r.trim().to_owned())
+        .collect();
+    Ok((
+        Rule::FreeShipping {
+            on: f.unit.map(Into::into),
+            threshold,
+            excluded_regions: regions,
+        },
+        None,
+    ))
+}
+
+fn coupon_rule(
+    c: CouponTemplateInput,
+    window: Window,
+) -> Result<(Rule, Option<CouponTerms>), AppError> {
+    let validity = match (c.valid_from, c.valid_until, c.valid_days) {
+        (Some(s), Some(e), None) => Some(Validity::Absolute {
+            start: s.0,
+            end: e.0,
+        }),
+        (None, None, Some(d)) => Some(Validity::Relative { days: i64::from(d) }),
+        (None, None, None) => None,
+        _ => {
+            return Err(inv(bad(
+                &["input", "coupon", "validity"],
+                "give validFrom and validUntil, or validDays",
+            )));
+        }
+    };
+    let terms = CouponTerms::with_defaults(
+        c.total_quantity,
+        c.per_buyer_limit,
+        (c.claim_start.map(|d| d.0), c.claim_end.map(|d| d.0)),
+        validity,
+        c.channel.into(),
+        window,
+    );
+    let rule = Rule::Coupon {
+        item: c.coupon_type == CouponType::Item,
+        platform: c.coupon_type == CouponType::Platform,
+        face: c.face_value.0.0,
+        threshold: c.threshold.map_or(0, |t| t.0.0),
+        stackable_with_store_activity: c.stackable_with_store_activity,
+    };
+    Ok((rule, Some(terms)))
 }
 
 pub(crate) fn create_draft(input: PromotionCreateInput) -> Result<promos::Draft, AppError> {
     let store_id = decode_id(&input.store_id, NodeType::Store, "input.storeId")?;
     let window = (input.start_at.0, input.end_at.0);
     let (rule, coupon) = rule_of(
-        input.item_discount,
-        input.full_reduction,
-        input.full_discount,
-        input.nth_item,
-        input.bundle,
-        input.gift,
-        input.free_shipping,
-        input.coupon,
-        input.member_price,
+        KindParts {
+            item_discount: input.item_discount,
+            full_reduction: input.full_reduction,
+            full_discount: input.full_discount,
+            nth_item: input.nth_item,
+            bundle: input.bundle,
+            gift: input.gift,
+            free_shipping: input.free_shipping,
+            coupon: input.coupon,
+            member_price: input.member_price,
+        },
         window,
     )?
     .ok_or_else(|| {
@@ -439,15 +490,17 @@ pub(crate) fn update_patch(
         ),
     };
     let part = rule_of(
-        input.item_discount,
-        input.full_reduction,
-        input.full_discount,
-        input.nth_item,
-        input.bundle,
-        input.gift,
-        input.free_shipping,
-        input.coupon,
-        input.member_price,
+        KindParts {
+            item_discount: input.item_discount,
+            full_reduction: input.full_reduction,
+            full_discount: input.full_discount,
+            nth_item: input.nth_item,
+            bundle: input.bundle,
+            gift: input.gift,
+            free_shipping: input.free_shipping,
+            coupon: input.coupon,
+            member_price: input.member_price,
+        },
         window,
     )?;
     let (rule, coupon) = match part {

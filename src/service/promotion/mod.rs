@@ -139,6 +139,31 @@ pub struct CouponTerms {
     pub channel: Channel,
 }
 
+impl CouponTerms {
+    /// The terms with their defaults: claimable, and valid, over the promotion's window unless
+    /// given otherwise.
+    pub fn with_defaults(
+        total_quantity: i64,
+        per_buyer_limit: i64,
+        claim: (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+        validity: Option<Validity>,
+        channel: Channel,
+        window: (DateTime<Utc>, DateTime<Utc>),
+    ) -> Self {
+        Self {
+            total_quantity,
+            per_buyer_limit,
+            claim_start: claim.0.unwrap_or(window.0),
+            claim_end: claim.1.unwrap_or(window.1),
+            validity: validity.unwrap_or(Validity::Absolute {
+                start: window.0,
+                end: window.1,
+            }),
+            channel,
+        }
+    }
+}
+
 /// What a promotion does: everything whose change needs a new approval besides the dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spec {
