@@ -176,7 +176,7 @@ fn pii_key_from_env() -> anyhow::Result<Option<SecretString>> {
             "ZHANGGUI_PII_KEY must be at least {} bytes",
             crate::config::MIN_JWT_SECRET_BYTES
         ),
-        Ok(s) => Ok(Some(SecretString::new(s))),
+        Ok(s) => Ok(Some(SecretString::from(s))),
         Err(_) => Ok(None),
     }
 }
@@ -189,7 +189,7 @@ fn jwt_secret_from_env() -> anyhow::Result<Option<SecretString>> {
                 crate::config::MIN_JWT_SECRET_BYTES
             )
         }
-        Ok(s) => Ok(Some(SecretString::new(s))),
+        Ok(s) => Ok(Some(SecretString::from(s))),
         Err(_) => Ok(None),
     }
 }

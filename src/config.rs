@@ -2,24 +2,8 @@
 
 use std::time::Duration;
 
-/// A secret that never prints itself.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretString(String);
-
-impl SecretString {
-    pub fn new(s: String) -> Self {
-        Self(s)
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretString(***)")
-    }
-}
+/// A secret from the environment (JWT secret, PII key): never printed, zeroed when dropped.
+pub use secrecy::SecretString;
 
 /// Minimum length of a configured JWT secret, in bytes.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;

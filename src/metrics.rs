@@ -1,10 +1,15 @@
-//! Prometheus metrics: GraphQL requests and latency by operation name and outcome, SQL
-//! statements, database pool use. Per process, as Prometheus expects (it sums over instances).
+//! Prometheus metrics, with the `prometheus` crate: GraphQL requests and latency by operation
+//! name and outcome, SQL statements, database pool use. Per process, as Prometheus expects (it
+//! sums over instances). Metric names are stable.
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
 
 /// Histogram bucket bounds in seconds.
 const BUCKETS: [f64; 11] = [
@@ -13,21 +18,25 @@ const BUCKETS: [f64; 11] = [
 /// Distinct operation names kept before further names are counted as `other`.
 const MAX_OPERATIONS: usize = 256;
 
-#[derive(Default)]
-struct Series {
-    count: u64,
-    sum: f64,
-    buckets: [u64; BUCKETS.len()],
-}
-
-#[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String), Series>>,
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    statements: IntCounter,
+    statement_errors: IntCounter,
+    pool: IntGaugeVec,
+    operations: Mutex<HashSet<String>>,
 }
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new().unwrap_or_else(|e| panic!("metric definitions are static: {e}"))
     }
 }
 
@@ -47,103 +56,92 @@ pub fn operation_label(name: Option<&str>) -> String {
 }
 
 impl Metrics {
-    pub fn observe(&self, operation: String, outcome: &str, elapsed: Duration) {
-        let Ok(mut map) = self.requests.lock() else {
-            return;
-        };
-        let known = map.keys().any(|(op, _)| *op == operation);
-        let operation = if !known && map.len() >= MAX_OPERATIONS {
-            "other".to_owned()
-        } else {
-            operation
-        };
-        let series = map.entry((operation, outcome.to_owned())).or_default();
-        let secs = elapsed.as_secs_f64();
-        series.count += 1;
-        series.sum += secs;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                series.buckets[i] += 1;
-            }
-        }
+    fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let labels = ["operation", "outcome"];
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "zhanggui_graphql_requests_total",
+                "GraphQL requests by operation name and outcome.",
+            ),
+            &labels,
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "zhanggui_graphql_request_duration_seconds",
+                "GraphQL request latency.",
+            )
+            .buckets(BUCKETS.to_vec()),
+            &labels,
+        )?;
+        let statements =
+            IntCounter::new("zhanggui_db_statements_total", "SQL statements executed.")?;
+        let statement_errors = IntCounter::new(
+            "zhanggui_db_statement_errors_total",
+            "SQL statements that failed.",
+        )?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "zhanggui_db_pool_connections",
+                "Database pool connections by state.",
+            ),
+            &["state"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
+        registry.register(Box::new(statement_errors.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            statements,
+            statement_errors,
+            pool,
+            operations: Mutex::new(HashSet::new()),
+        })
     }
 
-    /// Renders the Prometheus text exposition format.
+    pub fn observe(&self, operation: String, outcome: &str, elapsed: Duration) {
+        let operation = match self.operations.lock() {
+            Ok(seen) if seen.contains(&operation) => operation,
+            Ok(mut seen) if seen.len() < MAX_OPERATIONS => {
+                seen.insert(operation.clone());
+                operation
+            }
+            _ => "other".to_owned(),
+        };
+        let labels = [operation.as_str(), outcome];
+        self.requests.with_label_values(&labels).inc();
+        self.latency
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Renders the Prometheus text exposition format; `statements` are the process's totals so
+    /// far (executed, failed) and `pool` the database pool (size, idle, max).
     pub fn render(&self, statements: (u64, u64), pool: Option<(u32, usize, u32)>) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP zhanggui_graphql_requests_total GraphQL requests by operation name and outcome."
-        );
-        let _ = writeln!(out, "# TYPE zhanggui_graphql_requests_total counter");
-        if let Ok(map) = self.requests.lock() {
-            for ((op, outcome), s) in map.iter() {
-                let _ = writeln!(
-                    out,
-                    "zhanggui_graphql_requests_total{{operation=\"{op}\",outcome=\"{outcome}\"}} {}",
-                    s.count
-                );
-            }
-            let _ = writeln!(
-                out,
-                "# HELP zhanggui_graphql_request_duration_seconds GraphQL request latency."
-            );
-            let _ = writeln!(
-                out,
-                "# TYPE zhanggui_graphql_request_duration_seconds histogram"
-            );
-            for ((op, outcome), s) in map.iter() {
-                let labels = format!("operation=\"{op}\",outcome=\"{outcome}\"");
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "zhanggui_graphql_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {}",
-                        s.buckets[i]
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "zhanggui_graphql_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
-                    s.count
-                );
-                let _ = writeln!(
-                    out,
-                    "zhanggui_graphql_request_duration_seconds_sum{{{labels}}} {}",
-                    s.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "zhanggui_graphql_request_duration_seconds_count{{{labels}}} {}",
-                    s.count
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "# HELP zhanggui_db_statements_total SQL statements executed."
-        );
-        let _ = writeln!(out, "# TYPE zhanggui_db_statements_total counter");
-        let _ = writeln!(out, "zhanggui_db_statements_total {}", statements.0);
-        let _ = writeln!(
-            out,
-            "# HELP zhanggui_db_statement_errors_total SQL statements that failed."
-        );
-        let _ = writeln!(out, "# TYPE zhanggui_db_statement_errors_total counter");
-        let _ = writeln!(out, "zhanggui_db_statement_errors_total {}", statements.1);
+        advance(&self.statements, statements.0);
+        advance(&self.statement_errors, statements.1);
         if let Some((size, idle, max)) = pool {
-            let _ = writeln!(
-                out,
-                "# HELP zhanggui_db_pool_connections Database pool connections by state."
-            );
-            let _ = writeln!(out, "# TYPE zhanggui_db_pool_connections gauge");
             let in_use = (size as usize).saturating_sub(idle);
-            let _ = writeln!(
-                out,
-                "zhanggui_db_pool_connections{{state=\"in_use\"}} {in_use}"
-            );
-            let _ = writeln!(out, "zhanggui_db_pool_connections{{state=\"idle\"}} {idle}");
-            let _ = writeln!(out, "zhanggui_db_pool_connections{{state=\"max\"}} {max}");
+            self.pool.with_label_values(&["in_use"]).set(in_use as i64);
+            self.pool.with_label_values(&["idle"]).set(idle as i64);
+            self.pool.with_label_values(&["max"]).set(i64::from(max));
         }
-        out
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!(error = %e, "metrics could not be encoded");
+        }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+/// Moves a counter up to a total counted elsewhere (counters only go up).
+fn advance(counter: &IntCounter, total: u64) {
+    let now = counter.get();
+    if total > now {
+        counter.inc_by(total - now);
     }
 }

@@ -1,5 +1,6 @@
 //! Application start-up, shared by `serve` and the tests: connect, migrate, bootstrap, bind.
 
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -61,14 +62,14 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         if let Some(secret) = &settings.jwt_secret {
             anyhow::ensure!(
-                secret.expose().len() >= MIN_JWT_SECRET_BYTES,
+                secret.expose_secret().len() >= MIN_JWT_SECRET_BYTES,
                 "ZHANGGUI_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes"
             );
         }
         let counter = Arc::new(StatementCounter::default());
         let db = connect_and_migrate(&settings.database_url, counter.clone()).await?;
         let (secret, generated_jwt_secret) = match &settings.jwt_secret {
-            Some(s) => (s.expose().as_bytes().to_vec(), false),
+            Some(s) => (s.expose_secret().as_bytes().to_vec(), false),
             None => bootstrap::stored_jwt_secret(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?,

@@ -2,6 +2,7 @@
 
 use entity::{app_setting, staff};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use secrecy::ExposeSecret;
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ pub async fn pii_cipher(
     configured: Option<&SecretString>,
 ) -> Result<(Arc<PiiCipher>, bool), AppError> {
     let (secret, generated) = match configured {
-        Some(s) => (s.expose().as_bytes().to_vec(), false),
+        Some(s) => (s.expose_secret().as_bytes().to_vec(), false),
         None => stored_secret(db, PII_KEY).await?,
     };
     Ok((Arc::new(PiiCipher::new(&secret)), generated))

@@ -95,7 +95,7 @@ pub struct TestApp {
 /// Settings as `serve` would build them, on a random port.
 pub fn settings(url: &str) -> Settings {
     let mut s = Settings::new("127.0.0.1:0".into(), url.to_owned());
-    s.jwt_secret = Some(SecretString::new(JWT_SECRET.into()));
+    s.jwt_secret = Some(SecretString::from(JWT_SECRET));
     s.workers = 2;
     s
 }
