@@ -218,27 +218,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Command::Migrate { db, status } => {
-            let conn = db::connect(&db.database_url, Arc::new(StatementCounter::default()))
-                .await
-                .with_context(|| {
-                    format!(
-                        "cannot connect to the database at {}",
-                        startup::redact_url(&db.database_url)
-                    )
-                })?;
-            if status {
-                for m in Migrator::get_migration_with_status(&conn).await? {
-                    println!("{}\t{}", m.name(), m.status());
-                }
-            } else {
-                Migrator::up(&conn, None)
-                    .await
-                    .context("database migration failed")?;
-                println!("migrations applied");
-            }
-            Ok(())
-        }
+        Command::Migrate { db, status } => migrate(&db.database_url, status).await,
         Command::Serve {
             bind,
             db,
@@ -250,8 +230,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             no_introspection,
         } => {
             let mut settings = Settings::new(bind, db.database_url);
-            settings.jwt_secret = jwt_secret_from_env()?;
-            settings.pii_key = pii_key_from_env()?;
             settings.demo = demo;
             settings.limits = Limits {
                 max_depth,
@@ -260,40 +238,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_upload_bytes,
                 introspection: !no_introspection,
             };
-            let app = Application::build(settings).await?;
-            if app.generated_jwt_secret {
-                tracing::warn!(
-                    "ZHANGGUI_JWT_SECRET is not set: generated a random secret and stored it in the database"
-                );
-            }
-            if app.generated_pii_key {
-                tracing::warn!(
-                    "ZHANGGUI_PII_KEY is not set: generated a key for buyers' personal data and stored it in the database"
-                );
-            }
-            if let Some(pw) = &app.first_director_password {
-                println!(
-                    "First start: created the director `admin` with the one-time password: {pw}"
-                );
-                println!(
-                    "Log in with it and change it (passwordChange) before anything else. It is not shown again."
-                );
-            }
-            for l in &app.demo_logins {
-                println!(
-                    "Demo login ({}): {} / {}",
-                    l.role.as_str().to_lowercase(),
-                    l.username,
-                    l.password
-                );
-            }
-            println!(
-                "Zhanggui is serving GraphQL on http://127.0.0.1:{}/graphql (GraphiQL: /graphiql)",
-                app.port()
-            );
-            app.run_until_stopped().await?;
-            tracing::info!("shut down");
-            Ok(())
+            serve(settings).await
         }
         Command::Import {
             command:
@@ -304,14 +249,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     db,
                 },
         } => {
-            import_file(
-                ImportKind::Products,
-                &store,
-                as_user.as_deref(),
-                &file,
-                &db.database_url,
-            )
-            .await
+            let user = as_user.as_deref();
+            import_file(ImportKind::Products, &store, user, &file, &db.database_url).await
         }
         Command::Import {
             command:
@@ -322,14 +261,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     db,
                 },
         } => {
-            import_file(
-                ImportKind::Orders,
-                &store,
-                as_user.as_deref(),
-                &file,
-                &db.database_url,
-            )
-            .await
+            let user = as_user.as_deref();
+            import_file(ImportKind::Orders, &store, user, &file, &db.database_url).await
         }
         Command::Staff {
             command:
@@ -342,49 +275,105 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     db,
                 },
         } => {
-            let store_ids = stores
-                .iter()
-                .map(|s| parse_store_id(s))
-                .collect::<anyhow::Result<Vec<_>>>()?;
-            let mut pw = String::new();
-            std::io::stdin()
-                .read_to_string(&mut pw)
-                .context("cannot read the password from standard input")?;
-            let pw = pw.trim_end_matches(['\n', '\r']).to_owned();
-            let pw = crate::domain::text::new_password(&pw, &["password"])
-                .map_err(|e| anyhow::anyhow!(e.message))?;
-            let conn = startup::connect_and_migrate(
-                &db.database_url,
-                Arc::new(StatementCounter::default()),
-            )
-            .await?;
-            let hash = password::hash(pw).await?;
-            let txn = db::begin_write(&conn).await?;
-            let model = staff_svc::insert(
-                &txn,
-                None,
-                None,
-                staff_svc::CreateInput {
-                    username,
-                    display_name,
-                    role: role.into(),
-                    store_ids,
-                },
-                hash,
-                false,
-            )
-            .await
-            .map_err(app_error)?;
-            txn.commit().await?;
-            println!(
-                "created {} `{}` ({})",
-                model.role.to_lowercase(),
-                model.username,
-                GlobalId::new(NodeType::StaffMember, model.id).encode()
-            );
-            Ok(())
+            let input = staff_svc::CreateInput {
+                username,
+                display_name,
+                role: role.into(),
+                store_ids: stores
+                    .iter()
+                    .map(|s| parse_store_id(s))
+                    .collect::<anyhow::Result<Vec<_>>>()?,
+            };
+            staff_create(input, &db.database_url).await
         }
     }
+}
+
+/// `zhanggui migrate [--status]`.
+async fn migrate(database_url: &str, status: bool) -> anyhow::Result<()> {
+    let conn = db::connect(database_url, Arc::new(StatementCounter::default()))
+        .await
+        .with_context(|| {
+            format!(
+                "cannot connect to the database at {}",
+                startup::redact_url(database_url)
+            )
+        })?;
+    if status {
+        for m in Migrator::get_migration_with_status(&conn).await? {
+            println!("{}\t{}", m.name(), m.status());
+        }
+    } else {
+        Migrator::up(&conn, None)
+            .await
+            .context("database migration failed")?;
+        println!("migrations applied");
+    }
+    Ok(())
+}
+
+/// `zhanggui serve`: secrets from the environment, then serve until stopped.
+async fn serve(mut settings: Settings) -> anyhow::Result<()> {
+    settings.jwt_secret = jwt_secret_from_env()?;
+    settings.pii_key = pii_key_from_env()?;
+    let app = Application::build(settings).await?;
+    if app.generated_jwt_secret {
+        tracing::warn!(
+            "ZHANGGUI_JWT_SECRET is not set: generated a random secret and stored it in the database"
+        );
+    }
+    if app.generated_pii_key {
+        tracing::warn!(
+            "ZHANGGUI_PII_KEY is not set: generated a key for buyers' personal data and stored it in the database"
+        );
+    }
+    if let Some(pw) = &app.first_director_password {
+        println!("First start: created the director `admin` with the one-time password: {pw}");
+        println!(
+            "Log in with it and change it (passwordChange) before anything else. It is not shown again."
+        );
+    }
+    for l in &app.demo_logins {
+        println!(
+            "Demo login ({}): {} / {}",
+            l.role.as_str().to_lowercase(),
+            l.username,
+            l.password
+        );
+    }
+    println!(
+        "Zhanggui is serving GraphQL on http://127.0.0.1:{}/graphql (GraphiQL: /graphiql)",
+        app.port()
+    );
+    app.run_until_stopped().await?;
+    tracing::info!("shut down");
+    Ok(())
+}
+
+/// `zhanggui staff create`: the password from standard input.
+async fn staff_create(input: staff_svc::CreateInput, database_url: &str) -> anyhow::Result<()> {
+    let mut pw = String::new();
+    std::io::stdin()
+        .read_to_string(&mut pw)
+        .context("cannot read the password from standard input")?;
+    let pw = pw.trim_end_matches(['\n', '\r']).to_owned();
+    let pw = crate::domain::text::new_password(&pw, &["password"])
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let conn =
+        startup::connect_and_migrate(database_url, Arc::new(StatementCounter::default())).await?;
+    let hash = password::hash(pw).await?;
+    let txn = db::begin_write(&conn).await?;
+    let model = staff_svc::insert(&txn, None, None, input, hash, false)
+        .await
+        .map_err(app_error)?;
+    txn.commit().await?;
+    println!(
+        "created {} `{}` ({})",
+        model.role.to_lowercase(),
+        model.username,
+        GlobalId::new(NodeType::StaffMember, model.id).encode()
+    );
+    Ok(())
 }
 
 /// A reader that advances a progress bar by the bytes it reads.

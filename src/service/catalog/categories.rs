@@ -245,39 +245,7 @@ pub async fn category_update(
         }
         if let Some(defs) = &input.sales_attributes {
             let defs = validate_defs(defs, "salesAttributes")?;
-            // Every attribute value in use by the category's SKUs must stay defined.
-            let used = sku::Entity::find()
-                .filter(
-                    sku::Column::ProductId.in_subquery(
-                        sea_orm::sea_query::Query::select()
-                            .column(product::Column::Id)
-                            .from(product::Entity)
-                            .and_where(product::Column::CategoryId.eq(id))
-                            .to_owned(),
-                    ),
-                )
-                .all(txn)
-                .await?;
-            for s in &used {
-                for pair in s.attributes_key.split(';').filter(|p| !p.is_empty()) {
-                    let Some((k, v)) = pair.split_once('=') else {
-                        continue;
-                    };
-                    let kept = defs.iter().any(|d| {
-                        d.name == k && (d.values.is_empty() || d.values.iter().any(|x| x == v))
-                    });
-                    if !kept {
-                        return Err(invalid(
-                            &["input", "salesAttributes"],
-                            ErrorCode::Invalid,
-                            format!(
-                                "{k}: {v} is used by SKU {}; deactivate or regenerate its SKUs first",
-                                s.code
-                            ),
-                        ));
-                    }
-                }
-            }
+            values_in_use_stay_defined(txn, id, &defs).await?;
             m.sales_attributes_json = Set(serde_json::to_string(&defs).unwrap_or_else(|_| "[]".into()));
         }
         let mut new_path = before.path.clone();
@@ -347,4 +315,45 @@ pub async fn category_update(
         Ok((model, entry))
     })
     .await
+}
+
+/// Every sales-attribute value the category's SKUs use must stay defined.
+async fn values_in_use_stay_defined(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    defs: &[AttributeDef],
+) -> Result<(), AppError> {
+    let used = sku::Entity::find()
+        .filter(
+            sku::Column::ProductId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(product::Column::Id)
+                    .from(product::Entity)
+                    .and_where(product::Column::CategoryId.eq(id))
+                    .to_owned(),
+            ),
+        )
+        .all(txn)
+        .await?;
+    for s in &used {
+        for pair in s.attributes_key.split(';').filter(|p| !p.is_empty()) {
+            let Some((k, v)) = pair.split_once('=') else {
+                continue;
+            };
+            let kept = defs
+                .iter()
+                .any(|d| d.name == k && (d.values.is_empty() || d.values.iter().any(|x| x == v)));
+            if !kept {
+                return Err(invalid(
+                    &["input", "salesAttributes"],
+                    ErrorCode::Invalid,
+                    format!(
+                        "{k}: {v} is used by SKU {}; deactivate or regenerate its SKUs first",
+                        s.code
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }

@@ -59,7 +59,6 @@ pub(crate) async fn transition_in(
     id: i64,
     action: Transition,
 ) -> Result<product::Model, AppError> {
-    use ProductStatus::*;
     if matches!(
         action,
         Transition::Approve { .. } | Transition::SendBack { .. }
@@ -68,8 +67,49 @@ pub(crate) async fn transition_in(
     }
     let before = product_for_update(txn, staff, id).await?;
     let from = effective_status(&before)?;
-    let (permission, allowed_from, action_name): (Permission, &[ProductStatus], &'static str) =
-        match &action {
+    let (permission, allowed_from, action_name) = action.rule();
+    staff.require(permission, Some(before.store_id))?;
+    let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
+    if !allowed_from.contains(&from) {
+        return Err(invalid(
+            &["input", "id"],
+            ErrorCode::InvalidStateTransition,
+            format!(
+                "a product in {} cannot be {}",
+                from.as_str(),
+                action_name.trim_start_matches("product.").replace('_', " ")
+            ),
+        ));
+    }
+    let mut m: product::ActiveModel = before.clone().into();
+    let at = now();
+    let self_approved = change(txn, staff, &before, &action, &allowed, &mut m, at).await?;
+    m.updated_at = Set(at);
+    let model = m.update(txn).await?;
+    sync_queue(txn, ctx, staff, &model, &action).await?;
+    audit::record_as(
+        txn,
+        ctx,
+        staff,
+        audit::Entry {
+            action: action_name,
+            target_type: "Product",
+            target_id: Some(id),
+            store_id: Some(model.store_id),
+            before: Some(json!({ "status": before.status })),
+            after: Some(json!({ "status": model.status, "reason": model.status_reason })),
+            self_approved,
+        },
+    )
+    .await?;
+    Ok(model)
+}
+
+impl Transition {
+    /// The permission, the states it may start from and its audit action name.
+    fn rule(&self) -> (Permission, &'static [ProductStatus], &'static str) {
+        use ProductStatus::*;
+        match self {
             Transition::Submit => (Permission::ProductSubmit, &[Draft], "product.submit"),
             Transition::Approve { .. } => (
                 Permission::ProductReview,
@@ -90,26 +130,27 @@ pub(crate) async fn transition_in(
                 &[Draft, OffShelf],
                 "product.archive",
             ),
-        };
-    staff.require(permission, Some(before.store_id))?;
-    let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
-    if !allowed_from.contains(&from) {
-        return Err(invalid(
-            &["input", "id"],
-            ErrorCode::InvalidStateTransition,
-            format!(
-                "a product in {} cannot be {}",
-                from.as_str(),
-                action_name.trim_start_matches("product.").replace('_', " ")
-            ),
-        ));
+        }
     }
+}
+
+/// Sets the new state on `m` (with the action's own checks); returns whether a director
+/// approved their own submission.
+async fn change(
+    txn: &impl ConnectionTrait,
+    staff: &Staff,
+    before: &product::Model,
+    action: &Transition,
+    allowed: &[String],
+    m: &mut product::ActiveModel,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, AppError> {
+    use ProductStatus::*;
+    let id = before.id;
     let mut self_approved = false;
-    let mut m: product::ActiveModel = before.clone().into();
-    let at = now();
-    match &action {
+    match action {
         Transition::Submit => {
-            refuse_blocked(&before, &allowed)?;
+            refuse_blocked(before, allowed)?;
             let skus = sku::Entity::find()
                 .filter(sku::Column::ProductId.eq(id))
                 .filter(sku::Column::Active.eq(true))
@@ -139,7 +180,7 @@ pub(crate) async fn transition_in(
                     ));
                 }
             }
-            refuse_blocked(&before, &allowed)?;
+            refuse_blocked(before, allowed)?;
             let scheduled = before.scheduled_on_shelf_at.is_some_and(|t| t > at);
             m.status = Set(if *list_now && !scheduled {
                 OnShelf
@@ -159,7 +200,7 @@ pub(crate) async fn transition_in(
             m.reviewed_by = Set(Some(staff.id));
         }
         Transition::PutOnShelf => {
-            refuse_blocked(&before, &allowed)?;
+            refuse_blocked(before, allowed)?;
             m.status = Set(OnShelf.as_str().into());
             m.status_reason = Set(None);
         }
@@ -179,10 +220,19 @@ pub(crate) async fn transition_in(
             m.status = Set(Archived.as_str().into());
         }
     }
-    m.updated_at = Set(at);
-    let model = m.update(txn).await?;
-    // Products in review sit in the shared approval queue.
-    match &action {
+    Ok(self_approved)
+}
+
+/// Products in review sit in the shared approval queue: submitting files the request, approving
+/// or sending back closes it.
+async fn sync_queue(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    model: &product::Model,
+    action: &Transition,
+) -> Result<(), AppError> {
+    match action {
         Transition::Submit => {
             queue::file(
                 txn,
@@ -228,20 +278,5 @@ pub(crate) async fn transition_in(
         }
         _ => {}
     }
-    audit::record_as(
-        txn,
-        ctx,
-        staff,
-        audit::Entry {
-            action: action_name,
-            target_type: "Product",
-            target_id: Some(id),
-            store_id: Some(model.store_id),
-            before: Some(json!({ "status": before.status })),
-            after: Some(json!({ "status": model.status, "reason": model.status_reason })),
-            self_approved,
-        },
-    )
-    .await?;
-    Ok(model)
+    Ok(())
 }
