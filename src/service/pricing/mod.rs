@@ -154,15 +154,7 @@ pub async fn change_price(
     let high30 = high_30d(&txn, &sku).await?;
     let sees_cost = catalog::cost_visible(staff, &store);
     let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30, sees_cost);
-    let mut breaches = match staff.role {
-        Role::Director => Vec::new(),
-        Role::Specialist => spec.clone(),
-        Role::Assistant => vec!["assistants may only request price changes".to_owned()],
-    };
-    if staff.role == Role::Assistant {
-        // An assistant needs approval anyway: a hidden bound is not even hinted at.
-        breaches.extend(spec.iter().filter(|b| *b != HIDDEN_LIMIT).cloned());
-    }
+    let breaches = breaches_for(staff.role, &spec);
     if !breaches.is_empty() {
         if !input.request_approval {
             let message = format!(
@@ -247,6 +239,19 @@ pub async fn change_price(
     .await?;
     txn.commit().await?;
     Ok(PriceOutcome::Changed(after, change))
+}
+
+/// What a role is told stands between it and the change: nothing for a director, the specialist
+/// limits broken for a specialist; an assistant needs approval anyway and is not even told of a
+/// bound it may not see.
+fn breaches_for(role: Role, specialist: &[String]) -> Vec<String> {
+    match role {
+        Role::Director => Vec::new(),
+        Role::Specialist => specialist.to_vec(),
+        Role::Assistant => std::iter::once("assistants may only request price changes".to_owned())
+            .chain(specialist.iter().filter(|b| *b != HIDDEN_LIMIT).cloned())
+            .collect(),
+    }
 }
 
 /// Every refused price change leaves an audit row `sku.price_change_refused` (the price tried
