@@ -17,7 +17,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{Access, Permission, Role, StoreScope};
+use crate::auth::{Access, Permission, Role};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError};

@@ -49,10 +49,69 @@ pub async fn list(
         MemberSort::Points => "POINTS",
     };
     let args = PageArgs::parse(window, reverse, name)?;
-    let mut q = member::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(member::Column::StoreId.is_in(stores));
+    let q = filtered(ctx, staff, filter).await?;
+    match sort {
+        MemberSort::Id => {
+            page::fetch(
+                &ctx.db,
+                q,
+                ("ID", member::Column::Id, |m| CursorKey::Int(m.id)),
+                member::Column::Id,
+                |m| m.id,
+                &args,
+            )
+            .await
+        }
+        MemberSort::LastOrderAt => {
+            page::fetch(
+                &ctx.db,
+                q,
+                ("LAST_ORDER_AT", member::Column::LastOrderAt, |m| {
+                    CursorKey::Time(m.last_order_at)
+                }),
+                member::Column::Id,
+                |m| m.id,
+                &args,
+            )
+            .await
+        }
+        MemberSort::TotalPaid => {
+            page::fetch(
+                &ctx.db,
+                q,
+                ("TOTAL_PAID", member::Column::TotalPaidFen, |m| {
+                    CursorKey::Int(m.total_paid_fen)
+                }),
+                member::Column::Id,
+                |m| m.id,
+                &args,
+            )
+            .await
+        }
+        MemberSort::Points => {
+            page::fetch(
+                &ctx.db,
+                q,
+                ("POINTS", member::Column::PointsBalance, |m| {
+                    CursorKey::Int(m.points_balance)
+                }),
+                member::Column::Id,
+                |m| m.id,
+                &args,
+            )
+            .await
+        }
     }
+}
+
+/// The members `filter` selects, in the viewer's stores.
+async fn filtered(
+    ctx: &ServiceCtx,
+    staff: &crate::auth::Staff,
+    filter: MemberFilter,
+) -> Result<sea_orm::Select<member::Entity>, AppError> {
+    use crate::service::kernel::scope::InScope;
+    let mut q = member::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(member::Column::StoreId.eq(s));
     }
@@ -123,58 +182,7 @@ pub async fn list(
             values,
         ));
     }
-    match sort {
-        MemberSort::Id => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("ID", member::Column::Id, |m| CursorKey::Int(m.id)),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::LastOrderAt => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("LAST_ORDER_AT", member::Column::LastOrderAt, |m| {
-                    CursorKey::Time(m.last_order_at)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::TotalPaid => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("TOTAL_PAID", member::Column::TotalPaidFen, |m| {
-                    CursorKey::Int(m.total_paid_fen)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::Points => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("POINTS", member::Column::PointsBalance, |m| {
-                    CursorKey::Int(m.points_balance)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-    }
+    Ok(q)
 }
 
 /// A member's points ledger, newest first unless `reverse`.
