@@ -656,3 +656,83 @@ async fn error_bodies_of_each_code_are_pinned() {
     );
     assert_eq!(err["path"], json!(["login"]), "{body}");
 }
+
+/// Whole bodies of more userError codes (TAKEN, INVALID, WRONG_PASSWORD, PASSWORD_REUSED,
+/// TOO_SHORT) and of a top-level NOT_FOUND.
+#[tokio::test]
+async fn more_error_bodies_are_pinned() {
+    use crate::helpers::NEW_PASSWORD;
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    app.create_store(&admin, "已有店铺").await;
+    let create = "mutation($i: StoreCreateInput!) { storeCreate(input: $i) { store { id } userErrors { field code message } } }";
+    let body = app
+        .gql(
+            Some(&admin.token),
+            create,
+            json!({ "i": { "name": "已有店铺", "platform": "JD" } }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "storeCreate": { "store": null, "userErrors": [{ "field": ["input", "name"], "code": "TAKEN", "message": "a store with this name already exists" }] } } }),
+        "{body}"
+    );
+    let body = app
+        .gql(Some(&admin.token), create, json!({ "i": { "name": "新店", "platform": "JD", "settings": { "promotionDepthLimitBp": 10001 } } }))
+        .await;
+    assert_eq!(
+        body["data"]["storeCreate"]["userErrors"],
+        json!([{ "field": ["input", "settings", "promotionDepthLimitBp"], "code": "INVALID", "message": "promotionDepthLimitBp must be between 0 and 10000" }]),
+        "{body}"
+    );
+    let change = "mutation($c: String!, $n: String!) { passwordChange(input: {currentPassword: $c, newPassword: $n}) { accessToken userErrors { field code message } } }";
+    for (current, new, expected) in [
+        (
+            "not-the-password",
+            "long-enough-pass",
+            json!([{ "field": ["input", "currentPassword"], "code": "WRONG_PASSWORD", "message": "the current password is incorrect" }]),
+        ),
+        (
+            NEW_PASSWORD,
+            NEW_PASSWORD,
+            json!([{ "field": ["input", "newPassword"], "code": "PASSWORD_REUSED", "message": "the new password must differ from the current one" }]),
+        ),
+        (
+            NEW_PASSWORD,
+            "short",
+            json!([{ "field": ["input", "newPassword"], "code": "TOO_SHORT", "message": "password must be at least 10 characters" }]),
+        ),
+    ] {
+        let body = app
+            .gql(
+                Some(&admin.token),
+                change,
+                json!({ "c": current, "n": new }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["passwordChange"]["accessToken"],
+            Value::Null,
+            "{body}"
+        );
+        assert_eq!(
+            body["data"]["passwordChange"]["userErrors"], expected,
+            "{body}"
+        );
+    }
+    let missing =
+        zhanggui::domain::GlobalId::new(zhanggui::domain::NodeType::Category, 987_654).encode();
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "query($id: ID!) { category(id: $id) { id } }",
+            json!({ "id": missing }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{ "message": "category not found", "locations": [{ "line": 1, "column": 19 }], "path": ["category"], "extensions": { "code": "NOT_FOUND" } }] }),
+        "{body}"
+    );
+}

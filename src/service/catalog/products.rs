@@ -182,45 +182,54 @@ pub(crate) fn validate_content(
         ));
     }
     if let (Some(attrs), Some(cat)) = (&c.key_attributes, cat) {
-        let defs = parse_defs(&cat.key_attributes_json);
-        for (name, value) in attrs {
-            match defs.iter().find(|d| &d.name == name) {
-                None => errors.push(UserError::new(
-                    &["input", "keyAttributes"],
-                    ErrorCode::Invalid,
-                    format!("{name} is not a key attribute of {}", cat.path),
-                )),
-                Some(d) if !d.values.is_empty() && !d.values.contains(value) => {
-                    errors.push(UserError::new(
-                        &["input", "keyAttributes"],
-                        ErrorCode::Invalid,
-                        format!("{value} is not an allowed value of {name}"),
-                    ))
-                }
-                Some(_) if text::is_blank(value) || value.chars().count() > 60 => {
-                    errors.push(UserError::new(
-                        &["input", "keyAttributes"],
-                        ErrorCode::Invalid,
-                        format!("{name} must be 1–60 characters"),
-                    ))
-                }
-                _ => {}
-            }
-        }
-        for d in defs.iter().filter(|d| d.required) {
-            if !attrs.contains_key(&d.name) {
-                errors.push(UserError::new(
-                    &["input", "keyAttributes"],
-                    ErrorCode::Blank,
-                    format!("key attribute {} is required", d.name),
-                ));
-            }
-        }
+        key_attribute_errors(attrs, cat, &mut errors);
     }
     if errors.is_empty() {
         Ok(())
     } else {
         Err(AppError::Invalid(errors))
+    }
+}
+
+/// Key attributes must be the category's, with allowed values, and the required ones given.
+fn key_attribute_errors(
+    attrs: &std::collections::BTreeMap<String, String>,
+    cat: &category::Model,
+    errors: &mut Vec<UserError>,
+) {
+    let defs = parse_defs(&cat.key_attributes_json);
+    for (name, value) in attrs {
+        match defs.iter().find(|d| &d.name == name) {
+            None => errors.push(UserError::new(
+                &["input", "keyAttributes"],
+                ErrorCode::Invalid,
+                format!("{name} is not a key attribute of {}", cat.path),
+            )),
+            Some(d) if !d.values.is_empty() && !d.values.contains(value) => {
+                errors.push(UserError::new(
+                    &["input", "keyAttributes"],
+                    ErrorCode::Invalid,
+                    format!("{value} is not an allowed value of {name}"),
+                ))
+            }
+            Some(_) if text::is_blank(value) || value.chars().count() > 60 => {
+                errors.push(UserError::new(
+                    &["input", "keyAttributes"],
+                    ErrorCode::Invalid,
+                    format!("{name} must be 1–60 characters"),
+                ))
+            }
+            _ => {}
+        }
+    }
+    for d in defs.iter().filter(|d| d.required) {
+        if !attrs.contains_key(&d.name) {
+            errors.push(UserError::new(
+                &["input", "keyAttributes"],
+                ErrorCode::Blank,
+                format!("key attribute {} is required", d.name),
+            ));
+        }
     }
 }
 

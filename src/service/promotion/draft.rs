@@ -162,7 +162,7 @@ pub(crate) fn transition_error(m: &promotion::Model, action: &str) -> AppError {
 /// audience, funder or the kind-specific part make a new version that waits for approval; the
 /// approved version stays in force meanwhile.
 #[tracing::instrument(skip_all)]
-pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppError> {
+pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoEdit, None)?;
     write(ctx, staff, async |txn| {
@@ -185,33 +185,8 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
                 "assistants edit drafts only",
             )));
         }
-        let mut spec = working_spec(&before)?;
-        let old_spec = spec.clone();
-        if let Some(s) = p.scope {
-            spec.scope = s;
-        }
-        if let Some(a) = p.audience {
-            spec.audience = a;
-        }
-        if let Some(f) = p.funder {
-            spec.funder = f;
-        }
-        if let Some(r) = p.rule {
-            if r.kind() != spec.rule.kind() {
-                return Err(AppError::invalid(
-                    &["input"],
-                    ErrorCode::Invalid,
-                    format!(
-                        "this promotion is a {}; its kind cannot change",
-                        spec.rule.kind().as_str()
-                    ),
-                ));
-            }
-            spec.rule = r;
-        }
-        if let Some(c) = p.coupon {
-            spec.coupon = Some(c);
-        }
+        let old_spec = working_spec(&before)?;
+        let spec = patched(old_spec.clone(), &mut p)?;
         let start = p.start_at.unwrap_or(before.start_at);
         let end = p.end_at.unwrap_or(before.end_at);
         let name = match &p.name {
@@ -289,6 +264,37 @@ pub async fn update(ctx: &ServiceCtx, p: Patch) -> Result<promotion::Model, AppE
         Ok((m, entry))
     })
     .await
+}
+
+/// The working spec with the patch's parts applied (taken out of the patch); the kind of a
+/// promotion never changes.
+fn patched(mut spec: Spec, p: &mut Patch) -> Result<Spec, AppError> {
+    if let Some(s) = p.scope.take() {
+        spec.scope = s;
+    }
+    if let Some(a) = p.audience.take() {
+        spec.audience = a;
+    }
+    if let Some(f) = p.funder.take() {
+        spec.funder = f;
+    }
+    if let Some(r) = p.rule.take() {
+        if r.kind() != spec.rule.kind() {
+            return Err(AppError::invalid(
+                &["input"],
+                ErrorCode::Invalid,
+                format!(
+                    "this promotion is a {}; its kind cannot change",
+                    spec.rule.kind().as_str()
+                ),
+            ));
+        }
+        spec.rule = r;
+    }
+    if let Some(c) = p.coupon.take() {
+        spec.coupon = Some(c);
+    }
+    Ok(spec)
 }
 
 pub(crate) fn mark_submitted(am: &mut promotion::ActiveModel, by: i64) {
