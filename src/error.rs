@@ -390,6 +390,12 @@ pub fn on_unique(
 }
 
 impl AppError {
+    /// A value read from the database that the code does not know (a status, a JSON shape): an
+    /// internal error naming the row, never a default.
+    pub fn unreadable(row: &str, id: i64, what: impl std::fmt::Display) -> Self {
+        Self::Internal(anyhow::anyhow!("{row} {id}: {what}"))
+    }
+
     /// The GraphQL error for this error, without logging it (for an error already logged once,
     /// such as a loader batch's that many fields await).
     pub fn extend_quietly(&self) -> async_graphql::Error {

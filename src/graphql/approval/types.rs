@@ -56,14 +56,7 @@ impl ApprovalRequest {
     }
     /// What it asks for.
     async fn kind(&self) -> async_graphql::Result<Option<ApprovalRequestKind>> {
-        let kind = Kind::parse(&self.0.kind).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "approval request {}: unknown kind {:?}",
-                self.0.id,
-                self.0.kind
-            ))
-        });
-        kind.map(|k| Some(k.into())).gql()
+        queue::stored_kind(&self.0).map(|k| Some(k.into())).gql()
     }
     /// Current state (a pending request past its expiry reads EXPIRED).
     async fn status(&self) -> async_graphql::Result<ApprovalRequestStatus> {

@@ -53,13 +53,7 @@ impl Order {
     }
     /// Status.
     async fn status(&self) -> async_graphql::Result<Option<OrderStatus>> {
-        let status = Status::parse(&self.0.status).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "order {}: unknown status {:?}",
-                self.0.id,
-                self.0.status
-            ))
-        });
+        let status = crate::service::order::stored_status(&self.0);
         status.map(|s| Some(s.into())).gql()
     }
     /// When the buyer placed it (下单时间).

@@ -84,10 +84,8 @@ impl ProductStatus {
             "OFF_SHELF" => Self::OffShelf,
             "ARCHIVED" => Self::Archived,
             other => {
-                return Err(AppError::Internal(anyhow::anyhow!(
-                    "product {}: unknown status {other:?}",
-                    p.id
-                )));
+                let what = format!("unknown status {other:?}");
+                return Err(AppError::unreadable("product", p.id, what));
             }
         })
     }

@@ -104,12 +104,23 @@ pub fn stored_status(r: &approval_request::Model) -> Result<Status, AppError> {
         .into_iter()
         .find(|s| s.as_str() == r.status)
         .ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!(
-                "approval request {}: unknown status {:?}",
+            AppError::unreadable(
+                "approval request",
                 r.id,
-                r.status
-            ))
+                format!("unknown status {:?}", r.status),
+            )
         })
+}
+
+/// The stored kind of `r`; an unknown value is an internal error naming the request.
+pub fn stored_kind(r: &approval_request::Model) -> Result<Kind, AppError> {
+    Kind::parse(&r.kind).ok_or_else(|| {
+        AppError::unreadable(
+            "approval request",
+            r.id,
+            format!("unknown kind {:?}", r.kind),
+        )
+    })
 }
 
 /// The effective status of a request now (a pending one past its expiry is EXPIRED).
@@ -230,16 +241,14 @@ impl Payload {
     /// The payload of a stored request; unreadable is an internal error naming the request,
     /// never a default (a missing price must not become ¥0).
     pub fn of(r: &approval_request::Model) -> Result<Self, AppError> {
-        let fail = |what: String| {
-            AppError::Internal(anyhow::anyhow!(
-                "approval request {} ({}): unreadable payload: {what}",
+        let kind = stored_kind(r)?;
+        Self::parse(kind, &r.payload_json).map_err(|what| {
+            AppError::unreadable(
+                "approval request",
                 r.id,
-                r.kind
-            ))
-        };
-        let kind =
-            Kind::parse(&r.kind).ok_or_else(|| fail(format!("unknown kind {:?}", r.kind)))?;
-        Self::parse(kind, &r.payload_json).map_err(fail)
+                format!("unreadable {} payload: {what}", r.kind),
+            )
+        })
     }
 }
 

@@ -49,11 +49,7 @@ impl State {
             .into_iter()
             .find(|k| k.as_str() == c.status)
             .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "coupon {}: unknown state {:?}",
-                    c.id,
-                    c.status
-                ))
+                AppError::unreadable("coupon", c.id, format!("unknown state {:?}", c.status))
             })
     }
 }

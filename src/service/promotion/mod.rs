@@ -84,11 +84,7 @@ impl Status {
             .into_iter()
             .find(|k| k.as_str() == m.status)
             .ok_or_else(|| {
-                AppError::Internal(anyhow::anyhow!(
-                    "promotion {}: unknown status {:?}",
-                    m.id,
-                    m.status
-                ))
+                AppError::unreadable("promotion", m.id, format!("unknown status {:?}", m.status))
             })
     }
 }
@@ -211,10 +207,7 @@ pub fn live_spec(m: &promotion::Model, live: &str) -> Result<Spec, AppError> {
 }
 
 fn unreadable_spec(m: &promotion::Model, what: &str) -> AppError {
-    AppError::Internal(anyhow::anyhow!(
-        "promotion {}: unreadable {what} JSON",
-        m.id
-    ))
+    AppError::unreadable("promotion", m.id, format!("unreadable {what} JSON"))
 }
 
 /// The engine's view of the version in force (None before approval).

@@ -113,19 +113,29 @@ pub(crate) fn stage_str(s: Stage) -> &'static str {
     }
 }
 
+/// The stored status of an order; an unknown value is an internal error naming the order.
+pub fn stored_status(o: &sales_order::Model) -> Result<OrderStatus, AppError> {
+    OrderStatus::parse(&o.status).ok_or_else(|| {
+        AppError::unreadable("order", o.id, format!("unknown status {:?}", o.status))
+    })
+}
+
 /// The stored status and stage of an order; unknown values are an internal error naming the
 /// order, never a default.
 pub(crate) fn stored_state(o: &sales_order::Model) -> Result<(OrderStatus, Stage), AppError> {
-    let unknown = |what: &str, v: &str| {
-        AppError::Internal(anyhow::anyhow!("order {}: unknown {what} {v:?}", o.id))
-    };
-    let status = OrderStatus::parse(&o.status).ok_or_else(|| unknown("status", &o.status))?;
+    let status = stored_status(o)?;
     let stage = match o.stage.as_str() {
         "UNPAID" => Stage::Unpaid,
         "PAID" => Stage::Paid,
         "SHIPPED" => Stage::Shipped,
         "COMPLETED" => Stage::Completed,
-        other => return Err(unknown("stage", other)),
+        other => {
+            return Err(AppError::unreadable(
+                "order",
+                o.id,
+                format!("unknown stage {other:?}"),
+            ));
+        }
     };
     Ok((status, stage))
 }
