@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::service::kernel::write::write;
+use sea_orm::DatabaseTransaction;
+use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------------------------
 // SKUs
@@ -85,98 +87,13 @@ pub async fn skus_generate(
         if input.cost_fen.is_some() {
             staff.require(Permission::CostEdit, Some(product.store_id))?;
         }
-        if input.price_fen <= 0 {
-            return Err(invalid(
-                &["input", "price"],
-                ErrorCode::Invalid,
-                "price must be positive",
-            ));
-        }
-        if input.cost_fen.is_some_and(|c| c < 0) {
-            return Err(invalid(
-                &["input", "cost"],
-                ErrorCode::Invalid,
-                "cost must not be negative",
-            ));
-        }
-        if input.low_stock_threshold < 0 {
-            return Err(invalid(
-                &["input", "lowStockThreshold"],
-                ErrorCode::Invalid,
-                "lowStockThreshold must not be negative",
-            ));
-        }
-        let prefix = match &input.code_prefix {
-            Some(p) => {
-                let p = text::required(p, &["input", "codePrefix"], "code prefix", 40)
-                    .map_err(|e| AppError::Invalid(vec![e]))?;
-                if !p
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-                {
-                    return Err(invalid(
-                        &["input", "codePrefix"],
-                        ErrorCode::Invalid,
-                        "codePrefix may use only A-Z, a-z, 0-9, '-', '_' and '.'",
-                    ));
-                }
-                p
-            }
-            None => format!("P{}", product.id),
-        };
+        let prefix = check_generate(&input, &product)?;
         let cat = category::Entity::find_by_id(product.category_id)
             .one(txn)
             .await?
             .ok_or(AppError::not_found("category"))?;
         let defs = parse_defs(&cat.sales_attributes_json);
-        // Validate and put the attributes in the category's order.
-        let mut chosen: Vec<(String, Vec<String>)> = Vec::new();
-        for (name, values) in &input.attributes {
-            let Some(def) = defs.iter().find(|d| &d.name == name) else {
-                return Err(invalid(
-                    &["input", "attributes"],
-                    ErrorCode::Invalid,
-                    format!("{name} is not a sales attribute of {}", cat.path),
-                ));
-            };
-            if values.is_empty() {
-                return Err(invalid(
-                    &["input", "attributes"],
-                    ErrorCode::Blank,
-                    format!("choose at least one value of {name}"),
-                ));
-            }
-            let mut vs: Vec<String> = Vec::new();
-            for v in values {
-                let v = v.trim().to_owned();
-                if !def.values.is_empty() && !def.values.contains(&v) {
-                    return Err(invalid(
-                        &["input", "attributes"],
-                        ErrorCode::Invalid,
-                        format!("{v} is not an allowed value of {name}"),
-                    ));
-                }
-                if v.is_empty() || v.chars().count() > 40 || v.contains([':', ';', '=']) {
-                    return Err(invalid(
-                        &["input", "attributes"],
-                        ErrorCode::Invalid,
-                        format!("values of {name} must be 1–40 characters without ':', ';' or '='"),
-                    ));
-                }
-                if !vs.contains(&v) {
-                    vs.push(v);
-                }
-            }
-            if chosen.iter().any(|(n, _)| n == name) {
-                return Err(invalid(
-                    &["input", "attributes"],
-                    ErrorCode::Taken,
-                    format!("{name} is chosen twice"),
-                ));
-            }
-            chosen.push((name.clone(), vs));
-        }
-        chosen.sort_by_key(|(n, _)| defs.iter().position(|d| &d.name == n));
+        let chosen = chosen_values(&input.attributes, &defs, &cat)?;
         let combos = cartesian(&chosen);
         let existing: HashMap<String, sku::Model> = sku::Entity::find()
             .filter(sku::Column::ProductId.eq(product.id))
@@ -189,65 +106,9 @@ pub async fn skus_generate(
             .iter()
             .filter(|c| !existing.contains_key(&attributes_key(c)))
             .collect();
-        // Combinations no longer chosen: removed when nothing refers to them (no stock, no ledger,
-        // price history or order lines), otherwise deactivated. Chosen again: reactivated.
-        let wanted: std::collections::HashSet<String> =
-            combos.iter().map(|c| attributes_key(c)).collect();
-        let mut removed = Vec::new();
-        let mut deactivated = Vec::new();
-        let mut reactivated = Vec::new();
-        for s in existing.values() {
-            if wanted.contains(&s.attributes_key) {
-                if !s.active {
-                    reactivated.push(s.id);
-                }
-                continue;
-            }
-            let referenced = s.on_hand != 0
-                || s.reserved != 0
-                || entity::inventory_movement::Entity::find()
-                    .filter(entity::inventory_movement::Column::SkuId.eq(s.id))
-                    .count(txn)
-                    .await?
-                    > 0
-                || entity::price_change::Entity::find()
-                    .filter(entity::price_change::Column::SkuId.eq(s.id))
-                    .count(txn)
-                    .await?
-                    > 0
-                || entity::order_line::Entity::find()
-                    .filter(entity::order_line::Column::SkuId.eq(s.id))
-                    .count(txn)
-                    .await?
-                    > 0;
-            if referenced {
-                if s.active {
-                    deactivated.push(s.id);
-                }
-            } else {
-                removed.push(s.id);
-            }
-        }
-        for (ids, active) in [(&deactivated, false), (&reactivated, true)] {
-            if !ids.is_empty() {
-                sku::Entity::update_many()
-                    .col_expr(sku::Column::Active, sea_orm::sea_query::Expr::value(active))
-                    .col_expr(
-                        sku::Column::UpdatedAt,
-                        sea_orm::sea_query::Expr::value(now()),
-                    )
-                    .filter(sku::Column::Id.is_in(ids.iter().copied()))
-                    .exec(txn)
-                    .await?;
-            }
-        }
-        if !removed.is_empty() {
-            sku::Entity::delete_many()
-                .filter(sku::Column::Id.is_in(removed.iter().copied()))
-                .exec(txn)
-                .await?;
-        }
-        let kept = existing.len() - removed.len();
+        let wanted: HashSet<String> = combos.iter().map(|c| attributes_key(c)).collect();
+        let retired = retire_unchosen(txn, &existing, &wanted).await?;
+        let kept = existing.len() - retired.removed.len();
         if kept + new.len() > MAX_SKUS {
             return Err(invalid(
                 &["input", "attributes"],
@@ -255,8 +116,6 @@ pub async fn skus_generate(
                 format!("a product may have at most {MAX_SKUS} SKUs"),
             ));
         }
-        let at = now();
-        let mut created = Vec::new();
         // Codes continue after the highest number used so far, so a removed code is never reused.
         let used = existing
             .values()
@@ -268,43 +127,10 @@ pub async fn skus_generate(
             .max()
             .unwrap_or(0)
             .max(existing.len());
+        let mut created = Vec::new();
         for (next, combo) in (used + 1..).zip(new) {
             let code = format!("{prefix}-{next:03}");
-            let model = sku::ActiveModel {
-                store_id: Set(product.store_id),
-                product_id: Set(product.id),
-                code: Set(code.clone()),
-                attributes_json: Set(serde_json::to_string(
-                    &combo
-                        .iter()
-                        .map(|(k, v)| json!({ "name": k, "value": v }))
-                        .collect::<Vec<_>>(),
-                )
-                .unwrap_or_else(|_| "[]".into())),
-                attributes_key: Set(attributes_key(combo)),
-                price_fen: Set(input.price_fen),
-                cost_fen: Set(input.cost_fen),
-                floor_price_fen: Set(None),
-                on_hand: Set(0),
-                reserved: Set(0),
-                low_stock_threshold: Set(input.low_stock_threshold),
-                active: Set(true),
-                created_at: Set(at),
-                updated_at: Set(at),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await
-            .map_err(|e| {
-                on_unique(e, "ux_sku_code", "sku.code", || {
-                    invalid(
-                        &["input", "codePrefix"],
-                        ErrorCode::Taken,
-                        format!("SKU code {code} is already used in this store"),
-                    )
-                })
-            })?;
-            created.push(model);
+            created.push(insert_generated(txn, &product, &input, code, combo).await?);
         }
         refresh_product_totals(txn, product.id).await?;
         let product = product::Entity::find_by_id(product.id)
@@ -315,13 +141,216 @@ pub async fn skus_generate(
             action: "sku.generate", target_type: "Product", target_id: Some(product.id), store_id: Some(product.store_id),
             after: Some(json!({
                 "created": created.iter().map(|s| &s.code).collect::<Vec<_>>(),
-                "kept": kept, "removed": removed.len(), "deactivated": deactivated.len(), "reactivated": reactivated.len(),
+                "kept": kept, "removed": retired.removed.len(), "deactivated": retired.deactivated.len(),
+                "reactivated": retired.reactivated.len(),
             })),
             ..Default::default()
         };
         Ok(((product, created), entry))
     })
     .await
+}
+
+/// Price, cost and threshold of generated SKUs; returns the code prefix (`P<product id>` unless
+/// given).
+fn check_generate(input: &SkusGenerate, product: &product::Model) -> Result<String, AppError> {
+    if input.price_fen <= 0 {
+        return Err(invalid(
+            &["input", "price"],
+            ErrorCode::Invalid,
+            "price must be positive",
+        ));
+    }
+    if input.cost_fen.is_some_and(|c| c < 0) {
+        return Err(invalid(
+            &["input", "cost"],
+            ErrorCode::Invalid,
+            "cost must not be negative",
+        ));
+    }
+    if input.low_stock_threshold < 0 {
+        return Err(invalid(
+            &["input", "lowStockThreshold"],
+            ErrorCode::Invalid,
+            "lowStockThreshold must not be negative",
+        ));
+    }
+    let Some(p) = &input.code_prefix else {
+        return Ok(format!("P{}", product.id));
+    };
+    let p = text::required(p, &["input", "codePrefix"], "code prefix", 40)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    if !p
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(invalid(
+            &["input", "codePrefix"],
+            ErrorCode::Invalid,
+            "codePrefix may use only A-Z, a-z, 0-9, '-', '_' and '.'",
+        ));
+    }
+    Ok(p)
+}
+
+/// The chosen values per sales attribute, validated against the category and in its order.
+fn chosen_values(
+    attributes: &[(String, Vec<String>)],
+    defs: &[AttributeDef],
+    cat: &category::Model,
+) -> Result<Vec<(String, Vec<String>)>, AppError> {
+    let bad = |code, message: String| invalid(&["input", "attributes"], code, message);
+    let mut chosen: Vec<(String, Vec<String>)> = Vec::new();
+    for (name, values) in attributes {
+        let Some(def) = defs.iter().find(|d| &d.name == name) else {
+            let message = format!("{name} is not a sales attribute of {}", cat.path);
+            return Err(bad(ErrorCode::Invalid, message));
+        };
+        if values.is_empty() {
+            let message = format!("choose at least one value of {name}");
+            return Err(bad(ErrorCode::Blank, message));
+        }
+        let mut vs: Vec<String> = Vec::new();
+        for v in values {
+            let v = v.trim().to_owned();
+            if !def.values.is_empty() && !def.values.contains(&v) {
+                let message = format!("{v} is not an allowed value of {name}");
+                return Err(bad(ErrorCode::Invalid, message));
+            }
+            if v.is_empty() || v.chars().count() > 40 || v.contains([':', ';', '=']) {
+                let message =
+                    format!("values of {name} must be 1–40 characters without ':', ';' or '='");
+                return Err(bad(ErrorCode::Invalid, message));
+            }
+            if !vs.contains(&v) {
+                vs.push(v);
+            }
+        }
+        if chosen.iter().any(|(n, _)| n == name) {
+            return Err(bad(ErrorCode::Taken, format!("{name} is chosen twice")));
+        }
+        chosen.push((name.clone(), vs));
+    }
+    chosen.sort_by_key(|(n, _)| defs.iter().position(|d| &d.name == n));
+    Ok(chosen)
+}
+
+/// What happened to the stored SKUs whose combination is no longer chosen (or chosen again).
+struct Retired {
+    removed: Vec<i64>,
+    deactivated: Vec<i64>,
+    reactivated: Vec<i64>,
+}
+
+/// Combinations no longer chosen are removed when nothing refers to them (no stock, no ledger,
+/// price history or order lines), otherwise deactivated; chosen again, they are reactivated.
+async fn retire_unchosen(
+    txn: &DatabaseTransaction,
+    existing: &HashMap<String, sku::Model>,
+    wanted: &HashSet<String>,
+) -> Result<Retired, AppError> {
+    let mut r = Retired {
+        removed: Vec::new(),
+        deactivated: Vec::new(),
+        reactivated: Vec::new(),
+    };
+    for s in existing.values() {
+        if wanted.contains(&s.attributes_key) {
+            if !s.active {
+                r.reactivated.push(s.id);
+            }
+            continue;
+        }
+        if is_referenced(txn, s).await? {
+            if s.active {
+                r.deactivated.push(s.id);
+            }
+        } else {
+            r.removed.push(s.id);
+        }
+    }
+    for (ids, active) in [(&r.deactivated, false), (&r.reactivated, true)] {
+        if !ids.is_empty() {
+            sku::Entity::update_many()
+                .col_expr(sku::Column::Active, sea_orm::sea_query::Expr::value(active))
+                .col_expr(
+                    sku::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(now()),
+                )
+                .filter(sku::Column::Id.is_in(ids.iter().copied()))
+                .exec(txn)
+                .await?;
+        }
+    }
+    if !r.removed.is_empty() {
+        sku::Entity::delete_many()
+            .filter(sku::Column::Id.is_in(r.removed.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    Ok(r)
+}
+
+/// Whether anything refers to the SKU: stock, a ledger row, price history or an order line.
+async fn is_referenced(txn: &DatabaseTransaction, s: &sku::Model) -> Result<bool, AppError> {
+    Ok(s.on_hand != 0
+        || s.reserved != 0
+        || entity::inventory_movement::Entity::find()
+            .filter(entity::inventory_movement::Column::SkuId.eq(s.id))
+            .count(txn)
+            .await?
+            > 0
+        || entity::price_change::Entity::find()
+            .filter(entity::price_change::Column::SkuId.eq(s.id))
+            .count(txn)
+            .await?
+            > 0
+        || entity::order_line::Entity::find()
+            .filter(entity::order_line::Column::SkuId.eq(s.id))
+            .count(txn)
+            .await?
+            > 0)
+}
+
+async fn insert_generated(
+    txn: &DatabaseTransaction,
+    product: &product::Model,
+    input: &SkusGenerate,
+    code: String,
+    combo: &[(String, String)],
+) -> Result<sku::Model, AppError> {
+    let at = now();
+    let attributes: Vec<_> = (combo.iter())
+        .map(|(k, v)| json!({ "name": k, "value": v }))
+        .collect();
+    sku::ActiveModel {
+        store_id: Set(product.store_id),
+        product_id: Set(product.id),
+        code: Set(code.clone()),
+        attributes_json: Set(serde_json::to_string(&attributes).unwrap_or_else(|_| "[]".into())),
+        attributes_key: Set(attributes_key(combo)),
+        price_fen: Set(input.price_fen),
+        cost_fen: Set(input.cost_fen),
+        floor_price_fen: Set(None),
+        on_hand: Set(0),
+        reserved: Set(0),
+        low_stock_threshold: Set(input.low_stock_threshold),
+        active: Set(true),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map_err(|e| {
+        on_unique(e, "ux_sku_code", "sku.code", || {
+            invalid(
+                &["input", "codePrefix"],
+                ErrorCode::Taken,
+                format!("SKU code {code} is already used in this store"),
+            )
+        })
+    })
 }
 
 /// Active and inactive SKUs of each product, within scope (loader).

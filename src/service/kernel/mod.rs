@@ -3,6 +3,7 @@
 
 pub mod approval_queue;
 pub mod audit;
+pub mod csv_file;
 pub mod page;
 pub mod scope;
 pub mod write;

@@ -14,7 +14,8 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use entity::{inventory_movement, member, order_line, sales_order, sku, store};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -24,7 +25,7 @@ use crate::domain::Fen;
 use crate::domain::order_status::{OrderStatus, Stage, can_reach};
 use crate::domain::rfm::points_earned;
 use crate::error::AppError;
-use crate::service::catalog::import::{Errors, Progress, RowError};
+use crate::service::kernel::csv_file::{Cells, CsvFile, Errors, Limits, Progress, RowError};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::member::{self as members, PointsBook, TierCause};
 use crate::service::{ServiceCtx, catalog, kernel::audit, now};

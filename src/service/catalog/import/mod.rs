@@ -7,7 +7,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
 use entity::{category, inventory_movement, price_change, product, sku, store};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
+};
 use serde_json::json;
 
 use crate::auth::{Access, Permission, Role, Staff};
@@ -15,9 +18,14 @@ use crate::db;
 use crate::domain::{Fen, compliance, text};
 use crate::error::AppError;
 use crate::service::catalog::{self, AttributeDef, ProductStatus};
+use crate::service::kernel::csv_file::{Cells, CsvFile, Limits};
+pub use crate::service::kernel::csv_file::{
+    Errors, MAX_REPORTED_ERRORS, Progress, RowError, no_progress,
+};
 use crate::service::{ServiceCtx, kernel::audit, now, pricing};
 
 mod apply;
+mod check;
 mod parse;
 
 pub use apply::*;

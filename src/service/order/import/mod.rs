@@ -3,6 +3,7 @@
 use super::*;
 
 mod apply;
+mod check;
 mod parse;
 mod state;
 

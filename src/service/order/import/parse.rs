@@ -158,246 +158,222 @@ pub(crate) fn parse(
     errors: &mut Errors,
     progress: &Progress,
 ) -> Vec<Row> {
-    let Some((mut csv, index, width)) =
-        crate::service::catalog::import::open_csv(reader, &COLUMNS, &OPTIONAL_COLUMNS, errors)
-    else {
+    let Some(file) = CsvFile::open(reader, &COLUMNS, &OPTIONAL_COLUMNS, errors) else {
         return Vec::new();
     };
-    let refunded_col = index.get(OPTIONAL_COLUMNS[0]).copied();
-    let money = |raw: &str| {
-        Fen::parse(raw.trim())
-            .map(|f| f.0)
-            .filter(|f| (0..=100_000_000_000).contains(f))
+    let limits = Limits {
+        max_rows: MAX_ROWS,
+        progress_every: 20_000,
     };
-    let mut rows = Vec::new();
-    for (i, record) in csv.records().enumerate() {
-        let line = i + 2;
-        if i >= MAX_ROWS {
-            errors.add(line, "row", format!("at most {MAX_ROWS} rows per file"));
-            break;
+    file.rows(limits, errors, progress, |c, errors| row(c, tz, errors))
+}
+
+/// An amount in fen from 0 to ¥1,000,000,000.
+fn money(raw: &str) -> Option<i64> {
+    Fen::parse(raw.trim())
+        .map(|f| f.0)
+        .filter(|f| (0..=100_000_000_000).contains(f))
+}
+
+fn row(c: &Cells<'_>, tz: chrono_tz::Tz, errors: &mut Errors) -> Row {
+    let line = c.line;
+    let order_no = c.text(errors, "order_no", 64, true);
+    let buyer_ref = c.text(errors, "buyer_ref", 64, true);
+    let buyer_nick = c.text(errors, "buyer_nick", 64, false);
+    let buyer_phone = c.optional("buyer_phone").and_then(|raw| {
+        if crate::domain::pii::normalise_phone(raw).is_some() {
+            return Some(raw.to_owned());
         }
-        if i % 20_000 == 0 {
-            progress("validating", i as u64, 0);
+        // The value itself is personal data: never echoed in the message.
+        errors.add(
+            line,
+            "buyer_phone",
+            "buyer_phone is not a phone number (6–15 digits)",
+        );
+        None
+    });
+    let status = OrderStatus::parse(c.get("status"));
+    if status.is_none() {
+        errors.add(
+            line,
+            "status",
+            "status must be one of CREATED PAID SHIPPED COMPLETED CANCELLED CLOSED_UNPAID REFUNDED PARTIALLY_REFUNDED",
+        );
+    }
+    let (ordered_at, paid_at) = times(c, tz, status, errors);
+    let consulted = parse_bool(c.get("consulted"));
+    if consulted.is_none() {
+        errors.add(
+            line,
+            "consulted",
+            "consulted must be true or false (1/0, yes/no, 是/否)",
+        );
+    }
+    let sku_code = c.text(errors, "sku_code", 64, true);
+    let amounts = amounts(c, errors);
+    let channel = c.text(errors, "channel", 64, false);
+    let refunded = c
+        .optional(OPTIONAL_COLUMNS[0])
+        .and_then(|raw| refunded(line, raw, amounts.paid, status, errors));
+    Row {
+        line,
+        order_no,
+        buyer_ref,
+        buyer_nick,
+        buyer_phone,
+        status: status.unwrap_or(OrderStatus::Created),
+        ordered_at: ordered_at.unwrap_or_default(),
+        paid_at,
+        consulted: consulted.unwrap_or(false),
+        sku_code,
+        quantity: amounts.quantity.unwrap_or(0),
+        unit_price: amounts.unit_price.unwrap_or(0),
+        discount: amounts.discount.unwrap_or(0),
+        paid: amounts.paid.unwrap_or(0),
+        channel: (!channel.is_empty()).then_some(channel),
+        refunded,
+    }
+}
+
+/// Creation and payment times: paid orders have a payment time no earlier than creation, unpaid
+/// ones none.
+fn times(
+    c: &Cells<'_>,
+    tz: chrono_tz::Tz,
+    status: Option<OrderStatus>,
+    errors: &mut Errors,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let line = c.line;
+    const FORMAT: &str = "must be a time such as 2026-11-11 00:00:05 (store time) or RFC 3339";
+    let ordered_at = parse_time(c.get("created_at"), tz);
+    if ordered_at.is_none() {
+        errors.add(line, "created_at", format!("created_at {FORMAT}"));
+    }
+    let paid_raw = c.optional("paid_at");
+    let paid_at = paid_raw.and_then(|raw| {
+        let t = parse_time(raw, tz);
+        if t.is_none() {
+            errors.add(line, "paid_at", format!("paid_at {FORMAT}"));
         }
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                errors.add(line, "row", format!("unreadable row: {e}"));
-                continue;
-            }
-        };
-        if record.len() != width {
+        t
+    });
+    if let Some(s) = status {
+        if s.is_paid() && paid_raw.is_none() {
             errors.add(
                 line,
-                "row",
-                format!("expected {width} fields, found {}", record.len()),
+                "paid_at",
+                format!("a {} order needs paid_at", s.as_str()),
             );
-            continue;
         }
-        if !crate::service::catalog::import::clean_cells(&record, &index, line, errors) {
-            continue;
-        }
-        let get = |c: &str| record.get(index[c]).unwrap_or("");
-        let before = errors.total;
-        let text = |errors: &mut Errors, col: &str, max: usize, required: bool| -> String {
-            let v = get(col).trim();
-            if (required && v.is_empty())
-                || v.chars().count() > max
-                || v.chars().any(char::is_control)
-            {
-                errors.add(
-                    line,
-                    col,
-                    format!(
-                        "{col} must be {} to {max} characters without control characters",
-                        u8::from(required)
-                    ),
-                );
-            }
-            v.to_owned()
-        };
-        let order_no = text(errors, "order_no", 64, true);
-        let buyer_ref = text(errors, "buyer_ref", 64, true);
-        let buyer_nick = text(errors, "buyer_nick", 64, false);
-        let phone_raw = get("buyer_phone").trim();
-        let buyer_phone = if phone_raw.is_empty() {
-            None
-        } else if crate::domain::pii::normalise_phone(phone_raw).is_some() {
-            Some(phone_raw.to_owned())
-        } else {
-            // The value itself is personal data: never echoed in the message.
+        if !s.is_paid() && paid_raw.is_some() {
             errors.add(
                 line,
-                "buyer_phone",
-                "buyer_phone is not a phone number (6–15 digits)",
-            );
-            None
-        };
-        let status = OrderStatus::parse(get("status"));
-        if status.is_none() {
-            errors.add(
-                line,
-                "status",
-                "status must be one of CREATED PAID SHIPPED COMPLETED CANCELLED CLOSED_UNPAID REFUNDED PARTIALLY_REFUNDED",
+                "paid_at",
+                format!("a {} order was never paid; leave paid_at empty", s.as_str()),
             );
         }
-        let ordered_at = parse_time(get("created_at"), tz);
-        if ordered_at.is_none() {
-            errors.add(
-                line,
-                "created_at",
-                "created_at must be a time such as 2026-11-11 00:00:05 (store time) or RFC 3339",
-            );
-        }
-        let paid_raw = get("paid_at").trim();
-        let paid_at = if paid_raw.is_empty() {
-            None
-        } else {
-            let t = parse_time(paid_raw, tz);
-            if t.is_none() {
-                errors.add(
-                    line,
-                    "paid_at",
-                    "paid_at must be a time such as 2026-11-11 00:00:05 (store time) or RFC 3339",
-                );
-            }
-            t
-        };
-        if let Some(s) = status {
-            if s.is_paid() && paid_raw.is_empty() {
-                errors.add(
-                    line,
-                    "paid_at",
-                    format!("a {} order needs paid_at", s.as_str()),
-                );
-            }
-            if !s.is_paid() && !paid_raw.is_empty() {
-                errors.add(
-                    line,
-                    "paid_at",
-                    format!("a {} order was never paid; leave paid_at empty", s.as_str()),
-                );
-            }
-        }
-        if let (Some(o), Some(p)) = (ordered_at, paid_at)
-            && p < o
-        {
-            errors.add(line, "paid_at", "paid_at is before created_at");
-        }
-        let consulted = parse_bool(get("consulted"));
-        if consulted.is_none() {
-            errors.add(
-                line,
-                "consulted",
-                "consulted must be true or false (1/0, yes/no, 是/否)",
-            );
-        }
-        let sku_code = text(errors, "sku_code", 64, true);
-        let quantity = get("quantity")
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|q| (1..=100_000).contains(q));
-        if quantity.is_none() {
-            errors.add(
-                line,
-                "quantity",
-                "quantity must be a whole number from 1 to 100,000",
-            );
-        }
-        let unit_price = money(get("unit_price"));
-        if unit_price.is_none() {
-            errors.add(
-                line,
-                "unit_price",
-                "unit_price must be an amount ≥ 0 with at most two decimals, e.g. 199.00",
-            );
-        }
-        let discount = if get("discount").trim().is_empty() {
-            Some(0)
-        } else {
-            money(get("discount"))
-        };
-        if discount.is_none() {
-            errors.add(
-                line,
-                "discount",
-                "discount must be an amount ≥ 0 with at most two decimals",
-            );
-        }
-        let paid = money(get("paid_amount"));
-        if paid.is_none() {
+    }
+    if let (Some(o), Some(p)) = (ordered_at, paid_at)
+        && p < o
+    {
+        errors.add(line, "paid_at", "paid_at is before created_at");
+    }
+    (ordered_at, paid_at)
+}
+
+/// A line's quantity and amounts, as far as they parse.
+struct Amounts {
+    quantity: Option<i64>,
+    unit_price: Option<i64>,
+    discount: Option<i64>,
+    paid: Option<i64>,
+}
+
+/// Quantity, unit price, discount and paid amount; the paid amount must add up.
+fn amounts(c: &Cells<'_>, errors: &mut Errors) -> Amounts {
+    let line = c.line;
+    let quantity =
+        (c.get("quantity").trim().parse::<i64>().ok()).filter(|q| (1..=100_000).contains(q));
+    if quantity.is_none() {
+        errors.add(
+            line,
+            "quantity",
+            "quantity must be a whole number from 1 to 100,000",
+        );
+    }
+    let unit_price = money(c.get("unit_price"));
+    if unit_price.is_none() {
+        errors.add(
+            line,
+            "unit_price",
+            "unit_price must be an amount ≥ 0 with at most two decimals, e.g. 199.00",
+        );
+    }
+    let discount = c.optional("discount").map_or(Some(0), money);
+    if discount.is_none() {
+        errors.add(
+            line,
+            "discount",
+            "discount must be an amount ≥ 0 with at most two decimals",
+        );
+    }
+    let paid = money(c.get("paid_amount"));
+    if paid.is_none() {
+        errors.add(
+            line,
+            "paid_amount",
+            "paid_amount must be an amount ≥ 0 with at most two decimals",
+        );
+    }
+    if let (Some(q), Some(u), Some(d), Some(p)) = (quantity, unit_price, discount, paid) {
+        let gross = u.saturating_mul(q);
+        if gross - d != p {
             errors.add(
                 line,
                 "paid_amount",
-                "paid_amount must be an amount ≥ 0 with at most two decimals",
+                format!(
+                    "paid_amount {} does not add up: unit_price × quantity − discount = {}",
+                    Fen(p),
+                    Fen(gross - d)
+                ),
             );
         }
-        if let (Some(q), Some(u), Some(d), Some(p)) = (quantity, unit_price, discount, paid) {
-            let gross = u.saturating_mul(q);
-            if gross - d != p {
-                errors.add(
-                    line,
-                    "paid_amount",
-                    format!(
-                        "paid_amount {} does not add up: unit_price × quantity − discount = {}",
-                        Fen(p),
-                        Fen(gross - d)
-                    ),
-                );
-            }
-        }
-        let channel = text(errors, "channel", 64, false);
-        let refunded = match refunded_col.map(|c| record.get(c).unwrap_or("").trim()) {
-            None | Some("") => None,
-            Some(raw) => {
-                let r = money(raw);
-                match (r, paid, status) {
-                    (None, _, _) => errors.add(
-                        line,
-                        "refunded_amount",
-                        "refunded_amount must be an amount ≥ 0 with at most two decimals",
-                    ),
-                    (Some(r), Some(p), _) if r > p => errors.add(
-                        line,
-                        "refunded_amount",
-                        "refunded_amount exceeds the line's paid_amount",
-                    ),
-                    (Some(r), _, Some(s)) if r > 0 && !s.is_paid() => errors.add(
-                        line,
-                        "refunded_amount",
-                        "an unpaid order has nothing refunded",
-                    ),
-                    (Some(r), Some(p), Some(OrderStatus::Refunded)) if r != p => errors.add(
-                        line,
-                        "refunded_amount",
-                        "a REFUNDED order refunds every line in full",
-                    ),
-                    _ => {}
-                }
-                r
-            }
-        };
-        if errors.total == before {
-            rows.push(Row {
-                line,
-                order_no,
-                buyer_ref,
-                buyer_nick,
-                buyer_phone,
-                status: status.unwrap_or(OrderStatus::Created),
-                ordered_at: ordered_at.unwrap_or_default(),
-                paid_at,
-                consulted: consulted.unwrap_or(false),
-                sku_code,
-                quantity: quantity.unwrap_or(0),
-                unit_price: unit_price.unwrap_or(0),
-                discount: discount.unwrap_or(0),
-                paid: paid.unwrap_or(0),
-                channel: (!channel.is_empty()).then_some(channel),
-                refunded,
-            });
-        }
     }
-    rows
+    Amounts {
+        quantity,
+        unit_price,
+        discount,
+        paid,
+    }
+}
+
+/// The amount refunded on the line: at most what it paid, nothing on an unpaid order, all of it
+/// on a REFUNDED one.
+fn refunded(
+    line: usize,
+    raw: &str,
+    paid: Option<i64>,
+    status: Option<OrderStatus>,
+    errors: &mut Errors,
+) -> Option<i64> {
+    let r = money(raw);
+    let col = "refunded_amount";
+    match (r, paid, status) {
+        (None, _, _) => errors.add(
+            line,
+            col,
+            "refunded_amount must be an amount ≥ 0 with at most two decimals",
+        ),
+        (Some(r), Some(p), _) if r > p => {
+            errors.add(line, col, "refunded_amount exceeds the line's paid_amount")
+        }
+        (Some(r), _, Some(s)) if r > 0 && !s.is_paid() => {
+            errors.add(line, col, "an unpaid order has nothing refunded")
+        }
+        (Some(r), Some(p), Some(OrderStatus::Refunded)) if r != p => {
+            errors.add(line, col, "a REFUNDED order refunds every line in full")
+        }
+        _ => {}
+    }
+    r
 }
