@@ -5,18 +5,7 @@ use super::*;
 /// Prices a cart.
 pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
     let items: BTreeMap<i64, &Item> = input.items.iter().map(|i| (i.sku_id, i)).collect();
-    // Merge lines of one SKU; order by SKU id so the input order never matters.
-    let mut merged: BTreeMap<i64, i64> = BTreeMap::new();
-    for l in input.lines {
-        if l.quantity < 1 || l.quantity > MAX_QUANTITY {
-            return Err(QuoteError::BadQuantity(l.quantity));
-        }
-        if !items.contains_key(&l.sku_id) {
-            return Err(QuoteError::UnknownSku(l.sku_id));
-        }
-        let q = merged.entry(l.sku_id).or_default();
-        *q = (*q + l.quantity).min(MAX_QUANTITY);
-    }
+    let merged = merge_lines(input, &items)?;
     let active: Vec<&Promo> = input
         .promotions
         .iter()
@@ -26,10 +15,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
     // LEVEL 1 ITEM
     let mut lines: Vec<QuoteLine> = merged
         .iter()
-        .map(|(&sku, &q)| {
-            let item = items[&sku];
-            item_level(item, q, &active, input.buyer)
-        })
+        .map(|(&sku, &q)| item_level(items[&sku], q, &active, input.buyer))
         .collect();
 
     // LEVEL 2a: one activity per line (BUNDLE > NTH_ITEM > 满减 family).
@@ -46,18 +32,8 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
     {
         apply_nth(p, &mut lines, &mut took_2a);
     }
-    for p in active.iter().filter(|p| p.is_store_full_family()) {
-        let eligible: Vec<usize> = (0..lines.len())
-            .filter(|&i| !took_2a[i] && p.covers(lines[i].product_id, lines[i].sku_id))
-            .collect();
-        let amount = full_family_discount(&p.rule, &lines, &eligible);
-        if amount > 0 {
-            spread(p, Level::Store, amount, &mut lines, &eligible, None);
-            for i in eligible {
-                took_2a[i] = true;
-            }
-        }
-    }
+    let store_family = active.iter().filter(|p| p.is_store_full_family());
+    apply_full_family(store_family, Level::Store, &mut lines, &mut took_2a);
     // LEVEL 2b / 2c: store and item coupons.
     let mut coupons: Vec<CouponOutcome> = input
         .coupons
@@ -69,68 +45,41 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
             rejected: None,
         })
         .collect();
-    apply_coupons(
-        input,
-        &mut lines,
-        &took_2a,
-        &mut coupons,
-        CouponPhase::Store,
-    );
+    let store_phase = CouponPhase::Store;
+    apply_coupons(input, &mut lines, &took_2a, &mut coupons, store_phase);
     // LEVEL 2d: store tier discount, per line.
     if input.buyer.member
         && let Some(bp) = input.buyer.tier_price_bp.filter(|&bp| bp < 10_000)
     {
-        for line in &mut lines {
-            let promo = active.iter().find(|p| {
+        apply_member_rate(&mut lines, Level::Store, |line| {
+            let p = active.iter().find(|p| {
                 matches!(p.rule, Rule::MemberPrice { vip88_bp: None })
                     && p.covers(line.product_id, line.sku_id)
             });
-            if let Some(p) = promo {
-                let amount = round_half_up(line.item_amount, 10_000 - bp, 10_000).min(line.room());
-                line.take(p.share(Level::Store, amount, None));
-            }
-        }
+            p.map(|p| (*p, bp))
+        });
     }
     let net_after_store: BTreeMap<i64, i64> = lines.iter().map(|l| (l.sku_id, l.net)).collect();
 
     // LEVEL 3 CROSS_STORE: 跨店满减, one per line.
     let mut took_3 = vec![false; lines.len()];
-    for p in active.iter().filter(|p| p.is_cross_store()) {
-        let eligible: Vec<usize> = (0..lines.len())
-            .filter(|&i| !took_3[i] && p.covers(lines[i].product_id, lines[i].sku_id))
-            .collect();
-        let amount = full_family_discount(&p.rule, &lines, &eligible);
-        if amount > 0 {
-            spread(p, Level::CrossStore, amount, &mut lines, &eligible, None);
-            for i in eligible {
-                took_3[i] = true;
-            }
-        }
-    }
+    let cross_store = active.iter().filter(|p| p.is_cross_store());
+    apply_full_family(cross_store, Level::CrossStore, &mut lines, &mut took_3);
     // LEVEL 3: one platform coupon per order.
-    apply_coupons(
-        input,
-        &mut lines,
-        &took_2a,
-        &mut coupons,
-        CouponPhase::Platform,
-    );
+    let platform_phase = CouponPhase::Platform;
+    apply_coupons(input, &mut lines, &took_2a, &mut coupons, platform_phase);
     // LEVEL 4 MEMBER: 88VIP, per line on the item-level amount.
     if input.buyer.vip88 {
-        for line in &mut lines {
-            let promo = active.iter().find_map(|p| match p.rule {
+        apply_member_rate(&mut lines, Level::Member, |line| {
+            active.iter().find_map(|p| match p.rule {
                 Rule::MemberPrice { vip88_bp: Some(bp) }
                     if p.covers(line.product_id, line.sku_id) =>
                 {
-                    Some((p, bp))
+                    Some((*p, bp))
                 }
                 _ => None,
-            });
-            if let Some((p, bp)) = promo {
-                let amount = round_half_up(line.item_amount, 10_000 - bp, 10_000).min(line.room());
-                line.take(p.share(Level::Member, amount, None));
-            }
-        }
+            })
+        });
     }
 
     let (shipping, free_shipping_promotion) = shipping(input, &active, &lines, &net_after_store);
@@ -138,8 +87,78 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
     for line in &mut lines {
         flag(line, items[&line.sku_id]);
     }
+    let totals = totals(&lines);
+    let payable = lines.iter().map(|l| l.net).sum::<i64>() + shipping;
+    Ok(Quote {
+        lines,
+        totals,
+        shipping,
+        free_shipping_promotion,
+        gifts,
+        coupons,
+        payable,
+    })
+}
+
+/// Merges lines of one SKU, ordered by SKU id so the input order never matters.
+fn merge_lines(
+    input: &QuoteInput<'_>,
+    items: &BTreeMap<i64, &Item>,
+) -> Result<BTreeMap<i64, i64>, QuoteError> {
+    let mut merged: BTreeMap<i64, i64> = BTreeMap::new();
+    for l in input.lines {
+        if l.quantity < 1 || l.quantity > MAX_QUANTITY {
+            return Err(QuoteError::BadQuantity(l.quantity));
+        }
+        if !items.contains_key(&l.sku_id) {
+            return Err(QuoteError::UnknownSku(l.sku_id));
+        }
+        let q = merged.entry(l.sku_id).or_default();
+        *q = (*q + l.quantity).min(MAX_QUANTITY);
+    }
+    Ok(merged)
+}
+
+/// Full-reduction family promotions in turn, each on the lines no earlier one of this level took.
+fn apply_full_family<'p>(
+    promos: impl Iterator<Item = &'p &'p Promo>,
+    level: Level,
+    lines: &mut [QuoteLine],
+    took: &mut [bool],
+) {
+    for p in promos {
+        let eligible: Vec<usize> = (0..lines.len())
+            .filter(|&i| !took[i] && p.covers(lines[i].product_id, lines[i].sku_id))
+            .collect();
+        let amount = full_family_discount(&p.rule, lines, &eligible);
+        if amount > 0 {
+            spread(p, level, amount, lines, &eligible, None);
+            for i in eligible {
+                took[i] = true;
+            }
+        }
+    }
+}
+
+/// A member rate per line (`promo_of` names the promotion and its rate in bp), on the line's
+/// item-level amount, never below zero.
+fn apply_member_rate<'p>(
+    lines: &mut [QuoteLine],
+    level: Level,
+    promo_of: impl Fn(&QuoteLine) -> Option<(&'p Promo, i64)>,
+) {
+    for line in lines {
+        if let Some((p, bp)) = promo_of(line) {
+            let amount = round_half_up(line.item_amount, 10_000 - bp, 10_000).min(line.room());
+            line.take(p.share(level, amount, None));
+        }
+    }
+}
+
+/// What the quote takes off at each level, and what the merchant funds.
+fn totals(lines: &[QuoteLine]) -> Totals {
     let mut totals = Totals::default();
-    for line in &lines {
+    for line in lines {
         totals.list += line.list_price * line.quantity;
         for s in &line.shares {
             match s.level {
@@ -151,16 +170,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, QuoteError> {
             totals.merchant_funded += s.merchant_amount();
         }
     }
-    let payable = lines.iter().map(|l| l.net).sum::<i64>() + shipping;
-    Ok(Quote {
-        lines,
-        totals,
-        shipping,
-        free_shipping_promotion,
-        gifts,
-        coupons,
-        payable,
-    })
+    totals
 }
 
 /// The most units of one SKU a quote takes.

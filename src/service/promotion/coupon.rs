@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{coupon, member, member_tag, promotion, store};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    FromQueryResult, QueryFilter, QuerySelect, Set,
 };
 use serde_json::json;
 
@@ -142,7 +142,8 @@ fn new_code() -> String {
 /// `couponIssue` (PROMO_CONTROL): issues one coupon to each recipient from an ACTIVE template
 /// inside its claim window. Refused whole (nothing issued) past the total quantity
 /// (COUPON_QUANTITY_EXCEEDED), past a member's per-buyer limit (COUPON_PER_BUYER_LIMIT) or for a
-/// member outside the template's audience.
+/// member outside the template's audience. A repeat with the same client key answers the first
+/// call's coupons and issues nothing more.
 #[tracing::instrument(skip_all)]
 pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
@@ -155,19 +156,97 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             "the client key is 1–64 characters",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    // The template row is locked before the idempotency and per-buyer checks: concurrent issues
-    // of one template queue, so a retry with the same client key sees the first call's coupons
-    // and answers like it.
-    let template = promotion::Entity::find_by_id(input.template_id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
-        .ok_or(AppError::not_found("coupon template"))?;
-    staff.require(Permission::PromoControl, Some(template.store_id))?;
-    let store = crate::service::store::load(&txn, template.store_id).await?;
-    let ids: Vec<i64> = match &input.to {
+    write(ctx, staff, async |txn| {
+        // The template row is locked before the idempotency and per-buyer checks: concurrent
+        // issues of one template queue, so a retry with the same client key sees the first
+        // call's coupons and answers like it.
+        let template = promotion::Entity::find_by_id(input.template_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .filter(|t| staff.sees_store(t.store_id) && t.kind == Kind::Coupon.as_str())
+            .ok_or(AppError::not_found("coupon template"))?;
+        staff.require(Permission::PromoControl, Some(template.store_id))?;
+        let store = crate::service::store::load(txn, template.store_id).await?;
+        let ids = recipients(txn, &store, &input.to).await?;
+        if ids.is_empty() || ids.len() > 10_000 {
+            return Err(AppError::invalid(
+                &["input", "memberIds"],
+                ErrorCode::Invalid,
+                "issue to 1–10,000 members at a time",
+            ));
+        }
+        // Idempotency: coupons already issued under this key are returned as they are.
+        let mut existing = issued_under(txn, template.id, key, &ids).await?;
+        let done: BTreeSet<i64> = existing.iter().map(|c| c.member_id).collect();
+        let todo: Vec<i64> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
+        if todo.is_empty() {
+            existing.sort_by_key(|c| c.id);
+            return Ok((existing, None));
+        }
+        let at = now();
+        let spec = issuable(&template, at)?;
+        let terms = spec
+            .coupon
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("coupon template without terms"))?;
+        check_recipients(txn, &store, &spec.audience, &todo).await?;
+        let n = todo.len() as i64;
+        take_quantity(txn, &template, n, terms.total_quantity).await?;
+        check_per_buyer(txn, template.id, &todo, terms.per_buyer_limit).await?;
+        let (valid_from, valid_until) = match terms.validity {
+            Validity::Absolute { start, end } => (start, end),
+            Validity::Relative { days } => (
+                at,
+                std::cmp::Ord::min(
+                    at + Duration::days(days),
+                    template.live_end_at.unwrap_or(template.end_at),
+                ),
+            ),
+        };
+        let rows: Vec<coupon::ActiveModel> = todo
+            .iter()
+            .map(|&member_id| coupon::ActiveModel {
+                store_id: Set(store.id),
+                template_id: Set(template.id),
+                member_id: Set(member_id),
+                code: Set(new_code()),
+                status: Set(State::Claimed.as_str().to_owned()),
+                valid_from: Set(valid_from),
+                valid_until: Set(valid_until),
+                claimed_at: Set(at),
+                used_at: Set(None),
+                order_ref: Set(None),
+                client_key: Set(key.to_owned()),
+                issued_by: Set(staff.actor_id()),
+                updated_at: Set(at),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in rows.chunks(500) {
+            coupon::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+        }
+        let mut issued = issued_under(txn, template.id, key, &todo).await?;
+        let entry = audit::Entry {
+            action: "coupon.issue", target_type: "Promotion", target_id: Some(template.id), store_id: Some(store.id),
+            after: Some(json!({ "issued": issued.len(), "clientKey": key, "issuedCount": template.issued_count + n })),
+            ..Default::default()
+        };
+        issued.extend(existing);
+        issued.sort_by_key(|c| c.id);
+        Ok((issued, Some(entry)))
+    })
+    .await
+}
+
+/// The members to issue to, sorted and without repeats: the given ids, or the members of an RFM
+/// segment today.
+async fn recipients(
+    txn: &DatabaseTransaction,
+    store: &store::Model,
+    to: &Recipients,
+) -> Result<Vec<i64>, AppError> {
+    Ok(match to {
         Recipients::Members(ids) => {
             let mut v = ids.clone();
             v.sort_unstable();
@@ -177,7 +256,7 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         Recipients::Segment(seg) => {
             let (sql, mut values) = crate::service::member::rfm_sql(
                 store.id,
-                crate::service::member::epoch_day(crate::service::store::today(&store)),
+                crate::service::member::epoch_day(crate::service::store::today(store)),
             );
             values.push(seg.as_str().into());
             IdRow::find_by_statement(db::raw(
@@ -185,47 +264,49 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
                 &format!("SELECT member_id FROM ({sql}) rfm WHERE segment = ? ORDER BY member_id"),
                 values,
             ))
-            .all(&txn)
+            .all(txn)
             .await?
             .into_iter()
             .map(|r| r.member_id)
             .collect()
         }
-    };
-    if ids.is_empty() || ids.len() > 10_000 {
-        return Err(AppError::invalid(
-            &["input", "memberIds"],
-            ErrorCode::Invalid,
-            "issue to 1–10,000 members at a time",
-        ));
-    }
-    // Idempotency: coupons already issued under this key are returned as they are.
-    let mut existing = Vec::new();
-    for part in ids.chunks(500) {
-        existing.extend(
+    })
+}
+
+/// The coupons of `template_id` issued under `key` to `members`.
+async fn issued_under(
+    txn: &DatabaseTransaction,
+    template_id: i64,
+    key: &str,
+    members: &[i64],
+) -> Result<Vec<coupon::Model>, AppError> {
+    let mut out = Vec::new();
+    for part in members.chunks(500) {
+        out.extend(
             coupon::Entity::find()
-                .filter(coupon::Column::TemplateId.eq(template.id))
+                .filter(coupon::Column::TemplateId.eq(template_id))
                 .filter(coupon::Column::ClientKey.eq(key))
                 .filter(coupon::Column::MemberId.is_in(part.to_vec()))
-                .all(&txn)
+                .all(txn)
                 .await?,
         );
     }
-    let done: BTreeSet<i64> = existing.iter().map(|c| c.member_id).collect();
-    let todo: Vec<i64> = ids.iter().copied().filter(|i| !done.contains(i)).collect();
-    if todo.is_empty() {
-        txn.rollback().await?;
-        existing.sort_by_key(|c| c.id);
-        return Ok(existing);
-    }
-    let at = now();
-    if effective_status(&template, at)? != Status::Active {
+    Ok(out)
+}
+
+/// The live spec of a template that can issue now: ACTIVE, inside its claim window.
+fn issuable(
+    template: &promotion::Model,
+    at: DateTime<Utc>,
+) -> Result<crate::service::promotion::Spec, AppError> {
+    let status = effective_status(template, at)?;
+    if status != Status::Active {
         return Err(AppError::invalid(
             &["input", "templateId"],
             ErrorCode::InvalidStateTransition,
             format!(
                 "coupons are issued from ACTIVE templates; this one is {}",
-                effective_status(&template, at)?.as_str()
+                status.as_str()
             ),
         ));
     }
@@ -233,10 +314,10 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
         .live_json
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("approved template {} without its version", template.id))?;
-    let spec = crate::service::promotion::live_spec(&template, live)?;
+    let spec = crate::service::promotion::live_spec(template, live)?;
     let terms = spec
         .coupon
-        .clone()
+        .as_ref()
         .ok_or_else(|| anyhow::anyhow!("coupon template without terms"))?;
     if at < terms.claim_start || at >= terms.claim_end {
         return Err(AppError::invalid(
@@ -245,13 +326,23 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             "the template's claim window is not open",
         ));
     }
+    Ok(spec)
+}
+
+/// Every recipient is a member of the template's store and inside its audience.
+async fn check_recipients(
+    txn: &DatabaseTransaction,
+    store: &store::Model,
+    audience: &Audience,
+    todo: &[i64],
+) -> Result<(), AppError> {
     let mut members = Vec::new();
     for part in todo.chunks(500) {
         members.extend(
             member::Entity::find()
                 .filter(member::Column::StoreId.eq(store.id))
                 .filter(member::Column::Id.is_in(part.to_vec()))
-                .all(&txn)
+                .all(txn)
                 .await?,
         );
     }
@@ -262,11 +353,11 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             format!("member {missing} is not a member of the template's store"),
         ));
     }
-    if spec.audience != Audience::All {
-        let facts = buyers(&txn, &store, &members).await?;
+    if *audience != Audience::All {
+        let facts = buyers(txn, store, &members).await?;
         if let Some(out) = members
             .iter()
-            .find(|m| !facts.get(&m.id).is_some_and(|b| spec.audience.includes(b)))
+            .find(|m| !facts.get(&m.id).is_some_and(|b| audience.includes(b)))
         {
             return Err(AppError::invalid(
                 &["input", "memberIds"],
@@ -275,115 +366,74 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             ));
         }
     }
-    // The guarded counter: holds the template row until commit, so concurrent issues queue.
-    let n = todo.len() as i64;
+    Ok(())
+}
+
+/// The guarded counter: `n` more coupons issued only while the total stays within `total`; holds
+/// the template row until commit, so concurrent issues queue.
+async fn take_quantity(
+    txn: &DatabaseTransaction,
+    template: &promotion::Model,
+    n: i64,
+    total: i64,
+) -> Result<(), AppError> {
     let moved = promotion::Entity::update_many()
         .col_expr(
             promotion::Column::IssuedCount,
             Expr::col(promotion::Column::IssuedCount).add(n),
         )
         .filter(promotion::Column::Id.eq(template.id))
-        .filter(
-            Expr::col(promotion::Column::IssuedCount)
-                .add(n)
-                .lte(terms.total_quantity),
-        )
-        .exec(&txn)
+        .filter(Expr::col(promotion::Column::IssuedCount).add(n).lte(total))
+        .exec(txn)
         .await?
         .rows_affected;
     if moved == 0 {
         return Err(AppError::invalid(
             &["input", "templateId"],
             ErrorCode::CouponQuantityExceeded,
-            format!(
-                "not enough coupons left for {n} recipient(s) (total {})",
-                terms.total_quantity
-            ),
+            format!("not enough coupons left for {n} recipient(s) (total {total})"),
         ));
     }
+    Ok(())
+}
+
+/// No recipient already holds `limit` coupons of the template.
+async fn check_per_buyer(
+    txn: &DatabaseTransaction,
+    template_id: i64,
+    todo: &[i64],
+    limit: i64,
+) -> Result<(), AppError> {
+    #[derive(FromQueryResult)]
+    struct Held {
+        member_id: i64,
+        held: i64,
+    }
     for part in todo.chunks(500) {
-        #[derive(FromQueryResult)]
-        struct Held {
-            member_id: i64,
-            held: i64,
-        }
         let held = Held::find_by_statement(db::raw(
             txn.get_database_backend(),
             &format!(
                 "SELECT member_id, COUNT(*) AS held FROM coupon WHERE template_id = ? AND member_id IN ({}) GROUP BY member_id",
                 vec!["?"; part.len()].join(",")
             ),
-            std::iter::once(template.id.into())
+            std::iter::once(template_id.into())
                 .chain(part.iter().map(|i| sea_orm::Value::from(*i)))
                 .collect(),
         ))
-        .all(&txn)
+        .all(txn)
         .await?;
-        if let Some(h) = held.iter().find(|h| h.held >= terms.per_buyer_limit) {
+        if let Some(h) = held.iter().find(|h| h.held >= limit) {
             return Err(AppError::invalid(
                 &["input", "memberIds"],
                 ErrorCode::CouponPerBuyerLimit,
                 format!(
-                    "member {} already holds {} of this coupon (limit {})",
-                    h.member_id, h.held, terms.per_buyer_limit
+                    "member {} already holds {} of this coupon (limit {limit})",
+                    h.member_id, h.held
                 ),
             ));
         }
     }
-    let (valid_from, valid_until) = match terms.validity {
-        Validity::Absolute { start, end } => (start, end),
-        Validity::Relative { days } => (
-            at,
-            std::cmp::Ord::min(
-                at + Duration::days(days),
-                template.live_end_at.unwrap_or(template.end_at),
-            ),
-        ),
-    };
-    let rows: Vec<coupon::ActiveModel> = todo
-        .iter()
-        .map(|&member_id| coupon::ActiveModel {
-            store_id: Set(store.id),
-            template_id: Set(template.id),
-            member_id: Set(member_id),
-            code: Set(new_code()),
-            status: Set(State::Claimed.as_str().to_owned()),
-            valid_from: Set(valid_from),
-            valid_until: Set(valid_until),
-            claimed_at: Set(at),
-            used_at: Set(None),
-            order_ref: Set(None),
-            client_key: Set(key.to_owned()),
-            issued_by: Set(staff.actor_id()),
-            updated_at: Set(at),
-            ..Default::default()
-        })
-        .collect();
-    for chunk in rows.chunks(500) {
-        coupon::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    let mut issued = Vec::new();
-    for part in todo.chunks(500) {
-        issued.extend(
-            coupon::Entity::find()
-                .filter(coupon::Column::TemplateId.eq(template.id))
-                .filter(coupon::Column::ClientKey.eq(key))
-                .filter(coupon::Column::MemberId.is_in(part.to_vec()))
-                .all(&txn)
-                .await?,
-        );
-    }
-    audit::record_as(&txn, ctx, staff, audit::Entry {
-        action: "coupon.issue", target_type: "Promotion", target_id: Some(template.id), store_id: Some(store.id),
-        after: Some(json!({ "issued": issued.len(), "clientKey": key, "issuedCount": template.issued_count + n })),
-        ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    issued.extend(existing);
-    issued.sort_by_key(|c| c.id);
-    Ok(issued)
+    Ok(())
 }
 
 async fn by_code_for_update(

@@ -79,63 +79,13 @@ async fn live_at(
 pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, Some(req.store_id))?;
-    if req.lines.is_empty() || req.lines.len() > MAX_LINES {
-        return Err(AppError::invalid(
-            &["input", "lines"],
-            ErrorCode::Invalid,
-            format!("a quote has 1–{MAX_LINES} lines"),
-        ));
-    }
-    let mut errors = Vec::new();
-    for (i, l) in req.lines.iter().enumerate() {
-        if !(1..=engine::MAX_QUANTITY).contains(&l.quantity) {
-            let idx = i.to_string();
-            errors.push(UserError::new(
-                &["input", "lines", &idx, "quantity"],
-                ErrorCode::Invalid,
-                format!("the quantity is 1–{}", engine::MAX_QUANTITY),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    check_lines(&req)?;
     let db = &ctx.db;
     let store = crate::service::store::load(db, req.store_id).await?;
     let at = req.at.unwrap_or_else(now);
     let promos = live_at(db, store.id, at).await?;
     let mut engine_promos: Vec<Promo> = live_promos(&promos)?;
-    let gift_skus: Vec<i64> = engine_promos
-        .iter()
-        .filter_map(|p| match p.rule {
-            Rule::Gift { gift_sku, .. } => Some(gift_sku),
-            _ => None,
-        })
-        .collect();
-    let mut wanted: Vec<i64> = req.lines.iter().map(|l| l.sku_id).collect();
-    wanted.extend(&gift_skus);
-    wanted.sort_unstable();
-    wanted.dedup();
-    let skus: BTreeMap<i64, sku::Model> = sku::Entity::find()
-        .filter(sku::Column::StoreId.eq(store.id))
-        .filter(sku::Column::Id.is_in(wanted))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    for (i, l) in req.lines.iter().enumerate() {
-        if !skus.contains_key(&l.sku_id) {
-            errors.push(line_error(
-                i,
-                ErrorCode::NotFound,
-                format!("SKU {} is not a SKU of this store", l.sku_id),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Invalid(errors));
-    }
+    let skus = quoted_skus(db, &store, &req, &engine_promos).await?;
     // Gifts stop when the gift SKU's available stock runs out.
     for p in &mut engine_promos {
         if let Rule::Gift {
@@ -160,22 +110,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
                 .map(|c| crate::service::promotion::min_margin_price(c, store.min_margin_bp)),
         })
         .collect();
-    let member = match req.member_id {
-        Some(id) => Some(
-            member::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .filter(|m| m.store_id == store.id)
-                .ok_or_else(|| {
-                    AppError::invalid(
-                        &["input", "memberId"],
-                        ErrorCode::NotFound,
-                        "no such member in this store",
-                    )
-                })?,
-        ),
-        None => None,
-    };
+    let member = quote_member(db, &store, req.member_id).await?;
     let mut buyer = match &member {
         Some(m) => crate::service::promotion::coupon::buyers(db, &store, std::slice::from_ref(m))
             .await?
@@ -190,94 +125,15 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
     if let Some(m) = &member {
         buyer.prior_units = prior_units(db, m.id, &engine_promos, &skus, at).await?;
     }
-    // Coupons: the named codes, or the member's own valid ones.
-    let named = req.coupon_codes.is_some();
-    let coupons: Vec<coupon::Model> = match (&req.coupon_codes, &member) {
-        (Some(codes), _) => {
-            let codes: Vec<String> = codes.iter().map(|c| c.trim().to_uppercase()).collect();
-            if codes.len() > 20 {
-                return Err(AppError::invalid(
-                    &["input", "couponCodes"],
-                    ErrorCode::Invalid,
-                    "name at most 20 coupons",
-                ));
-            }
-            coupon::Entity::find()
-                .filter(coupon::Column::StoreId.eq(store.id))
-                .filter(coupon::Column::Code.is_in(codes))
-                .all(db)
-                .await?
-        }
-        (None, Some(m)) => {
-            coupon::Entity::find()
-                .filter(coupon::Column::MemberId.eq(m.id))
-                .filter(coupon::Column::Status.eq(State::Claimed.as_str()))
-                .filter(coupon::Column::ValidUntil.gt(at))
-                .filter(coupon::Column::ValidFrom.lte(at))
-                .all(db)
-                .await?
-        }
-        (None, None) => Vec::new(),
-    };
-    let template_ids: Vec<i64> = coupons.iter().map(|c| c.template_id).collect();
-    let templates: BTreeMap<i64, promotion::Model> = if template_ids.is_empty() {
-        BTreeMap::new()
-    } else {
-        promotion::Entity::find()
-            .filter(promotion::Column::Id.is_in(template_ids))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|t| (t.id, t))
-            .collect()
-    };
-    let mut offers = Vec::new();
-    let mut unusable: Vec<CouponOutcome> = Vec::new();
-    for c in &coupons {
-        let template = templates
-            .get(&c.template_id)
-            .map(live_promo)
-            .transpose()?
-            .flatten();
-        let state = effective_state(c, at)?;
-        match (template, state) {
-            (Some(t), State::Claimed | State::Expired) => offers.push(CouponOffer {
-                code: c.code.clone(),
-                template: t,
-                owned: member.as_ref().is_some_and(|m| m.id == c.member_id),
-                valid_from: c.valid_from,
-                valid_until: c.valid_until,
-            }),
-            _ => unusable.push(CouponOutcome {
-                code: c.code.clone(),
-                template_id: c.template_id,
-                amount: 0,
-                rejected: Some(CouponReject::NotApplicable),
-            }),
-        }
-    }
-    // Offers in a stable order so the result never depends on the database's row order.
-    offers.sort_by(|a, b| a.code.cmp(&b.code));
-    if let Some(codes) = &req.coupon_codes {
-        for code in codes {
-            let code = code.trim().to_uppercase();
-            if !coupons.iter().any(|c| c.code == code) {
-                unusable.push(CouponOutcome {
-                    code,
-                    template_id: 0,
-                    amount: 0,
-                    rejected: Some(CouponReject::NotApplicable),
-                });
-            }
-        }
-    }
+    let (coupons, templates) = coupons_for(db, &store, &req, member.as_ref(), at).await?;
+    let (offers, unusable) = coupon_offers(&coupons, &templates, member.as_ref(), &req, at)?;
     let mut quote = engine::quote(&QuoteInput {
         items: &items,
         lines: &req.lines,
         promotions: &engine_promos,
         buyer: &buyer,
         coupons: &offers,
-        coupons_named: named,
+        coupons_named: req.coupon_codes.is_some(),
         region: req.region.as_deref(),
         shipping: ShippingTemplate {
             first: store.shipping_first_fen,
@@ -310,6 +166,186 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         promotions: all_promos,
         cost_visible,
     })
+}
+
+/// 1 to the most lines, each with a quantity in range.
+fn check_lines(req: &QuoteRequest) -> Result<(), AppError> {
+    if req.lines.is_empty() || req.lines.len() > MAX_LINES {
+        return Err(AppError::invalid(
+            &["input", "lines"],
+            ErrorCode::Invalid,
+            format!("a quote has 1–{MAX_LINES} lines"),
+        ));
+    }
+    let mut errors = Vec::new();
+    for (i, l) in req.lines.iter().enumerate() {
+        if !(1..=engine::MAX_QUANTITY).contains(&l.quantity) {
+            let idx = i.to_string();
+            errors.push(UserError::new(
+                &["input", "lines", &idx, "quantity"],
+                ErrorCode::Invalid,
+                format!("the quantity is 1–{}", engine::MAX_QUANTITY),
+            ));
+        }
+    }
+    match errors.is_empty() {
+        true => Ok(()),
+        false => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The quoted lines' SKUs and the gift SKUs of the promotions in force, by id; a line whose SKU
+/// is not the store's is an error.
+async fn quoted_skus(
+    db: &impl ConnectionTrait,
+    store: &store::Model,
+    req: &QuoteRequest,
+    promos: &[Promo],
+) -> Result<BTreeMap<i64, sku::Model>, AppError> {
+    let gift_skus = promos.iter().filter_map(|p| match p.rule {
+        Rule::Gift { gift_sku, .. } => Some(gift_sku),
+        _ => None,
+    });
+    let mut wanted: Vec<i64> = req.lines.iter().map(|l| l.sku_id).collect();
+    wanted.extend(gift_skus);
+    wanted.sort_unstable();
+    wanted.dedup();
+    let skus: BTreeMap<i64, sku::Model> = sku::Entity::find()
+        .filter(sku::Column::StoreId.eq(store.id))
+        .filter(sku::Column::Id.is_in(wanted))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let errors: Vec<UserError> = (req.lines.iter().enumerate())
+        .filter(|(_, l)| !skus.contains_key(&l.sku_id))
+        .map(|(i, l)| {
+            let message = format!("SKU {} is not a SKU of this store", l.sku_id);
+            line_error(i, ErrorCode::NotFound, message)
+        })
+        .collect();
+    match errors.is_empty() {
+        true => Ok(skus),
+        false => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// The quoted member, when one is named: a member of the store.
+async fn quote_member(
+    db: &impl ConnectionTrait,
+    store: &store::Model,
+    member_id: Option<i64>,
+) -> Result<Option<member::Model>, AppError> {
+    let Some(id) = member_id else {
+        return Ok(None);
+    };
+    let m = member::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| m.store_id == store.id)
+        .ok_or_else(|| {
+            AppError::invalid(
+                &["input", "memberId"],
+                ErrorCode::NotFound,
+                "no such member in this store",
+            )
+        })?;
+    Ok(Some(m))
+}
+
+/// Coupons to try: the named codes, or the member's own valid ones; with their templates.
+async fn coupons_for(
+    db: &impl ConnectionTrait,
+    store: &store::Model,
+    req: &QuoteRequest,
+    member: Option<&member::Model>,
+    at: DateTime<Utc>,
+) -> Result<(Vec<coupon::Model>, BTreeMap<i64, promotion::Model>), AppError> {
+    let coupons: Vec<coupon::Model> = match (&req.coupon_codes, member) {
+        (Some(codes), _) => {
+            let codes: Vec<String> = codes.iter().map(|c| c.trim().to_uppercase()).collect();
+            if codes.len() > 20 {
+                return Err(AppError::invalid(
+                    &["input", "couponCodes"],
+                    ErrorCode::Invalid,
+                    "name at most 20 coupons",
+                ));
+            }
+            coupon::Entity::find()
+                .filter(coupon::Column::StoreId.eq(store.id))
+                .filter(coupon::Column::Code.is_in(codes))
+                .all(db)
+                .await?
+        }
+        (None, Some(m)) => {
+            coupon::Entity::find()
+                .filter(coupon::Column::MemberId.eq(m.id))
+                .filter(coupon::Column::Status.eq(State::Claimed.as_str()))
+                .filter(coupon::Column::ValidUntil.gt(at))
+                .filter(coupon::Column::ValidFrom.lte(at))
+                .all(db)
+                .await?
+        }
+        (None, None) => Vec::new(),
+    };
+    let template_ids: Vec<i64> = coupons.iter().map(|c| c.template_id).collect();
+    if template_ids.is_empty() {
+        return Ok((coupons, BTreeMap::new()));
+    }
+    let templates = promotion::Entity::find()
+        .filter(promotion::Column::Id.is_in(template_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect();
+    Ok((coupons, templates))
+}
+
+/// The coupons the engine may apply (in code order, so the result never depends on the
+/// database's row order) and the ones it may not (no live template, used or invalidated, or a
+/// named code that does not exist).
+fn coupon_offers(
+    coupons: &[coupon::Model],
+    templates: &BTreeMap<i64, promotion::Model>,
+    member: Option<&member::Model>,
+    req: &QuoteRequest,
+    at: DateTime<Utc>,
+) -> Result<(Vec<CouponOffer>, Vec<CouponOutcome>), AppError> {
+    let not_applicable = |code: String, template_id: i64| CouponOutcome {
+        code,
+        template_id,
+        amount: 0,
+        rejected: Some(CouponReject::NotApplicable),
+    };
+    let mut offers = Vec::new();
+    let mut unusable: Vec<CouponOutcome> = Vec::new();
+    for c in coupons {
+        let template = templates
+            .get(&c.template_id)
+            .map(live_promo)
+            .transpose()?
+            .flatten();
+        match (template, effective_state(c, at)?) {
+            (Some(t), State::Claimed | State::Expired) => offers.push(CouponOffer {
+                code: c.code.clone(),
+                template: t,
+                owned: member.is_some_and(|m| m.id == c.member_id),
+                valid_from: c.valid_from,
+                valid_until: c.valid_until,
+            }),
+            _ => unusable.push(not_applicable(c.code.clone(), c.template_id)),
+        }
+    }
+    offers.sort_by(|a, b| a.code.cmp(&b.code));
+    for code in req.coupon_codes.iter().flatten() {
+        let code = code.trim().to_uppercase();
+        if !coupons.iter().any(|c| c.code == code) {
+            unusable.push(not_applicable(code, 0));
+        }
+    }
+    Ok((offers, unusable))
 }
 
 #[derive(Debug, FromQueryResult)]

@@ -12,137 +12,21 @@ pub(crate) fn err(field: &[&str], code: ErrorCode, msg: impl Into<String>) -> Us
 
 /// Checks a rule's numbers.
 pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
-    let bad = |errors: &mut Vec<UserError>, part: &str, field: &str, msg: &str| {
-        errors.push(err(&["input", part, field], ErrorCode::Invalid, msg));
-    };
-    let money_ok = |v: i64| (1..=MAX_FEN).contains(&v);
+    let mut bad = Bad(errors);
     match rule {
         Rule::ItemDiscount {
             mode,
             per_buyer_limit,
             ..
-        } => {
-            match mode {
-                engine::ItemMode::Percent(bp) if !(100..=9_900).contains(bp) || bp % 100 != 0 => {
-                    bad(
-                        errors,
-                        "itemDiscount",
-                        "rateBp",
-                        "a 折 is 0.1–9.9 with one decimal: 100–9900 bp in steps of 100",
-                    )
-                }
-                engine::ItemMode::Minus(y) | engine::ItemMode::Fixed(y) if !money_ok(*y) => bad(
-                    errors,
-                    "itemDiscount",
-                    "amount",
-                    "the amount must be positive",
-                ),
-                _ => {}
-            }
-            if per_buyer_limit.is_some_and(|l| !(1..=10_000).contains(&l)) {
-                bad(
-                    errors,
-                    "itemDiscount",
-                    "perBuyerLimit",
-                    "a per-buyer limit is 1–10,000 units",
-                );
-            }
-        }
-        Rule::FullReduction { on, form, .. } => match form {
-            ReductionForm::Tiers(tiers) => {
-                if tiers.is_empty() || tiers.len() > 10 {
-                    bad(errors, "fullReduction", "tiers", "give 1–10 tiers");
-                }
-                for w in tiers.windows(2) {
-                    if w[1].threshold <= w[0].threshold || w[1].value <= w[0].value {
-                        bad(
-                            errors,
-                            "fullReduction",
-                            "tiers",
-                            "tiers rise strictly in threshold and discount",
-                        );
-                        break;
-                    }
-                }
-                for t in tiers {
-                    let ok = match on {
-                        Threshold::Amount => money_ok(t.value) && t.value < t.threshold,
-                        Threshold::Pieces => {
-                            money_ok(t.value) && (1..=10_000).contains(&t.threshold)
-                        }
-                    };
-                    if !ok {
-                        bad(
-                            errors,
-                            "fullReduction",
-                            "tiers",
-                            "each tier needs 0 < Y < X (amount) or N ≥ 1 pieces and Y > 0",
-                        );
-                        break;
-                    }
-                }
-            }
-            ReductionForm::PerEach { every, off, cap } => {
-                let ok = match on {
-                    Threshold::Amount => money_ok(*off) && off < every,
-                    Threshold::Pieces => money_ok(*off) && (1..=10_000).contains(every),
-                };
-                if !ok {
-                    bad(
-                        errors,
-                        "fullReduction",
-                        "perEach",
-                        "每满X减Y needs 0 < Y < X",
-                    );
-                }
-                if cap.is_some_and(|c| c < *off) {
-                    bad(errors, "fullReduction", "cap", "the cap must be at least Y");
-                }
-            }
-        },
-        Rule::FullDiscount { on, tiers } => {
-            if tiers.is_empty() || tiers.len() > 10 {
-                bad(errors, "fullDiscount", "tiers", "give 1–10 tiers");
-            }
-            for w in tiers.windows(2) {
-                if w[1].threshold <= w[0].threshold || w[1].value >= w[0].value {
-                    bad(
-                        errors,
-                        "fullDiscount",
-                        "tiers",
-                        "tiers rise strictly in threshold and in depth",
-                    );
-                    break;
-                }
-            }
-            for t in tiers {
-                let threshold_ok = match on {
-                    Threshold::Amount => money_ok(t.threshold),
-                    Threshold::Pieces => (1..=10_000).contains(&t.threshold),
-                };
-                if !threshold_ok || !(100..=9_900).contains(&t.value) || t.value % 100 != 0 {
-                    bad(
-                        errors,
-                        "fullDiscount",
-                        "tiers",
-                        "each tier needs a positive threshold and a 折 of 0.1–9.9 (100–9900 bp, steps of 100)",
-                    );
-                    break;
-                }
-            }
-        }
+        } => item_discount(mode, *per_buyer_limit, &mut bad),
+        Rule::FullReduction { on, form, .. } => full_reduction(*on, form, &mut bad),
+        Rule::FullDiscount { on, tiers } => full_discount(*on, tiers, &mut bad),
         Rule::NthItem { nth, rate_bp } => {
             if !(2..=3).contains(nth) {
-                bad(
-                    errors,
-                    "nthItem",
-                    "nth",
-                    "nth is 2 (第二件X折) or 3 (买2送1)",
-                );
+                bad.add("nthItem", "nth", "nth is 2 (第二件X折) or 3 (买2送1)");
             }
             if !(0..=9_900).contains(rate_bp) || rate_bp % 100 != 0 {
-                bad(
-                    errors,
+                bad.add(
                     "nthItem",
                     "rateBp",
                     "the rate is 0 (free) to 9900 bp in steps of 100",
@@ -151,50 +35,14 @@ pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
         }
         Rule::Bundle {
             main_sku, members, ..
-        } => {
-            if members.len() < 2 || members.len() > 9 {
-                bad(
-                    errors,
-                    "bundle",
-                    "members",
-                    "a bundle is the main item plus 1–8 companions",
-                );
-            }
-            if !members.iter().any(|m| m.sku_id == *main_sku) {
-                bad(
-                    errors,
-                    "bundle",
-                    "mainSkuId",
-                    "the main SKU must be one of the members",
-                );
-            }
-            let mut ids: Vec<i64> = members.iter().map(|m| m.sku_id).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            if ids.len() != members.len() {
-                bad(errors, "bundle", "members", "each SKU appears once");
-            }
-            if members.iter().any(|m| !money_ok(m.price)) {
-                bad(
-                    errors,
-                    "bundle",
-                    "members",
-                    "bundle prices must be positive",
-                );
-            }
-        }
+        } => bundle(*main_sku, members, &mut bad),
         Rule::Gift { on, threshold, .. } => {
             let ok = match on {
                 Threshold::Amount => (0..=MAX_FEN).contains(threshold),
                 Threshold::Pieces => (0..=10_000).contains(threshold),
             };
             if !ok {
-                bad(
-                    errors,
-                    "gift",
-                    "threshold",
-                    "the threshold must be 0 or positive",
-                );
+                bad.add("gift", "threshold", "the threshold must be 0 or positive");
             }
         }
         Rule::FreeShipping {
@@ -203,8 +51,7 @@ pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
             excluded_regions,
         } => {
             if on.is_some() && !(1..=MAX_FEN).contains(threshold) {
-                bad(
-                    errors,
+                bad.add(
                     "freeShipping",
                     "threshold",
                     "满X元 / 满N件 needs a positive threshold",
@@ -215,8 +62,7 @@ pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
                     .iter()
                     .any(|r| text::is_blank(r) || r.chars().count() > 20)
             {
-                bad(
-                    errors,
+                bad.add(
                     "freeShipping",
                     "excludedRegions",
                     "up to 50 region names of 1–20 characters",
@@ -227,8 +73,7 @@ pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
             face, threshold, ..
         } => {
             if !money_ok(*face) || *threshold < 0 || (*threshold > 0 && face >= threshold) {
-                bad(
-                    errors,
+                bad.add(
                     "coupon",
                     "faceValue",
                     "a coupon needs a positive face value below its threshold (or no threshold)",
@@ -237,14 +82,148 @@ pub(crate) fn validate_rule(rule: &Rule, errors: &mut Vec<UserError>) {
         }
         Rule::MemberPrice { vip88_bp } => {
             if vip88_bp.is_some_and(|bp| !(5_000..=9_900).contains(&bp)) {
-                bad(
-                    errors,
+                bad.add(
                     "memberPrice",
                     "vip88RateBp",
                     "the 88VIP rate is 5000–9900 bp (5折–9.9折)",
                 );
             }
         }
+    }
+}
+
+/// Collects INVALID errors on `input.<part>.<field>`.
+struct Bad<'a>(&'a mut Vec<UserError>);
+
+impl Bad<'_> {
+    fn add(&mut self, part: &str, field: &str, msg: &str) {
+        self.0
+            .push(err(&["input", part, field], ErrorCode::Invalid, msg));
+    }
+}
+
+/// An amount of 1 fen to the most a promotion handles.
+fn money_ok(v: i64) -> bool {
+    (1..=MAX_FEN).contains(&v)
+}
+
+fn item_discount(mode: &engine::ItemMode, per_buyer_limit: Option<i64>, bad: &mut Bad<'_>) {
+    match mode {
+        engine::ItemMode::Percent(bp) if !(100..=9_900).contains(bp) || bp % 100 != 0 => bad.add(
+            "itemDiscount",
+            "rateBp",
+            "a 折 is 0.1–9.9 with one decimal: 100–9900 bp in steps of 100",
+        ),
+        engine::ItemMode::Minus(y) | engine::ItemMode::Fixed(y) if !money_ok(*y) => {
+            bad.add("itemDiscount", "amount", "the amount must be positive")
+        }
+        _ => {}
+    }
+    if per_buyer_limit.is_some_and(|l| !(1..=10_000).contains(&l)) {
+        bad.add(
+            "itemDiscount",
+            "perBuyerLimit",
+            "a per-buyer limit is 1–10,000 units",
+        );
+    }
+}
+
+fn full_reduction(on: Threshold, form: &ReductionForm, bad: &mut Bad<'_>) {
+    match form {
+        ReductionForm::Tiers(tiers) => {
+            if tiers.is_empty() || tiers.len() > 10 {
+                bad.add("fullReduction", "tiers", "give 1–10 tiers");
+            }
+            if tiers
+                .windows(2)
+                .any(|w| w[1].threshold <= w[0].threshold || w[1].value <= w[0].value)
+            {
+                bad.add(
+                    "fullReduction",
+                    "tiers",
+                    "tiers rise strictly in threshold and discount",
+                );
+            }
+            let tier_ok = |t: &&engine::Tier| match on {
+                Threshold::Amount => money_ok(t.value) && t.value < t.threshold,
+                Threshold::Pieces => money_ok(t.value) && (1..=10_000).contains(&t.threshold),
+            };
+            if !tiers.iter().all(|t| tier_ok(&t)) {
+                bad.add(
+                    "fullReduction",
+                    "tiers",
+                    "each tier needs 0 < Y < X (amount) or N ≥ 1 pieces and Y > 0",
+                );
+            }
+        }
+        ReductionForm::PerEach { every, off, cap } => {
+            let ok = match on {
+                Threshold::Amount => money_ok(*off) && off < every,
+                Threshold::Pieces => money_ok(*off) && (1..=10_000).contains(every),
+            };
+            if !ok {
+                bad.add("fullReduction", "perEach", "每满X减Y needs 0 < Y < X");
+            }
+            if cap.is_some_and(|c| c < *off) {
+                bad.add("fullReduction", "cap", "the cap must be at least Y");
+            }
+        }
+    }
+}
+
+fn full_discount(on: Threshold, tiers: &[engine::Tier], bad: &mut Bad<'_>) {
+    if tiers.is_empty() || tiers.len() > 10 {
+        bad.add("fullDiscount", "tiers", "give 1–10 tiers");
+    }
+    if tiers
+        .windows(2)
+        .any(|w| w[1].threshold <= w[0].threshold || w[1].value >= w[0].value)
+    {
+        bad.add(
+            "fullDiscount",
+            "tiers",
+            "tiers rise strictly in threshold and in depth",
+        );
+    }
+    let tier_ok = |t: &engine::Tier| {
+        let threshold_ok = match on {
+            Threshold::Amount => money_ok(t.threshold),
+            Threshold::Pieces => (1..=10_000).contains(&t.threshold),
+        };
+        threshold_ok && (100..=9_900).contains(&t.value) && t.value % 100 == 0
+    };
+    if !tiers.iter().all(tier_ok) {
+        bad.add(
+            "fullDiscount",
+            "tiers",
+            "each tier needs a positive threshold and a 折 of 0.1–9.9 (100–9900 bp, steps of 100)",
+        );
+    }
+}
+
+fn bundle(main_sku: i64, members: &[engine::BundleMember], bad: &mut Bad<'_>) {
+    if members.len() < 2 || members.len() > 9 {
+        bad.add(
+            "bundle",
+            "members",
+            "a bundle is the main item plus 1–8 companions",
+        );
+    }
+    if !members.iter().any(|m| m.sku_id == main_sku) {
+        bad.add(
+            "bundle",
+            "mainSkuId",
+            "the main SKU must be one of the members",
+        );
+    }
+    let mut ids: Vec<i64> = members.iter().map(|m| m.sku_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() != members.len() {
+        bad.add("bundle", "members", "each SKU appears once");
+    }
+    if members.iter().any(|m| !money_ok(m.price)) {
+        bad.add("bundle", "members", "bundle prices must be positive");
     }
 }
 
