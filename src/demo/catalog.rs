@@ -2,6 +2,8 @@
 
 use super::*;
 
+type Category = entity::category::Model;
+
 pub(crate) fn def(name: &str, required: bool, values: &[&str]) -> catalog_svc::AttributeDef {
     catalog_svc::AttributeDef {
         name: name.into(),
@@ -28,6 +30,38 @@ pub(crate) async fn seed_catalog(
     }
     let director = acting_as(db, pii, Role::Director).await?;
     let specialist = acting_as(db, pii, Role::Specialist).await?;
+    let (sets, pillows, towels) = seed_categories(&specialist, store_id).await?;
+    for (n, item) in demo_items(sets.id, pillows.id, towels.id)
+        .iter()
+        .enumerate()
+    {
+        list_item(&director, &specialist, store_id, n, item).await?;
+    }
+    seed_price_changes(db, &specialist, store_id).await?;
+    // One draft that the compliance check refuses to submit.
+    catalog_svc::product_create(
+        &specialist,
+        store_id,
+        catalog_svc::ProductContent {
+            category_id: Some(sets.id),
+            title: Some("全网最低价 顶级工艺真丝四件套 国家级品质".into()),
+            key_attributes: Some(
+                [("材质".to_owned(), "真丝".to_owned())]
+                    .into_iter()
+                    .collect(),
+            ),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Three categories: 四件套 and 枕芯 under 床上用品, and 毛巾浴巾.
+async fn seed_categories(
+    specialist: &ServiceCtx,
+    store_id: i64,
+) -> Result<(Category, Category, Category), AppError> {
     let category =
         |parent: Option<i64>,
          name: &str,
@@ -40,10 +74,10 @@ pub(crate) async fn seed_catalog(
             sales_attributes: sales,
         };
     let bedding =
-        catalog_svc::category_create(&specialist, category(None, "床上用品", vec![], vec![]))
+        catalog_svc::category_create(specialist, category(None, "床上用品", vec![], vec![]))
             .await?;
     let sets = catalog_svc::category_create(
-        &specialist,
+        specialist,
         category(
             Some(bedding.id),
             "四件套",
@@ -56,7 +90,7 @@ pub(crate) async fn seed_catalog(
     )
     .await?;
     let pillows = catalog_svc::category_create(
-        &specialist,
+        specialist,
         category(
             Some(bedding.id),
             "枕芯",
@@ -66,7 +100,7 @@ pub(crate) async fn seed_catalog(
     )
     .await?;
     let towels = catalog_svc::category_create(
-        &specialist,
+        specialist,
         category(
             None,
             "毛巾浴巾",
@@ -76,15 +110,22 @@ pub(crate) async fn seed_catalog(
     )
     .await?;
 
-    struct Item {
-        title: String,
-        category: i64,
-        material: &'static str,
-        attrs: Vec<(&'static str, Vec<&'static str>)>,
-        price: i64,
-        cost: i64,
-        stock: i64,
-    }
+    Ok((sets, pillows, towels))
+}
+
+/// One demo product and its SKUs.
+struct Item {
+    title: String,
+    category: i64,
+    material: &'static str,
+    attrs: Vec<(&'static str, Vec<&'static str>)>,
+    price: i64,
+    cost: i64,
+    stock: i64,
+}
+
+/// Twenty products: bedding sets, pillows and towels, a few with low stock.
+fn demo_items(sets: i64, pillows: i64, towels: i64) -> Vec<Item> {
     let mut items = Vec::new();
     for (i, (material, style)) in [
         ("纯棉", "简约"),
@@ -102,7 +143,7 @@ pub(crate) async fn seed_catalog(
         let title = format!("{style}{material}四件套 床单被套枕套 亲肤透气");
         items.push(Item {
             title,
-            category: sets.id,
+            category: sets,
             material,
             attrs: vec![
                 ("颜色分类", vec!["雾霾蓝", "奶油白", "燕麦色"]),
@@ -120,7 +161,7 @@ pub(crate) async fn seed_catalog(
         let title = format!("{material}枕芯 护颈助眠 单只装 款{}", i + 1);
         items.push(Item {
             title,
-            category: pillows.id,
+            category: pillows,
             material,
             attrs: vec![("规格", vec!["标准", "加高"])],
             price: 9_900 + 3_000 * i as i64,
@@ -132,7 +173,7 @@ pub(crate) async fn seed_catalog(
         let title = format!("新疆长绒棉毛巾 加厚吸水 {}条装", i + 1);
         items.push(Item {
             title,
-            category: towels.id,
+            category: towels,
             material: "长绒棉",
             attrs: vec![("颜色分类", vec!["白", "灰", "粉"])],
             price: 3_900 + 2_000 * i as i64,
@@ -140,84 +181,102 @@ pub(crate) async fn seed_catalog(
             stock: if i == 4 { 5 } else { 120 },
         });
     }
-    for (n, item) in items.iter().enumerate() {
-        let product = catalog_svc::product_create(
-            &specialist,
-            store_id,
-            catalog_svc::ProductContent {
-                category_id: Some(item.category),
-                title: Some(item.title.clone()),
-                subtitle: Some(Some("掌柜家居 品质生活".into())),
-                key_attributes: Some(
-                    [("材质".to_owned(), item.material.to_owned())]
-                        .into_iter()
-                        .collect(),
-                ),
-                images: Some(vec![format!(
-                    "https://img.zhanggui.example/demo/{store_id}/{n}.jpg"
-                )]),
-                ..Default::default()
-            },
-        )
-        .await?;
-        let (_, skus) = catalog_svc::skus_generate(
-            &director,
-            catalog_svc::SkusGenerate {
-                product_id: product.id,
-                attributes: item
-                    .attrs
-                    .iter()
-                    .map(|(k, vs)| {
-                        (
-                            (*k).to_owned(),
-                            vs.iter().map(|v| (*v).to_owned()).collect(),
-                        )
-                    })
+    items
+}
+
+/// Creates the product, generates its SKUs with opening stock and takes it through review: most
+/// are listed, a few wait in review or sit in the warehouse.
+async fn list_item(
+    director: &ServiceCtx,
+    specialist: &ServiceCtx,
+    store_id: i64,
+    n: usize,
+    item: &Item,
+) -> Result<(), AppError> {
+    let product = catalog_svc::product_create(
+        specialist,
+        store_id,
+        catalog_svc::ProductContent {
+            category_id: Some(item.category),
+            title: Some(item.title.clone()),
+            subtitle: Some(Some("掌柜家居 品质生活".into())),
+            key_attributes: Some(
+                [("材质".to_owned(), item.material.to_owned())]
+                    .into_iter()
                     .collect(),
-                price_fen: item.price,
-                cost_fen: Some(item.cost),
-                low_stock_threshold: 10,
-                code_prefix: Some(format!("ZG{store_id}-{:03}", n + 1)),
+            ),
+            images: Some(vec![format!(
+                "https://img.zhanggui.example/demo/{store_id}/{n}.jpg"
+            )]),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let (_, skus) = catalog_svc::skus_generate(
+        director,
+        catalog_svc::SkusGenerate {
+            product_id: product.id,
+            attributes: item
+                .attrs
+                .iter()
+                .map(|(k, vs)| {
+                    (
+                        (*k).to_owned(),
+                        vs.iter().map(|v| (*v).to_owned()).collect(),
+                    )
+                })
+                .collect(),
+            price_fen: item.price,
+            cost_fen: Some(item.cost),
+            low_stock_threshold: 10,
+            code_prefix: Some(format!("ZG{store_id}-{:03}", n + 1)),
+        },
+    )
+    .await?;
+    for sku in &skus {
+        inventory::apply(
+            specialist,
+            inventory::StockInput {
+                sku_id: sku.id,
+                change: inventory::Change::Restock(item.stock),
+                reason: Some("期初入库".into()),
+                reference: Some(format!("RK-{store_id}-{n}")),
             },
+            false,
         )
         .await?;
-        for sku in &skus {
-            inventory::apply(
-                &specialist,
-                inventory::StockInput {
-                    sku_id: sku.id,
-                    change: inventory::Change::Restock(item.stock),
-                    reason: Some("期初入库".into()),
-                    reference: Some(format!("RK-{store_id}-{n}")),
-                },
-                false,
+    }
+    catalog_svc::product_transition(specialist, product.id, catalog_svc::Transition::Submit)
+        .await?;
+    // Most products are listed; a few wait in review or sit in the warehouse.
+    match n % 7 {
+        5 => {}
+        6 => {
+            catalog_svc::product_transition(
+                director,
+                product.id,
+                catalog_svc::Transition::Approve { list_now: false },
             )
             .await?;
         }
-        catalog_svc::product_transition(&specialist, product.id, catalog_svc::Transition::Submit)
+        _ => {
+            catalog_svc::product_transition(
+                director,
+                product.id,
+                catalog_svc::Transition::Approve { list_now: true },
+            )
             .await?;
-        // Most products are listed; a few wait in review or sit in the warehouse.
-        match n % 7 {
-            5 => {}
-            6 => {
-                catalog_svc::product_transition(
-                    &director,
-                    product.id,
-                    catalog_svc::Transition::Approve { list_now: false },
-                )
-                .await?;
-            }
-            _ => {
-                catalog_svc::product_transition(
-                    &director,
-                    product.id,
-                    catalog_svc::Transition::Approve { list_now: true },
-                )
-                .await?;
-            }
         }
     }
-    // Some price history, and a deep cut waiting for the director in the approval queue.
+    Ok(())
+}
+
+/// Some price history, and a deep cut waiting for the director in the approval queue.
+async fn seed_price_changes(
+    db: &DatabaseConnection,
+    specialist: &ServiceCtx,
+    store_id: i64,
+) -> Result<(), AppError> {
     let first_skus = entity::sku::Entity::find()
         .filter(entity::sku::Column::StoreId.eq(store_id))
         .all(db)
@@ -225,7 +284,7 @@ pub(crate) async fn seed_catalog(
     if let (Some(a), Some(b)) = (first_skus.first(), first_skus.get(1)) {
         let within = a.price_fen * 9 / 10;
         pricing::change_price(
-            &specialist,
+            specialist,
             pricing::PriceChangeInput {
                 sku_id: a.id,
                 new_price_fen: within,
@@ -235,7 +294,7 @@ pub(crate) async fn seed_catalog(
         )
         .await?;
         pricing::change_price(
-            &specialist,
+            specialist,
             pricing::PriceChangeInput {
                 sku_id: b.id,
                 new_price_fen: b.price_fen / 2,
@@ -245,21 +304,5 @@ pub(crate) async fn seed_catalog(
         )
         .await?;
     }
-    // One draft that the compliance check refuses to submit.
-    catalog_svc::product_create(
-        &specialist,
-        store_id,
-        catalog_svc::ProductContent {
-            category_id: Some(sets.id),
-            title: Some("全网最低价 顶级工艺真丝四件套 国家级品质".into()),
-            key_attributes: Some(
-                [("材质".to_owned(), "真丝".to_owned())]
-                    .into_iter()
-                    .collect(),
-            ),
-            ..Default::default()
-        },
-    )
-    .await?;
     Ok(())
 }

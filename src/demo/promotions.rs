@@ -1,6 +1,12 @@
 //! Demo promotions and coupons.
 
 use super::*;
+use crate::engine::{
+    Audience, BundleMember, Funder, ItemMode, ReductionForm, Rounding, Rule, Scope, Threshold, Tier,
+};
+use crate::service::promotion::{self as promos, Channel, CouponTerms, Spec, Validity};
+
+type Sku = entity::sku::Model;
 
 /// A 双11-style set of promotions in force now (store 满减 tiers, 跨店满减, a 单品宝, 第二件半价,
 /// a store coupon issued to the high-value segment, 满199包邮, 88VIP, a gift), one 单品宝 that a
@@ -12,11 +18,6 @@ pub(crate) async fn seed_promotions(
     pii: &Arc<PiiCipher>,
     store_id: i64,
 ) -> Result<(), AppError> {
-    use crate::engine::{
-        Audience, BundleMember, Funder, ItemMode, ReductionForm, Rounding, Rule, Scope, Threshold,
-        Tier,
-    };
-    use crate::service::promotion::{self as promos, Channel, CouponTerms, Spec, Validity};
     use sea_orm::{PaginatorTrait, QueryOrder};
     if entity::promotion::Entity::find()
         .filter(entity::promotion::Column::StoreId.eq(store_id))
@@ -26,18 +27,13 @@ pub(crate) async fn seed_promotions(
     {
         return Ok(());
     }
-    let director = acting_as(db, pii, Role::Director).await?;
-    let specialist = acting_as(db, pii, Role::Specialist).await?;
     let skus = entity::sku::Entity::find()
         .filter(entity::sku::Column::StoreId.eq(store_id))
         .order_by_asc(entity::sku::Column::Id)
         .all(db)
         .await?;
-    let products: Vec<i64> = {
-        let mut p: Vec<i64> = skus.iter().map(|s| s.product_id).collect();
-        p.dedup();
-        p
-    };
+    let mut products: Vec<i64> = skus.iter().map(|s| s.product_id).collect();
+    products.dedup();
     let (Some(first), Some(pillow), Some(towel)) = (
         products.first().copied(),
         products.get(8).copied(),
@@ -45,43 +41,21 @@ pub(crate) async fn seed_promotions(
     ) else {
         return Ok(());
     };
-    let skus_of = |product: i64| -> Vec<&entity::sku::Model> {
-        skus.iter().filter(|s| s.product_id == product).collect()
-    };
+    let skus_of =
+        |product: i64| -> Vec<&Sku> { skus.iter().filter(|s| s.product_id == product).collect() };
     let now = crate::service::now();
-    let (start, end) = (
-        now - chrono::Duration::days(1),
-        now + chrono::Duration::days(13),
-    );
-    let spec = |scope: Scope, rule: Rule| Spec {
-        scope,
-        audience: Audience::All,
-        funder: Funder::Merchant,
-        rule,
-        coupon: None,
-    };
-    let only = |products: Vec<i64>, skus: Vec<i64>| Scope::Only { products, skus };
-    let draft = |name: &str, spec: Spec| promos::Draft {
+    let d = Drafts {
+        director: acting_as(db, pii, Role::Director).await?,
+        specialist: acting_as(db, pii, Role::Specialist).await?,
         store_id,
-        name: name.into(),
-        copy: None,
-        start_at: start,
-        end_at: end,
-        spec,
-    };
-    let live = |d: promos::Draft| {
-        let director = &director;
-        async move {
-            let p = promos::create(director, d).await?;
-            promos::submit(director, p.id).await?;
-            promos::approve(director, p.id).await
-        }
+        start: now - chrono::Duration::days(1),
+        end: now + chrono::Duration::days(13),
     };
     // A floor on the first pillow SKU, and a 单品宝 the director approved below it.
     let pillow_sku = skus_of(pillow).first().map(|s| (s.id, s.price_fen));
     if let Some((id, price)) = pillow_sku {
         crate::service::pricing::sku_update(
-            &director,
+            &d.director,
             id,
             crate::service::pricing::SkuUpdate {
                 floor_price_fen: Some(Some(price * 8 / 10)),
@@ -90,7 +64,85 @@ pub(crate) async fn seed_promotions(
         )
         .await?;
     }
-    live(draft(
+    store_promotions(&d, first, pillow_sku.map(|p| p.0), towel).await?;
+    let main = skus_of(products.get(9).copied().unwrap_or(pillow))
+        .first()
+        .copied();
+    let towels = skus_of(towel);
+    if let (Some(main), Some(companion)) = (main, towels.first().copied()) {
+        bundle(&d, main, companion).await?;
+    }
+    if let Some(gift) = towels.last() {
+        d.live(d.draft(
+            "满500赠毛巾",
+            spec(
+                Scope::Store,
+                Rule::Gift {
+                    on: Threshold::Amount,
+                    threshold: 50_000,
+                    gift_sku: gift.id,
+                    stock_left: 0,
+                },
+            ),
+        ))
+        .await?;
+    }
+    coupon(&d).await?;
+    deep_discount(&d, *products.last().unwrap_or(&first)).await
+}
+
+/// A merchant-funded promotion for everyone.
+fn spec(scope: Scope, rule: Rule) -> Spec {
+    Spec {
+        scope,
+        audience: Audience::All,
+        funder: Funder::Merchant,
+        rule,
+        coupon: None,
+    }
+}
+
+fn only(products: Vec<i64>, skus: Vec<i64>) -> Scope {
+    Scope::Only { products, skus }
+}
+
+/// Who writes the demo promotions, and their window (yesterday to in 13 days).
+struct Drafts {
+    director: ServiceCtx,
+    specialist: ServiceCtx,
+    store_id: i64,
+    start: chrono::DateTime<chrono::Utc>,
+    end: chrono::DateTime<chrono::Utc>,
+}
+
+impl Drafts {
+    fn draft(&self, name: &str, spec: Spec) -> promos::Draft {
+        promos::Draft {
+            store_id: self.store_id,
+            name: name.into(),
+            copy: None,
+            start_at: self.start,
+            end_at: self.end,
+            spec,
+        }
+    }
+
+    /// Created, submitted and approved by the director.
+    async fn live(&self, d: promos::Draft) -> Result<entity::promotion::Model, AppError> {
+        let p = promos::create(&self.director, d).await?;
+        promos::submit(&self.director, p.id).await?;
+        promos::approve(&self.director, p.id).await
+    }
+}
+
+/// 满减 tiers, 跨店满减, two 单品宝, 第二件半价, 满199包邮 and 88VIP.
+async fn store_promotions(
+    d: &Drafts,
+    first: i64,
+    pillow_sku: Option<i64>,
+    towel: i64,
+) -> Result<(), AppError> {
+    d.live(d.draft(
         "双11 店铺满减 300-30 / 500-60 / 1000-150",
         spec(
             Scope::Store,
@@ -128,8 +180,8 @@ pub(crate) async fn seed_promotions(
         },
     );
     cross.funder = Funder::CoFunded { merchant_bp: 5_000 };
-    live(draft("双11 跨店满减 每满300减50", cross)).await?;
-    live(draft(
+    d.live(d.draft("双11 跨店满减 每满300减50", cross)).await?;
+    d.live(d.draft(
         "爆款四件套 单品宝 8.8折",
         spec(
             only(vec![first], vec![]),
@@ -141,10 +193,10 @@ pub(crate) async fn seed_promotions(
         ),
     ))
     .await?;
-    live(draft(
+    d.live(d.draft(
         "枕芯秒杀 6.9折",
         spec(
-            only(vec![], pillow_sku.map(|p| vec![p.0]).unwrap_or_default()),
+            only(vec![], pillow_sku.into_iter().collect()),
             Rule::ItemDiscount {
                 mode: ItemMode::Percent(6_900),
                 rounding: Rounding::None,
@@ -153,7 +205,7 @@ pub(crate) async fn seed_promotions(
         ),
     ))
     .await?;
-    live(draft(
+    d.live(d.draft(
         "毛巾第二件半价",
         spec(
             only(vec![towel], vec![]),
@@ -164,21 +216,23 @@ pub(crate) async fn seed_promotions(
         ),
     ))
     .await?;
-    live(draft(
-        "满199包邮（偏远地区除外）",
-        spec(
-            Scope::Store,
-            Rule::FreeShipping {
-                on: Some(Threshold::Amount),
-                threshold: 19_900,
-                excluded_regions: ["新疆", "西藏", "青海", "内蒙古", "宁夏", "甘肃"]
-                    .map(String::from)
-                    .to_vec(),
-            },
+    d.live(
+        d.draft(
+            "满199包邮（偏远地区除外）",
+            spec(
+                Scope::Store,
+                Rule::FreeShipping {
+                    on: Some(Threshold::Amount),
+                    threshold: 19_900,
+                    excluded_regions: ["新疆", "西藏", "青海", "内蒙古", "宁夏", "甘肃"]
+                        .map(String::from)
+                        .to_vec(),
+                },
+            ),
         ),
-    ))
+    )
     .await?;
-    live(draft(
+    d.live(d.draft(
         "88VIP 专享 95折",
         spec(
             only(vec![first], vec![]),
@@ -188,49 +242,37 @@ pub(crate) async fn seed_promotions(
         ),
     ))
     .await?;
-    if let (Some(main), Some(companion)) = (
-        skus_of(products.get(9).copied().unwrap_or(pillow))
-            .first()
-            .copied(),
-        skus_of(towel).first().copied(),
-    ) {
-        live(draft(
-            "枕芯+毛巾 搭配购",
-            spec(
-                Scope::Store,
-                Rule::Bundle {
-                    fixed: true,
-                    main_sku: main.id,
-                    members: vec![
-                        BundleMember {
-                            sku_id: main.id,
-                            price: main.price_fen - 1_000,
-                        },
-                        BundleMember {
-                            sku_id: companion.id,
-                            price: companion.price_fen - 500,
-                        },
-                    ],
-                },
-            ),
-        ))
-        .await?;
-    }
-    if let Some(gift) = skus_of(towel).last() {
-        live(draft(
-            "满500赠毛巾",
-            spec(
-                Scope::Store,
-                Rule::Gift {
-                    on: Threshold::Amount,
-                    threshold: 50_000,
-                    gift_sku: gift.id,
-                    stock_left: 0,
-                },
-            ),
-        ))
-        .await?;
-    }
+    Ok(())
+}
+
+/// 枕芯+毛巾 搭配购, a fixed-price bundle.
+async fn bundle(d: &Drafts, main: &Sku, companion: &Sku) -> Result<(), AppError> {
+    d.live(d.draft(
+        "枕芯+毛巾 搭配购",
+        spec(
+            Scope::Store,
+            Rule::Bundle {
+                fixed: true,
+                main_sku: main.id,
+                members: vec![
+                    BundleMember {
+                        sku_id: main.id,
+                        price: main.price_fen - 1_000,
+                    },
+                    BundleMember {
+                        sku_id: companion.id,
+                        price: companion.price_fen - 500,
+                    },
+                ],
+            },
+        ),
+    ))
+    .await?;
+    Ok(())
+}
+
+/// 双11 店铺券 满500减50, issued to today's high-value members.
+async fn coupon(d: &Drafts) -> Result<(), AppError> {
     let mut coupon = spec(
         Scope::Store,
         Rule::Coupon {
@@ -244,14 +286,14 @@ pub(crate) async fn seed_promotions(
     coupon.coupon = Some(CouponTerms {
         total_quantity: 1_000,
         per_buyer_limit: 1,
-        claim_start: start,
-        claim_end: end,
+        claim_start: d.start,
+        claim_end: d.end,
         validity: Validity::Relative { days: 7 },
         channel: Channel::Public,
     });
-    let template = live(draft("双11 店铺券 满500减50", coupon)).await?;
+    let template = d.live(d.draft("双11 店铺券 满500减50", coupon)).await?;
     crate::service::promotion::coupon::issue(
-        &specialist,
+        &d.specialist,
         crate::service::promotion::coupon::Issue {
             template_id: template.id,
             to: crate::service::promotion::coupon::Recipients::Segment(
@@ -266,13 +308,17 @@ pub(crate) async fn seed_promotions(
         AppError::Invalid(_) => Ok(Vec::new()),
         other => Err(other),
     })?;
-    // A deep discount a specialist submitted: it waits for the director.
+    Ok(())
+}
+
+/// A deep discount a specialist submitted: it waits for the director.
+async fn deep_discount(d: &Drafts, product: i64) -> Result<(), AppError> {
     let deep = promos::create(
-        &specialist,
-        draft(
+        &d.specialist,
+        d.draft(
             "清仓 6折",
             spec(
-                only(vec![*products.last().unwrap_or(&first)], vec![]),
+                only(vec![product], vec![]),
                 Rule::ItemDiscount {
                     mode: ItemMode::Percent(6_000),
                     rounding: Rounding::None,
@@ -282,6 +328,6 @@ pub(crate) async fn seed_promotions(
         ),
     )
     .await?;
-    promos::submit(&specialist, deep.id).await?;
+    promos::submit(&d.specialist, deep.id).await?;
     Ok(())
 }
