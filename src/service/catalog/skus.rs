@@ -29,6 +29,14 @@ pub fn attributes_key(combo: &[(String, String)]) -> String {
         .join(";")
 }
 
+/// The stored form of a combination: `[{"name": k, "value": v}, …]` in attribute order.
+pub fn attributes_json(combo: &[(String, String)]) -> String {
+    let attributes: Vec<_> = (combo.iter())
+        .map(|(k, v)| json!({ "name": k, "value": v }))
+        .collect();
+    serde_json::to_string(&attributes).unwrap_or_else(|_| "[]".into())
+}
+
 pub(crate) fn cartesian(attrs: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
     let mut out: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for (name, values) in attrs {
@@ -127,10 +135,11 @@ pub async fn skus_generate(
             .max()
             .unwrap_or(0)
             .max(existing.len());
+        let at = now();
         let mut created = Vec::new();
         for (next, combo) in (used + 1..).zip(new) {
             let code = format!("{prefix}-{next:03}");
-            created.push(insert_generated(txn, &product, &input, code, combo).await?);
+            created.push(insert_generated(txn, &product, &input, code, combo, at).await?);
         }
         refresh_product_totals(txn, product.id).await?;
         let product = product::Entity::find_by_id(product.id)
@@ -318,16 +327,13 @@ async fn insert_generated(
     input: &SkusGenerate,
     code: String,
     combo: &[(String, String)],
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<sku::Model, AppError> {
-    let at = now();
-    let attributes: Vec<_> = (combo.iter())
-        .map(|(k, v)| json!({ "name": k, "value": v }))
-        .collect();
     sku::ActiveModel {
         store_id: Set(product.store_id),
         product_id: Set(product.id),
         code: Set(code.clone()),
-        attributes_json: Set(serde_json::to_string(&attributes).unwrap_or_else(|_| "[]".into())),
+        attributes_json: Set(attributes_json(combo)),
         attributes_key: Set(attributes_key(combo)),
         price_fen: Set(input.price_fen),
         cost_fen: Set(input.cost_fen),

@@ -348,14 +348,11 @@ impl Writer<'_> {
 
     fn new_sku(&self, row: &Row, product_id: i64, defs: &[AttributeDef]) -> sku::ActiveModel {
         let attrs = ordered(&row.attrs, defs);
-        let attributes: Vec<_> = (attrs.iter())
-            .map(|(k, v)| json!({ "name": k, "value": v }))
-            .collect();
         sku::ActiveModel {
             store_id: Set(self.store_id),
             product_id: Set(product_id),
             code: Set(row.sku_code.clone()),
-            attributes_json: Set(serde_json::to_string(&attributes).unwrap_or_else(|_| "[]".into())),
+            attributes_json: Set(catalog::attributes_json(&attrs)),
             attributes_key: Set(key(&attrs)),
             price_fen: Set(row.price),
             cost_fen: Set(row.cost),
