@@ -51,7 +51,7 @@ pub async fn write<T, A: Audited>(
     Ok(value)
 }
 
-/// [`write`] for a change nobody asked for in a request (a scheduler job, the CLI): its audit
+/// [`write()`] for a change nobody asked for in a request (a scheduler job, the CLI): its audit
 /// rows name no actor and no request.
 pub async fn write_as_system<T, A: Audited>(
     db: &DatabaseConnection,
