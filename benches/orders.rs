@@ -83,7 +83,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
         let db = zhanggui::startup::connect_and_migrate(&url, Arc::new(StatementCounter::default())).await?;
-        let shop = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into())
+        let shop = store::new_store(format!("bench-{}", uuid::Uuid::new_v4().simple()), "TMALL".into(), "Asia/Shanghai".into(), chrono::Utc::now())
             .insert(&db)
             .await?;
         let (pii, _) = zhanggui::service::account::bootstrap::pii_cipher(&db, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;

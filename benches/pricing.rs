@@ -437,6 +437,7 @@ async fn guard_store(
         "万品店".into(),
         "TMALL".into(),
         "Asia/Shanghai".into(),
+        chrono::Utc::now(),
     )
     .insert(db)
     .await?;
@@ -468,7 +469,7 @@ async fn guard_store(
         .into_iter()
         .map(|p| p.id)
         .collect();
-    let now = zhanggui::service::now();
+    let now = zhanggui::config::Clock::system().now();
     for (i, p) in promotions().into_iter().enumerate() {
         let scope = match p.scope {
             Scope::Only { products: ps, .. } => Scope::Only {

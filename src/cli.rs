@@ -14,6 +14,7 @@ use crate::db::StatementCounter;
 use crate::domain::{GlobalId, NodeType};
 use crate::error::AppError;
 use crate::service::account::staff as staff_svc;
+use crate::service::kernel::write::write_as_system;
 use crate::startup::{self, Application};
 use crate::{db, graphql};
 
@@ -362,11 +363,12 @@ async fn staff_create(input: staff_svc::CreateInput, database_url: &str) -> anyh
     let conn =
         startup::connect_and_migrate(database_url, Arc::new(StatementCounter::default())).await?;
     let hash = password::hash(pw).await?;
-    let txn = db::begin_write(&conn).await?;
-    let model = staff_svc::insert(&txn, None, None, input, hash, false)
-        .await
-        .map_err(app_error)?;
-    txn.commit().await?;
+    let at = crate::service::kernel::clock::Clock::system().now();
+    let model = write_as_system(&conn, at, async |txn| {
+        staff_svc::insert(txn, at, input, hash, false).await
+    })
+    .await
+    .map_err(app_error)?;
     println!(
         "created {} `{}` ({})",
         model.role.to_lowercase(),

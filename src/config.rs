@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+pub use crate::service::kernel::clock::Clock;
+
 /// A secret from the environment (JWT secret, PII key): never printed, zeroed when dropped.
 pub use secrecy::SecretString;
 
@@ -49,6 +51,8 @@ pub struct Settings {
     pub maintenance_interval: Duration,
     /// HTTP worker threads.
     pub workers: usize,
+    /// The time the services and the scheduler read: the system clock; tests move a clone.
+    pub clock: Clock,
 }
 
 impl Settings {
@@ -64,6 +68,7 @@ impl Settings {
             workers: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .clamp(1, 8),
+            clock: Clock::system(),
         }
     }
 }

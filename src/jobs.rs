@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
@@ -12,32 +13,34 @@ use crate::service::{approval, catalog, member, promotion};
 
 type Run = for<'a> fn(
     &'a DatabaseConnection,
+    DateTime<Utc>,
 ) -> Pin<Box<dyn Future<Output = Result<u64, AppError>> + Send + 'a>>;
 
 /// (what a run did, the job). Add a capability's job here.
 pub const JOBS: &[(&str, Run)] = &[
-    ("scheduled products put on the shelf", |db| {
-        Box::pin(catalog::apply_due_schedules(db))
+    ("scheduled products put on the shelf", |db, at| {
+        Box::pin(catalog::apply_due_schedules(db, at))
     }),
-    ("approval requests expired", |db| {
-        Box::pin(approval::expire_due(db))
+    ("approval requests expired", |db, at| {
+        Box::pin(approval::expire_due(db, at))
     }),
-    ("promotions started or ended", |db| {
-        Box::pin(promotion::tick(db))
+    ("promotions started or ended", |db, at| {
+        Box::pin(promotion::tick(db, at))
     }),
-    ("members re-evaluated by the daily tier job", |db| {
+    ("members re-evaluated by the daily tier job", |db, at| {
         Box::pin(async move {
-            Ok(member::daily_tier_job_if_due(db)
+            Ok(member::daily_tier_job_if_due(db, at)
                 .await?
                 .map_or(0, |n| n as u64))
         })
     }),
 ];
 
-/// Runs every job once, logging what each did; a failing job does not stop the others.
-pub async fn run_once(db: &DatabaseConnection) {
+/// Runs every job once for the time `at`, logging what each did; a failing job does not stop the
+/// others.
+pub async fn run_once(db: &DatabaseConnection, at: DateTime<Utc>) {
     for (what, run) in JOBS {
-        match run(db).await {
+        match run(db, at).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(count = n, "{what}"),
             Err(e) => tracing::warn!(error = ?e, job = what, "scheduled job failed"),

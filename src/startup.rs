@@ -77,7 +77,7 @@ impl Application {
         let (pii, generated_pii_key) = bootstrap::pii_cipher(&db, settings.pii_key.as_ref())
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let first_director_password = bootstrap::ensure_first_director(&db)
+        let first_director_password = bootstrap::ensure_first_director(&db, settings.clock.now())
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
         let demo_logins = if settings.demo {
@@ -98,6 +98,7 @@ impl Application {
             metrics: Metrics::default(),
             statements: counter,
             limits: settings.limits.clone(),
+            clock: settings.clock.clone(),
         });
         let server = HttpServer::new(move || {
             let state = state.clone();
@@ -109,21 +110,23 @@ impl Application {
         .run();
         let interval = settings.maintenance_interval;
         let maintenance_db = db.clone();
+        let clock = settings.clock.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(interval);
             loop {
                 tick.tick().await;
-                if let Err(e) = auth::purge_expired(&maintenance_db).await {
+                if let Err(e) = auth::purge_expired(&maintenance_db, clock.now()).await {
                     tracing::warn!(error = ?e, "maintenance failed");
                 }
             }
         });
         // The scheduler: the job list of `jobs.rs`, every 30 seconds.
+        let clock = settings.clock.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
             loop {
                 tick.tick().await;
-                crate::jobs::run_once(&db).await;
+                crate::jobs::run_once(&db, clock.now()).await;
             }
         });
         Ok(Self {

@@ -7,9 +7,9 @@ use entity::{staff, store};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::auth::{Role, password};
-use crate::db;
 use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
+use crate::service::kernel::{clock::Clock, write::write_as_system};
 use crate::service::{
     ServiceCtx, account::auth as auth_svc, account::staff as staff_svc, catalog as catalog_svc,
     inventory, pricing, store as store_svc,
@@ -72,6 +72,7 @@ async fn ensure_store(
         name.to_owned(),
         platform.to_owned(),
         "Asia/Shanghai".to_owned(),
+        Clock::system().now(),
     );
     store_svc::apply_settings(
         &mut m,
@@ -90,12 +91,15 @@ pub async fn seed(
     db: &DatabaseConnection,
     pii: Arc<PiiCipher>,
 ) -> Result<Vec<DemoLogin>, AppError> {
-    let mut store_ids = Vec::new();
-    let txn = db::begin_write(db).await?;
-    for (name, platform) in STORES {
-        store_ids.push(ensure_store(&txn, name, platform).await?);
-    }
-    txn.commit().await?;
+    let at = Clock::system().now();
+    let store_ids = write_as_system(db, at, async |txn| {
+        let mut ids = Vec::new();
+        for (name, platform) in STORES {
+            ids.push(ensure_store(txn, name, platform).await?);
+        }
+        Ok((ids, None))
+    })
+    .await?;
     for login in LOGINS {
         let exists = staff::Entity::find()
             .filter(staff::Column::Username.eq(login.username))
@@ -111,29 +115,22 @@ pub async fn seed(
             Role::Assistant => store_ids[..1].to_vec(),
         };
         let hash = password::hash(login.password.to_owned()).await?;
-        let txn = db::begin_write(db).await?;
-        staff_svc::insert(
-            &txn,
-            None,
-            None,
-            staff_svc::CreateInput {
-                username: login.username.to_owned(),
-                display_name: Some(
-                    match login.role {
-                        Role::Director => "王总监",
-                        Role::Specialist => "李专员",
-                        Role::Assistant => "张助理",
-                    }
-                    .to_owned(),
-                ),
-                role: login.role,
-                store_ids: stores,
-            },
-            hash,
-            false,
-        )
+        let display_name = match login.role {
+            Role::Director => "王总监",
+            Role::Specialist => "李专员",
+            Role::Assistant => "张助理",
+        };
+        let input = staff_svc::CreateInput {
+            username: login.username.to_owned(),
+            display_name: Some(display_name.to_owned()),
+            role: login.role,
+            store_ids: stores,
+        };
+        write_as_system(db, at, async |txn| {
+            let (model, entry) = staff_svc::insert(txn, at, input, hash, false).await?;
+            Ok((model, entry))
+        })
         .await?;
-        txn.commit().await?;
     }
     for store_id in &store_ids[..2] {
         seed_catalog(db, &pii, *store_id).await?;

@@ -43,7 +43,7 @@ pub(crate) async fn seed_promotions(
     };
     let skus_of =
         |product: i64| -> Vec<&Sku> { skus.iter().filter(|s| s.product_id == product).collect() };
-    let now = crate::service::now();
+    let now = crate::service::kernel::clock::Clock::system().now();
     let d = Drafts {
         director: acting_as(db, pii, Role::Director).await?,
         specialist: acting_as(db, pii, Role::Specialist).await?,

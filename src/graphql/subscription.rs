@@ -28,16 +28,18 @@ impl Subscription {
         )]
         interval_seconds: i32,
     ) -> async_graphql::Result<impl Stream<Item = DateTime>> {
-        svc(ctx)?.viewer.staff().gql()?;
+        let service = svc(ctx)?;
+        service.viewer.staff().gql()?;
+        let clock = service.clock.clone();
         let period = Duration::from_secs(interval_seconds as u64);
-        Ok(futures_util::stream::unfold(
-            true,
-            move |first| async move {
+        Ok(futures_util::stream::unfold(true, move |first| {
+            let clock = clock.clone();
+            async move {
                 if !first {
                     tokio::time::sleep(period).await;
                 }
-                Some((DateTime(chrono::Utc::now()), false))
-            },
-        ))
+                Some((DateTime(clock.now()), false))
+            }
+        }))
     }
 }

@@ -102,6 +102,7 @@ async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> H
         pii: state.pii.clone(),
         viewer,
         request_id,
+        clock: state.clock.clone(),
     };
     let loaders = Loaders::new(&ctx);
     let mut response: Response = state.schema.execute(request.data(ctx).data(loaders)).await;
@@ -207,6 +208,7 @@ pub async fn subscriptions(
     let db = state.db.clone();
     let jwt = state.jwt.clone();
     let pii = state.pii.clone();
+    let clock = state.clock.clone();
     GraphQLSubscription::new(state.schema.clone())
         .on_connection_init(move |value| async move {
             let header = value
@@ -228,6 +230,7 @@ pub async fn subscriptions(
                 pii,
                 viewer,
                 request_id: None,
+                clock,
             };
             let mut data = Data::default();
             data.insert(Loaders::new(&ctx));

@@ -27,6 +27,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub statements: Arc<StatementCounter>,
     pub limits: Limits,
+    pub clock: crate::service::kernel::clock::Clock,
 }
 
 /// The request id of the current request (from `X-Request-Id` if sane, else generated).

@@ -21,6 +21,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Viewer;
 use crate::auth::jwt::JwtKeys;
 use crate::domain::pii::PiiCipher;
+use crate::service::kernel::clock::Clock;
 
 /// What every service call gets: the database, the signing keys and who is asking.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct ServiceCtx {
     pub pii: Arc<PiiCipher>,
     /// Correlates audit rows with request logs.
     pub request_id: Option<String>,
+    /// The time every rule of this call reads.
+    pub clock: Clock,
 }
 
 impl ServiceCtx {
@@ -49,14 +52,12 @@ impl ServiceCtx {
             jwt: Arc::new(JwtKeys::new(&[0u8; 32])),
             viewer: Viewer::Staff(staff),
             request_id: Some(request_id.to_owned()),
+            clock: Clock::system(),
         }
     }
-}
 
-/// The clock. One place, so later issues can make it injectable for tests of time rules.
-/// Truncated to microseconds, the precision both databases store: a time read back equals
-/// the time written (PostgreSQL would otherwise round nanoseconds, possibly upwards).
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
+    /// Now, by this context's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
 }

@@ -1,6 +1,5 @@
 //! Catalog: categories, products, lifecycle, compliance, SKU generation, scoping, masking.
 
-use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, error_code, spawn_app, user_error_codes};
@@ -692,13 +691,9 @@ async fn a_scheduled_product_reads_on_shelf_when_its_time_comes_and_the_schedule
         "OFF_SHELF"
     );
 
-    // The time comes (moved into the past here rather than waited for).
-    app.db
-        .execute_unprepared(
-            "UPDATE product SET scheduled_on_shelf_at = '2020-01-01T00:00:00+00:00'",
-        )
-        .await
-        .expect("move schedule");
+    // The time comes (the server's clock is moved rather than waited for).
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::minutes(1));
     let q = "query($id: ID!) { product(id: $id) { status } listed: products(filter: {status: ON_SHELF}) { totalCount } off: products(filter: {status: OFF_SHELF}) { totalCount } }";
     let body = app.gql(Some(&admin.token), q, json!({ "id": id })).await;
     assert_eq!(body["data"]["product"]["status"], "ON_SHELF", "{body}");
@@ -706,13 +701,13 @@ async fn a_scheduled_product_reads_on_shelf_when_its_time_comes_and_the_schedule
     assert_eq!(body["data"]["off"]["totalCount"], 0);
     assert_eq!(app.count("product WHERE status = 'OFF_SHELF'").await, 1);
     assert_eq!(
-        zhanggui::service::catalog::apply_due_schedules(&app.db)
+        zhanggui::service::catalog::apply_due_schedules(&app.db, app.clock.now())
             .await
             .expect("scheduler"),
         1
     );
     assert_eq!(
-        zhanggui::service::catalog::apply_due_schedules(&app.db)
+        zhanggui::service::catalog::apply_due_schedules(&app.db, app.clock.now())
             .await
             .expect("scheduler"),
         0

@@ -217,12 +217,9 @@ async fn statuses_move_only_forward_and_stock_and_points_effects_happen_once() {
         .await;
     assert_eq!(r["rowErrors"][0]["column"], "status", "{r}");
 
-    // Once protection has run out, the next order event re-evaluates the tier: down to none.
-    sqlx_exec(
-        &app,
-        "UPDATE member SET tier_protected_until = '2000-01-01T00:00:00+00:00' WHERE buyer_ref = 'B1'",
-    )
-    .await;
+    // Once the 30-day protection has run out on the server's clock, the next order event
+    // re-evaluates the tier: down to none.
+    app.clock.advance(chrono::Duration::days(31));
     let cancelled = "O3,B1,小明,,CANCELLED,2026-11-03 09:00:00,,false,CUP-RED,1,100.00,0,100.00,";
     app.import_orders(&admin, &store, &orders_file(&[cancelled]))
         .await;

@@ -247,18 +247,14 @@ async fn assistants_only_request_and_small_requests_go_to_specialists() {
 
 #[tokio::test]
 async fn pending_requests_expire_and_can_no_longer_be_approved() {
-    use sea_orm::ConnectionTrait;
     let app = spawn_app().await;
     let admin = app.admin().await;
     let (store, sku) = one_sku(&app, &admin).await;
     let spec = app.user(&admin, "spec", "SPECIALIST", &[&store]).await;
     let filed = price(&app, &spec, &sku, "99.00", true).await;
     let id = filed["approvalRequest"]["id"].clone();
-    // Eight days pass (moved rather than waited for).
-    app.db
-        .execute_unprepared("UPDATE approval_request SET expires_at = '2020-01-01T00:00:00+00:00'")
-        .await
-        .expect("age the request");
+    // Eight days pass (the server's clock is moved rather than waited for).
+    app.clock.advance(chrono::Duration::days(8));
     let q = "{ pending: approvalRequests(filter: {status: PENDING}) { totalCount } expired: approvalRequests(filter: {status: EXPIRED}) { nodes { status } } }";
     let body = app.gql(Some(&admin.token), q, json!({})).await;
     assert_eq!(
@@ -275,7 +271,7 @@ async fn pending_requests_expire_and_can_no_longer_be_approved() {
     );
     assert_eq!(app.count("sku WHERE price_fen = 19900").await, 1);
     assert_eq!(
-        zhanggui::service::approval::expire_due(&app.db)
+        zhanggui::service::approval::expire_due(&app.db, app.clock.now())
             .await
             .expect("expire"),
         1

@@ -59,9 +59,19 @@ pub(crate) async fn product(app: &TestApp, user: &User, store: &str, code: &str)
 }
 
 pub(crate) fn window(input: Value, start_h: i64, end_h: i64) -> Value {
+    window_from(Utc::now(), input, start_h, end_h)
+}
+
+/// A window of hours around `now` (the server's clock once a test has moved it).
+pub(crate) fn window_from(
+    now: chrono::DateTime<Utc>,
+    input: Value,
+    start_h: i64,
+    end_h: i64,
+) -> Value {
     let mut v = input;
-    v["startAt"] = json!((Utc::now() + Duration::hours(start_h)).to_rfc3339());
-    v["endAt"] = json!((Utc::now() + Duration::hours(end_h)).to_rfc3339());
+    v["startAt"] = json!((now + Duration::hours(start_h)).to_rfc3339());
+    v["endAt"] = json!((now + Duration::hours(end_h)).to_rfc3339());
     v
 }
 
@@ -91,19 +101,6 @@ pub(crate) async fn act(app: &TestApp, user: &User, op: &str, id: &str) -> Value
         json!({ "id": id }),
     )
     .await
-}
-
-use entity::promotion::Column as Col;
-
-/// Moves a promotion's approved window (as if time had passed), bypassing the API.
-async fn set_time(app: &TestApp, name: &str, col: Col, at: chrono::DateTime<Utc>) {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-    entity::promotion::Entity::update_many()
-        .col_expr(col, Expr::value(at))
-        .filter(Col::Name.eq(name))
-        .exec(&app.db)
-        .await
-        .expect("update");
 }
 
 pub(crate) fn payload<'a>(b: &'a Value, op: &str) -> &'a Value {
@@ -493,14 +490,10 @@ async fn every_lifecycle_transition_and_the_clock_read() {
         ["INVALID_STATE_TRANSITION"]
     );
 
-    // The window opens: the promotion reads ACTIVE before the scheduler writes it.
-    set_time(
-        &app,
-        "店庆满减",
-        Col::LiveStartAt,
-        Utc::now() - Duration::minutes(1),
-    )
-    .await;
+    // The window opens (the server's clock moves a day on): the promotion reads ACTIVE before
+    // the scheduler writes it.
+    app.clock
+        .advance(Duration::hours(24) + Duration::minutes(1));
     let r = app
         .gql(
             Some(&spec.token),
@@ -530,7 +523,8 @@ async fn every_lifecycle_transition_and_the_clock_read() {
     let p = create(
         &app,
         &spec,
-        window(
+        window_from(
+            app.clock.now(),
             json!({ "storeId": store, "name": "周末包邮", "freeShipping": {} }),
             24,
             48,
@@ -551,7 +545,8 @@ async fn every_lifecycle_transition_and_the_clock_read() {
     let p = create(
         &app,
         &spec,
-        window(
+        window_from(
+            app.clock.now(),
             json!({ "storeId": store, "name": "限时包邮", "freeShipping": {} }),
             -1,
             2,
@@ -566,13 +561,7 @@ async fn every_lifecycle_transition_and_the_clock_read() {
         "ACTIVE",
         "{b}"
     );
-    set_time(
-        &app,
-        "限时包邮",
-        Col::LiveEndAt,
-        Utc::now() - Duration::minutes(1),
-    )
-    .await;
+    app.clock.advance(Duration::hours(2) + Duration::minutes(1));
     let r = app
         .gql(
             Some(&spec.token),
@@ -1329,27 +1318,16 @@ async fn the_scheduler_writes_starts_and_ends() {
     )
     .await;
     live(&app, &admin, window(json!({ "storeId": store, "name": "马上结束", "freeShipping": { "unit": "PIECES", "pieces": 2 } }), -1, 1)).await;
-    set_time(
-        &app,
-        "明天开始",
-        Col::LiveStartAt,
-        Utc::now() - Duration::minutes(1),
-    )
-    .await;
-    set_time(
-        &app,
-        "马上结束",
-        Col::LiveEndAt,
-        Utc::now() - Duration::minutes(1),
-    )
-    .await;
+    // A day passes on the server's clock: one starts, the other ends.
+    app.clock
+        .advance(Duration::hours(24) + Duration::minutes(1));
     // The server's own scheduler (every 30 s) may get there first; either way both rows move.
-    zhanggui::service::promotion::tick(&app.db)
+    zhanggui::service::promotion::tick(&app.db, app.clock.now())
         .await
         .expect("tick");
     use sea_orm::{EntityTrait, QueryOrder};
     let stored: Vec<String> = entity::promotion::Entity::find()
-        .order_by_asc(Col::Id)
+        .order_by_asc(entity::promotion::Column::Id)
         .all(&app.db)
         .await
         .expect("rows")
@@ -1358,7 +1336,7 @@ async fn the_scheduler_writes_starts_and_ends() {
         .collect();
     assert_eq!(stored, ["ACTIVE", "ENDED"]);
     assert_eq!(
-        zhanggui::service::promotion::tick(&app.db)
+        zhanggui::service::promotion::tick(&app.db, app.clock.now())
             .await
             .expect("tick"),
         0,

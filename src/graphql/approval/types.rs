@@ -59,8 +59,10 @@ impl ApprovalRequest {
         queue::stored_kind(&self.0).map(|k| Some(k.into())).gql()
     }
     /// Current state (a pending request past its expiry reads EXPIRED).
-    async fn status(&self) -> async_graphql::Result<ApprovalRequestStatus> {
-        queue::effective_status(&self.0).map(Into::into).gql()
+    async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<ApprovalRequestStatus> {
+        queue::effective_status(&self.0, svc(ctx)?.now())
+            .map(Into::into)
+            .gql()
     }
     /// Global ID of the object the action applies to (e.g. the SKU).
     async fn subject_id(&self) -> Option<ID> {

@@ -146,16 +146,23 @@ impl Product {
         self.0.video_url.as_deref()
     }
     /// Listing state. An OFF_SHELF product whose `scheduledOnShelfAt` has come reads ON_SHELF.
-    async fn status(&self) -> async_graphql::Result<ProductStatus> {
-        cat::effective_status(&self.0).map(Into::into).gql()
+    async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<ProductStatus> {
+        cat::effective_status(&self.0, svc(ctx)?.now())
+            .map(Into::into)
+            .gql()
     }
     /// When the approved product goes on the shelf by itself (定时上架); null when not scheduled
     /// or already due.
-    async fn scheduled_on_shelf_at(&self) -> Option<DateTime> {
-        self.0
+    async fn scheduled_on_shelf_at(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DateTime>> {
+        let now = svc(ctx)?.now();
+        Ok(self
+            .0
             .scheduled_on_shelf_at
-            .filter(|t| *t > chrono::Utc::now())
-            .map(Into::into)
+            .filter(|t| *t > now)
+            .map(Into::into))
     }
     /// Why it is in its state: the send-back reason in DRAFT, the take-off reason in OFF_SHELF.
     async fn status_reason(&self) -> Option<&str> {

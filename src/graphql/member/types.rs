@@ -211,7 +211,7 @@ impl Member {
                 let Some(store) = store_by_id(ctx, self.0.store_id).await? else {
                     return Ok(None);
                 };
-                members::epoch_day(store_svc::today(&store.0))
+                members::epoch_day(store_svc::today(&store.0, svc(ctx)?.now()))
             }
         };
         Ok(l.rfm

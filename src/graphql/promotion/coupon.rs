@@ -37,8 +37,8 @@ impl Coupon {
         &self.0.code
     }
     /// The state now (a CLAIMED coupon past its validity reads EXPIRED).
-    async fn state(&self) -> async_graphql::Result<CouponState> {
-        coupons::effective_state(&self.0, crate::service::now())
+    async fn state(&self, ctx: &Context<'_>) -> async_graphql::Result<CouponState> {
+        coupons::effective_state(&self.0, svc(ctx)?.now())
             .map(Into::into)
             .gql()
     }

@@ -81,8 +81,8 @@ macro_rules! promotion_type {
                 self.0.m.copy.as_deref()
             }
             /// The state now (time-driven changes read correctly before the scheduler runs).
-            async fn status(&self) -> async_graphql::Result<PromotionStatus> {
-                effective_status(&self.0.m, crate::service::now()).map(Into::into).gql()
+            async fn status(&self, ctx: &Context<'_>) -> async_graphql::Result<PromotionStatus> {
+                effective_status(&self.0.m, svc(ctx)?.now()).map(Into::into).gql()
             }
             /// Start of the working version's window (inclusive).
             async fn start_at(&self) -> DateTime {

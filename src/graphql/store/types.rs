@@ -73,8 +73,8 @@ impl Store {
         &self.0.time_zone
     }
     /// Today's calendar day in the store's time zone.
-    async fn today(&self) -> Date {
-        Date(crate::service::store::today(&self.0))
+    async fn today(&self, ctx: &Context<'_>) -> async_graphql::Result<Date> {
+        Ok(Date(crate::service::store::today(&self.0, svc(ctx)?.now())))
     }
     /// Approval limits and options. Changed by directors only.
     async fn settings(&self) -> StoreSettings {

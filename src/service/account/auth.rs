@@ -15,7 +15,7 @@ use crate::auth::{Role, Staff, Viewer, password};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 /// Failed attempts that lock a username.
 pub const MAX_FAILED_LOGINS: i32 = 5;
@@ -115,8 +115,8 @@ async fn issue_session(
     keys: &JwtKeys,
     model: staff::Model,
     family: Option<String>,
+    at: DateTime<Utc>,
 ) -> Result<Session, AppError> {
-    let at = now();
     let (access_token, access_token_expires_at) = keys.issue(model.id, role_of(&model), at)?;
     let refresh = new_refresh_token();
     refresh_token::ActiveModel {
@@ -151,9 +151,12 @@ enum Attempt {
 /// on the username's row, safe across concurrent requests and server processes): at most
 /// [`MAX_FAILED_LOGINS`] checks per username in a window of [`LOCK_MINUTES`]; the attempt after
 /// them locks the username for [`LOCK_MINUTES`] without a check.
-async fn count_attempt(db: &DatabaseConnection, username: &str) -> Result<Attempt, AppError> {
+async fn count_attempt(
+    db: &DatabaseConnection,
+    username: &str,
+    at: DateTime<Utc>,
+) -> Result<Attempt, AppError> {
     use sea_orm::sea_query::Cond;
-    let at = now();
     let window_start = at - Duration::minutes(LOCK_MINUTES);
     let t = |c: login_throttle::Column| Expr::col((login_throttle::Entity, c));
     // A new window starts when the last one is over and no lock is in force.
@@ -206,7 +209,7 @@ async fn count_attempt(db: &DatabaseConnection, username: &str) -> Result<Attemp
         return Ok(Attempt::Locked(Ord::max((until - at).num_seconds(), 1)));
     }
     if n > MAX_FAILED_LOGINS {
-        return Ok(Attempt::Locked(lock(db, username).await?));
+        return Ok(Attempt::Locked(lock(db, username, at).await?));
     }
     Ok(Attempt::Check(n))
 }
@@ -219,8 +222,7 @@ fn unlocked_at(at: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
 }
 
 /// Locks `username` for [`LOCK_MINUTES`] unless a lock is already in force; the seconds left.
-async fn lock(db: &DatabaseConnection, username: &str) -> Result<i64, AppError> {
-    let at = now();
+async fn lock(db: &DatabaseConnection, username: &str, at: DateTime<Utc>) -> Result<i64, AppError> {
     let until = at + Duration::minutes(LOCK_MINUTES);
     let stmt = Query::update()
         .table(login_throttle::Entity)
@@ -239,8 +241,8 @@ async fn clear_after_success(
     conn: &impl ConnectionTrait,
     username: &str,
     n: i32,
+    at: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let at = now();
     let stmt = Query::delete()
         .from_table(login_throttle::Entity)
         .and_where(Expr::col(login_throttle::Column::Username).eq(username))
@@ -273,7 +275,7 @@ pub async fn login(
             BAD_CREDENTIALS,
         ));
     }
-    let n = match count_attempt(&ctx.db, &key).await? {
+    let n = match count_attempt(&ctx.db, &key, ctx.now()).await? {
         Attempt::Locked(secs) => {
             return Err(AppError::RateLimited {
                 retry_after_secs: secs,
@@ -294,7 +296,7 @@ pub async fn login(
         // The failure that reaches the limit is already refused as rate limited.
         if n >= MAX_FAILED_LOGINS {
             return Err(AppError::RateLimited {
-                retry_after_secs: lock(&ctx.db, &key).await?,
+                retry_after_secs: lock(&ctx.db, &key, ctx.now()).await?,
             });
         }
         return Err(AppError::invalid(
@@ -304,11 +306,11 @@ pub async fn login(
         ));
     };
     let txn = db::begin_write(&ctx.db).await?;
-    clear_after_success(&txn, &key, n).await?;
+    clear_after_success(&txn, &key, n, ctx.now()).await?;
     let mut active: staff::ActiveModel = model.into();
-    active.last_login_at = Set(Some(now()));
+    active.last_login_at = Set(Some(ctx.now()));
     let model = active.update(&txn).await?;
-    let session = issue_session(&txn, &ctx.jwt, model, None).await?;
+    let session = issue_session(&txn, &ctx.jwt, model, None, ctx.now()).await?;
     txn.commit().await?;
     Ok(session)
 }
@@ -331,7 +333,7 @@ pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError>
     else {
         return Err(INVALID);
     };
-    let at = now();
+    let at = ctx.now();
     if row.revoked_at.is_some() || row.expires_at <= at {
         return Err(INVALID);
     }
@@ -346,7 +348,7 @@ pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError>
         .rows_affected
         == 1;
     if !claimed {
-        revoke_family(&txn, &row.family_id).await?;
+        revoke_family(&txn, &row.family_id, ctx.now()).await?;
         txn.commit().await?;
         tracing::warn!(
             staff.id = row.staff_id,
@@ -357,14 +359,18 @@ pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError>
     let Some((model, _)) = load_staff(&txn, row.staff_id).await? else {
         return Err(INVALID);
     };
-    let session = issue_session(&txn, &ctx.jwt, model, Some(row.family_id)).await?;
+    let session = issue_session(&txn, &ctx.jwt, model, Some(row.family_id), ctx.now()).await?;
     txn.commit().await?;
     Ok(session)
 }
 
-async fn revoke_family(conn: &impl ConnectionTrait, family: &str) -> Result<(), AppError> {
+async fn revoke_family(
+    conn: &impl ConnectionTrait,
+    family: &str,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
@@ -373,9 +379,13 @@ async fn revoke_family(conn: &impl ConnectionTrait, family: &str) -> Result<(), 
 }
 
 /// Revokes every refresh token of a staff member (password change, reset, deactivation).
-pub async fn revoke_all(conn: &impl ConnectionTrait, staff_id: i64) -> Result<(), AppError> {
+pub async fn revoke_all(
+    conn: &impl ConnectionTrait,
+    staff_id: i64,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(at))
         .filter(refresh_token::Column::StaffId.eq(staff_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
@@ -397,7 +407,7 @@ pub async fn logout(ctx: &ServiceCtx, token: &str) -> Result<bool, AppError> {
     let Some(row) = row.filter(|r| r.revoked_at.is_none()) else {
         return Ok(false);
     };
-    revoke_family(&txn, &row.family_id).await?;
+    revoke_family(&txn, &row.family_id, ctx.now()).await?;
     audit::record_as(
         &txn,
         ctx,
@@ -443,12 +453,12 @@ pub async fn change_password(
     }
     let hash = password::hash(new).await?;
     let txn = db::begin_write(&ctx.db).await?;
-    revoke_all(&txn, model.id).await?;
+    revoke_all(&txn, model.id, ctx.now()).await?;
     let mut active: staff::ActiveModel = model.into();
     active.password_hash = Set(hash);
     active.must_change_password = Set(false);
     // Tokens issued before this instant (to the microsecond) are void from now on.
-    let changed = now();
+    let changed = ctx.now();
     active.password_changed_at = Set(changed);
     active.updated_at = Set(changed);
     let model = active.update(&txn).await?;
@@ -464,16 +474,16 @@ pub async fn change_password(
         },
     )
     .await?;
-    let session = issue_session(&txn, &ctx.jwt, model, None).await?;
+    let session = issue_session(&txn, &ctx.jwt, model, None, ctx.now()).await?;
     txn.commit().await?;
     Ok(session)
 }
 
-/// Deletes refresh tokens that expired more than a day ago (maintenance).
-pub async fn purge_expired(db: &DatabaseConnection) -> Result<u64, AppError> {
+/// Deletes refresh tokens that expired more than a day before `at` (maintenance).
+pub async fn purge_expired(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<u64, AppError> {
     let txn = db.begin().await?;
     let res = refresh_token::Entity::delete_many()
-        .filter(refresh_token::Column::ExpiresAt.lt(now() - Duration::days(1)))
+        .filter(refresh_token::Column::ExpiresAt.lt(at - Duration::days(1)))
         .exec(&txn)
         .await?;
     txn.commit().await?;

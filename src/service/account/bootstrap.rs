@@ -11,7 +11,8 @@ use crate::config::SecretString;
 use crate::db;
 use crate::domain::pii::PiiCipher;
 use crate::error::AppError;
-use crate::service::{account::staff as staff_svc, now};
+use crate::service::account::staff as staff_svc;
+use crate::service::kernel::{clock::Clock, write::write_as_system};
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 const PII_KEY: &str = "pii_key";
@@ -53,7 +54,8 @@ async fn stored_secret(db: &DatabaseConnection, name: &str) -> Result<(Vec<u8>, 
     app_setting::ActiveModel {
         key: Set(name.to_owned()),
         value: Set(engine.encode(secret)),
-        updated_at: Set(now()),
+        // A key's stamp is the real time, whatever a test's clock says.
+        updated_at: Set(Clock::system().now()),
     }
     .insert(&txn)
     .await?;
@@ -63,28 +65,25 @@ async fn stored_secret(db: &DatabaseConnection, name: &str) -> Result<(Vec<u8>, 
 
 /// On an empty staff table, creates the director `admin` with a random one-time password that
 /// must be changed before anything else. Returns the password to print once.
-pub async fn ensure_first_director(db: &DatabaseConnection) -> Result<Option<String>, AppError> {
-    let txn = db::begin_write(db).await?;
-    db::lock(&txn, "directors").await?;
-    if staff::Entity::find().count(&txn).await? > 0 {
-        return Ok(None);
-    }
-    let otp = password::generate_one_time();
-    let hash = password::hash(otp.clone()).await?;
-    staff_svc::insert(
-        &txn,
-        None,
-        None,
-        staff_svc::CreateInput {
+pub async fn ensure_first_director(
+    db: &DatabaseConnection,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<String>, AppError> {
+    write_as_system(db, at, async |txn| {
+        db::lock(txn, "directors").await?;
+        if staff::Entity::find().count(txn).await? > 0 {
+            return Ok((None, None));
+        }
+        let otp = password::generate_one_time();
+        let hash = password::hash(otp.clone()).await?;
+        let input = staff_svc::CreateInput {
             username: "admin".into(),
             display_name: Some("Administrator".into()),
             role: Role::Director,
             store_ids: Vec::new(),
-        },
-        hash,
-        true,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(Some(otp))
+        };
+        let (_, entry) = staff_svc::insert(txn, at, input, hash, true).await?;
+        Ok((Some(otp), Some(entry)))
+    })
+    .await
 }

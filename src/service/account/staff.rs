@@ -15,7 +15,8 @@ use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, account::auth, kernel::audit, now};
+use crate::service::kernel::write::write;
+use crate::service::{ServiceCtx, account::auth, kernel::audit};
 
 pub const DISPLAY_NAME_MAX: usize = 40;
 
@@ -123,16 +124,16 @@ fn taken() -> AppError {
     )
 }
 
-/// Creates a staff member on `txn`. With `password` given (CLI) no change is forced; otherwise a
-/// one-time password is generated, returned once, and must be changed at first login.
+/// Creates a staff member on `txn` at `at`, returning it with its audit entry. With `password`
+/// given (CLI) no change is forced; otherwise a one-time password is generated, returned once,
+/// and must be changed at first login.
 pub async fn insert(
     txn: &impl ConnectionTrait,
-    actor: Option<&Staff>,
-    request_id: Option<&str>,
+    at: chrono::DateTime<chrono::Utc>,
     input: CreateInput,
     password_hash: String,
     must_change_password: bool,
-) -> Result<staff::Model, AppError> {
+) -> Result<(staff::Model, audit::Entry), AppError> {
     let mut errors = Vec::new();
     let username = text::username(&input.username, &["input", "username"])
         .map_err(|e| errors.push(e))
@@ -162,7 +163,6 @@ pub async fn insert(
     if exists > 0 {
         return Err(taken());
     }
-    let at = now();
     let model = staff::ActiveModel {
         username: Set(username),
         display_name: Set(display_name),
@@ -180,20 +180,14 @@ pub async fn insert(
     .await
     .map_err(|e| on_unique(e, "ux_staff_username", "staff.username", taken))?;
     replace_stores(txn, model.id, &stores).await?;
-    audit::record(
-        txn,
-        actor,
-        request_id,
-        audit::Entry {
-            action: "staff.create",
-            target_type: "StaffMember",
-            target_id: Some(model.id),
-            after: Some(snapshot(&model, &stores)),
-            ..Default::default()
-        },
-    )
-    .await?;
-    Ok(model)
+    let entry = audit::Entry {
+        action: "staff.create",
+        target_type: "StaffMember",
+        target_id: Some(model.id),
+        after: Some(snapshot(&model, &stores)),
+        ..Default::default()
+    };
+    Ok((model, entry))
 }
 
 /// `staffCreate` (USER_MANAGE): returns the member and their one-time password.
@@ -206,17 +200,10 @@ pub async fn create(
     staff.require(Permission::UserManage, None)?;
     let otp = password::generate_one_time();
     let hash = password::hash(otp.clone()).await?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let model = insert(
-        &txn,
-        Some(staff),
-        ctx.request_id.as_deref(),
-        input,
-        hash,
-        true,
-    )
+    let model = write(ctx, staff, async |txn| {
+        insert(txn, ctx.now(), input, hash, true).await
+    })
     .await?;
-    txn.commit().await?;
     Ok((model, otp))
 }
 
@@ -250,69 +237,64 @@ pub async fn update(
         ),
         None => None,
     };
-    let txn = db::begin_write(&ctx.db).await?;
-    // Serialise changes that could remove the last director.
-    db::lock(&txn, "directors").await?;
-    let before = staff::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("staff member"))?;
-    let before_stores = store_ids_of(&txn, id).await?;
-    let old_role = auth::role_of(&before);
-    let new_role = input.role.unwrap_or(old_role);
-    let stores = match (&input.store_ids, new_role) {
-        (Some(ids), role) => Some(validate_stores(&txn, role, ids).await?),
-        // Becoming a director drops store assignments: directors see every store.
-        (None, Role::Director) if old_role != Role::Director => Some(Vec::new()),
-        (None, _) => None,
-    };
-    let mut m: staff::ActiveModel = before.clone().into();
-    if let Some(d) = display_name {
-        m.display_name = Set(d)
-    }
-    m.role = Set(new_role.as_str().to_owned());
-    if let Some(a) = input.active {
-        m.active = Set(a)
-    }
-    let at = now();
-    m.updated_at = Set(at);
-    let deactivated = before.active && input.active == Some(false);
-    let demoted = old_role != new_role;
-    if deactivated || demoted {
-        // Void issued access tokens (their role claim or account is stale).
-        m.password_changed_at = Set(at);
-    }
-    let model = m.update(&txn).await?;
-    if let Some(ids) = &stores {
-        replace_stores(&txn, id, ids).await?;
-    }
-    if active_directors(&txn).await? == 0 {
-        return Err(AppError::invalid(
-            &["input", if deactivated { "active" } else { "role" }],
-            ErrorCode::LastDirector,
-            "the last active director can be neither deactivated nor demoted",
-        ));
-    }
-    if deactivated {
-        auth::revoke_all(&txn, id).await?;
-    }
-    let after_stores = stores.unwrap_or_else(|| before_stores.clone());
-    audit::record_as(
-        &txn,
-        ctx,
-        actor,
-        audit::Entry {
+    write(ctx, actor, async |txn| {
+        // Serialise changes that could remove the last director.
+        db::lock(txn, "directors").await?;
+        let before = staff::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("staff member"))?;
+        let before_stores = store_ids_of(txn, id).await?;
+        let old_role = auth::role_of(&before);
+        let new_role = input.role.unwrap_or(old_role);
+        let stores = match (&input.store_ids, new_role) {
+            (Some(ids), role) => Some(validate_stores(txn, role, ids).await?),
+            // Becoming a director drops store assignments: directors see every store.
+            (None, Role::Director) if old_role != Role::Director => Some(Vec::new()),
+            (None, _) => None,
+        };
+        let mut m: staff::ActiveModel = before.clone().into();
+        if let Some(d) = display_name {
+            m.display_name = Set(d)
+        }
+        m.role = Set(new_role.as_str().to_owned());
+        if let Some(a) = input.active {
+            m.active = Set(a)
+        }
+        let at = ctx.now();
+        m.updated_at = Set(at);
+        let deactivated = before.active && input.active == Some(false);
+        let demoted = old_role != new_role;
+        if deactivated || demoted {
+            // Void issued access tokens (their role claim or account is stale).
+            m.password_changed_at = Set(at);
+        }
+        let model = m.update(txn).await?;
+        if let Some(ids) = &stores {
+            replace_stores(txn, id, ids).await?;
+        }
+        if active_directors(txn).await? == 0 {
+            return Err(AppError::invalid(
+                &["input", if deactivated { "active" } else { "role" }],
+                ErrorCode::LastDirector,
+                "the last active director can be neither deactivated nor demoted",
+            ));
+        }
+        if deactivated {
+            auth::revoke_all(txn, id, ctx.now()).await?;
+        }
+        let after_stores = stores.unwrap_or_else(|| before_stores.clone());
+        let entry = audit::Entry {
             action: "staff.update",
             target_type: "StaffMember",
             target_id: Some(id),
             before: Some(snapshot(&before, &before_stores)),
             after: Some(snapshot(&model, &after_stores)),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(model)
+        };
+        Ok((model, entry))
+    })
+    .await
 }
 
 /// `staffPasswordReset` (USER_MANAGE): a new one-time password, all sessions revoked, a login
@@ -323,36 +305,33 @@ pub async fn reset_password(ctx: &ServiceCtx, id: i64) -> Result<(staff::Model, 
     actor.require(Permission::UserManage, None)?;
     let otp = password::generate_one_time();
     let hash = password::hash(otp.clone()).await?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let before = staff::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("staff member"))?;
-    let mut m: staff::ActiveModel = before.clone().into();
-    let at = now();
-    m.password_hash = Set(hash);
-    m.must_change_password = Set(true);
-    m.password_changed_at = Set(at);
-    m.updated_at = Set(at);
-    let model = m.update(&txn).await?;
-    auth::revoke_all(&txn, id).await?;
-    entity::login_throttle::Entity::delete_by_id(model.username.clone())
-        .exec(&txn)
-        .await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        actor,
-        audit::Entry {
-            action: "staff.password_reset",
-            target_type: "StaffMember",
-            target_id: Some(id),
-            ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((model, otp))
+    write(ctx, actor, async |txn| {
+        let before = staff::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("staff member"))?;
+        let mut m: staff::ActiveModel = before.clone().into();
+        let at = ctx.now();
+        m.password_hash = Set(hash);
+        m.must_change_password = Set(true);
+        m.password_changed_at = Set(at);
+        m.updated_at = Set(at);
+        let model = m.update(txn).await?;
+        auth::revoke_all(txn, id, ctx.now()).await?;
+        entity::login_throttle::Entity::delete_by_id(model.username.clone())
+            .exec(txn)
+            .await?;
+        Ok((
+            (model, otp),
+            audit::Entry {
+                action: "staff.password_reset",
+                target_type: "StaffMember",
+                target_id: Some(id),
+                ..Default::default()
+            },
+        ))
+    })
+    .await
 }
 
 /// Condition limiting staff rows to what the viewer may see: directors all; others the staff

@@ -16,21 +16,20 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{Kind, Payload, Status, effective_status};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::kernel::write::write;
-use crate::service::{
-    ServiceCtx, catalog, inventory, kernel::audit, member, now, pricing, promotion,
-};
+use crate::service::kernel::write::{write, write_as_system};
+use crate::service::{ServiceCtx, catalog, inventory, kernel::audit, member, pricing, promotion};
 
 async fn pending_for_update(
     txn: &impl ConnectionTrait,
     staff: &Staff,
     id: i64,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<approval_request::Model, AppError> {
     let r = crate::service::kernel::scope::get_in_scope::<approval_request::Entity>(
         txn, staff, id, true,
     )
     .await?;
-    match effective_status(&r)? {
+    match effective_status(&r, at)? {
         Status::Pending => Ok(r),
         s => Err(AppError::invalid(
             &["input", "id"],
@@ -92,7 +91,7 @@ pub async fn approve(
     let staff = ctx.viewer.staff()?;
     let note = note(note_in, false)?;
     let txn = db::begin_write(&ctx.db).await?;
-    let r = pending_for_update(&txn, staff, id).await?;
+    let r = pending_for_update(&txn, staff, id, ctx.now()).await?;
     check_resolver(staff, &r)?;
     let applied = match Payload::of(&r)? {
         // An object's review is applied by the object's own transition, which closes the
@@ -105,14 +104,16 @@ pub async fn approve(
             promotion::apply_approved(&txn, ctx, staff, r.subject_id).await?;
             None
         }
-        Payload::PriceChange(p) => Some(pricing::apply_approved(&txn, &r, staff, &p).await?),
-        Payload::StockAdjust(p) => Some(inventory::apply_approved(&txn, &r, &p).await?),
-        Payload::PointsAdjust(p) => Some(member::apply_approved(&txn, &r, &p).await?),
+        Payload::PriceChange(p) => {
+            Some(pricing::apply_approved(&txn, &r, staff, &p, ctx.now()).await?)
+        }
+        Payload::StockAdjust(p) => Some(inventory::apply_approved(&txn, &r, &p, ctx.now()).await?),
+        Payload::PointsAdjust(p) => Some(member::apply_approved(&txn, &r, &p, ctx.now()).await?),
     };
     let resolved = match applied {
         None => reread(&txn, id).await?,
         Some(applied) => {
-            let resolved = resolve(&txn, r, Status::Approved, staff.id, note).await?;
+            let resolved = resolve(&txn, r, Status::Approved, staff.id, ctx.now(), note).await?;
             audit::record_as(&txn, ctx, staff, audit::Entry {
                 action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
                 after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
@@ -138,33 +139,38 @@ async fn resolve(
     r: approval_request::Model,
     status: Status,
     by: i64,
+    at: chrono::DateTime<chrono::Utc>,
     note: Option<String>,
 ) -> Result<approval_request::Model, AppError> {
     let mut m: approval_request::ActiveModel = r.into();
     m.status = Set(status.as_str().to_owned());
     m.resolved_by = Set(Some(by));
-    m.resolved_at = Set(Some(now()));
+    m.resolved_at = Set(Some(at));
     m.note = Set(note);
     Ok(m.update(txn).await?)
 }
 
-/// Marks pending requests past their expiry as EXPIRED (run by the scheduler; reads already
+/// Marks pending requests expired at `at` as EXPIRED (run by the scheduler; reads already
 /// derive it). Returns how many.
-pub async fn expire_due(db: &sea_orm::DatabaseConnection) -> Result<u64, AppError> {
+pub async fn expire_due(
+    db: &sea_orm::DatabaseConnection,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, AppError> {
     use sea_orm::sea_query::Expr;
-    let txn = db::begin_write(db).await?;
-    let res = approval_request::Entity::update_many()
-        .col_expr(
-            approval_request::Column::Status,
-            Expr::value(Status::Expired.as_str()),
-        )
-        .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
-        .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
-        .filter(approval_request::Column::ExpiresAt.lte(now()))
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(res.rows_affected)
+    write_as_system(db, at, async |txn| {
+        let res = approval_request::Entity::update_many()
+            .col_expr(
+                approval_request::Column::Status,
+                Expr::value(Status::Expired.as_str()),
+            )
+            .col_expr(approval_request::Column::ResolvedAt, Expr::value(at))
+            .filter(approval_request::Column::Status.eq(Status::Pending.as_str()))
+            .filter(approval_request::Column::ExpiresAt.lte(at))
+            .exec(txn)
+            .await?;
+        Ok((res.rows_affected, None))
+    })
+    .await
 }
 
 /// `approvalRequestReject`: with a note; nothing is applied.
@@ -177,7 +183,7 @@ pub async fn reject(
     let staff = ctx.viewer.staff()?;
     let note = note(note_in, true)?;
     let txn = db::begin_write(&ctx.db).await?;
-    let r = pending_for_update(&txn, staff, id).await?;
+    let r = pending_for_update(&txn, staff, id, ctx.now()).await?;
     check_resolver(staff, &r)?;
     match Kind::parse(&r.kind) {
         Some(Kind::ProductReview) => {
@@ -197,7 +203,7 @@ pub async fn reject(
         }
         _ => {}
     }
-    let resolved = resolve(&txn, r, Status::Rejected, staff.id, note).await?;
+    let resolved = resolve(&txn, r, Status::Rejected, staff.id, ctx.now(), note).await?;
     audit::record_as(
         &txn,
         ctx,
@@ -221,13 +227,13 @@ pub async fn reject(
 pub async fn cancel(ctx: &ServiceCtx, id: i64) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     write(ctx, staff, async |txn| {
-        let r = pending_for_update(txn, staff, id).await?;
+        let r = pending_for_update(txn, staff, id, ctx.now()).await?;
         if r.requested_by != staff.id {
             return Err(AppError::Forbidden(crate::error::ForbiddenReason::Other(
                 "only the requester may cancel a request",
             )));
         }
-        let resolved = resolve(txn, r, Status::Cancelled, staff.id, None).await?;
+        let resolved = resolve(txn, r, Status::Cancelled, staff.id, ctx.now(), None).await?;
         let entry = audit::Entry {
             action: "approval.cancel",
             target_type: "ApprovalRequest",
@@ -274,7 +280,7 @@ pub async fn list(
     if let Some(k) = filter.kind {
         q = q.filter(approval_request::Column::Kind.eq(k.as_str()))
     }
-    let at = now();
+    let at = ctx.now();
     match filter.status {
         Some(Status::Pending) => {
             q = q

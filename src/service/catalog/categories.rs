@@ -131,7 +131,7 @@ pub async fn category_create(
             }
             None => (name.clone(), 1),
         };
-        let at = now();
+        let at = ctx.now();
         let model = category::ActiveModel {
             store_id: Set(input.store_id),
             parent_id: Set(input.parent_id),
@@ -266,7 +266,7 @@ pub async fn category_update(
             m.name = Set(name);
             m.path = Set(new_path.clone());
         }
-        m.updated_at = Set(now());
+        m.updated_at = Set(ctx.now());
         let taken = || {
             invalid(
                 &["input", "name"],

@@ -66,7 +66,7 @@ pub(crate) async fn transition_in(
         queue::lock_pending_of(txn, queue::Kind::ProductReview, id).await?;
     }
     let before = product_for_update(txn, staff, id).await?;
-    let from = effective_status(&before)?;
+    let from = effective_status(&before, ctx.now())?;
     let (permission, allowed_from, action_name) = action.rule();
     staff.require(permission, Some(before.store_id))?;
     let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
@@ -82,7 +82,7 @@ pub(crate) async fn transition_in(
         ));
     }
     let mut m: product::ActiveModel = before.clone().into();
-    let at = now();
+    let at = ctx.now();
     let self_approved = change(txn, staff, &before, &action, &allowed, &mut m, at).await?;
     m.updated_at = Set(at);
     let model = m.update(txn).await?;
@@ -259,6 +259,7 @@ async fn sync_queue(
                 model.id,
                 approved,
                 staff.id,
+                ctx.now(),
                 None,
             )
             .await?;
@@ -272,6 +273,7 @@ async fn sync_queue(
                 model.id,
                 rejected,
                 staff.id,
+                ctx.now(),
                 note,
             )
             .await?;

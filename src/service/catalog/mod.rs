@@ -20,7 +20,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
 use crate::service::kernel::approval_queue as queue;
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 mod categories;
 mod lifecycle;

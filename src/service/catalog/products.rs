@@ -1,7 +1,7 @@
 //! Products: content, validation, creation and edits.
 
 use super::*;
-use crate::service::kernel::write::write;
+use crate::service::kernel::write::{write, write_as_system};
 
 // ---------------------------------------------------------------------------------------------
 // Products
@@ -20,13 +20,15 @@ pub struct ProductContent {
     pub scheduled_on_shelf_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-/// The listing state as of now: an OFF_SHELF product whose scheduled time has come reads as
+/// The listing state at `at`: an OFF_SHELF product whose scheduled time has come reads as
 /// ON_SHELF even before the scheduler has run.
-pub fn effective_status(p: &product::Model) -> Result<ProductStatus, AppError> {
+pub fn effective_status(
+    p: &product::Model,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<ProductStatus, AppError> {
     let stored = ProductStatus::of(p)?;
     Ok(
-        if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= now())
-        {
+        if stored == ProductStatus::OffShelf && p.scheduled_on_shelf_at.is_some_and(|t| t <= at) {
             ProductStatus::OnShelf
         } else {
             stored
@@ -34,63 +36,59 @@ pub fn effective_status(p: &product::Model) -> Result<ProductStatus, AppError> {
     )
 }
 
-/// Puts due scheduled products on the shelf (run by the server's scheduler); returns how many.
-pub async fn apply_due_schedules(db: &sea_orm::DatabaseConnection) -> Result<u64, AppError> {
-    let at = now();
-    let txn = db::begin_write(db).await?;
-    let due = product::Entity::find()
-        .filter(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
-        .filter(product::Column::ScheduledOnShelfAt.lte(at))
-        .all(&txn)
-        .await?;
-    let mut applied = 0;
-    for p in &due {
-        // Conditional, so two servers running the scheduler apply (and audit) it once.
-        let done = product::Entity::update_many()
-            .col_expr(
-                product::Column::Status,
-                sea_orm::sea_query::Expr::value(ProductStatus::OnShelf.as_str()),
-            )
-            .col_expr(
-                product::Column::StatusReason,
-                sea_orm::sea_query::Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                product::Column::ScheduledOnShelfAt,
-                sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
-            )
-            .col_expr(
-                product::Column::UpdatedAt,
-                sea_orm::sea_query::Expr::value(at),
-            )
-            .filter(product::Column::Id.eq(p.id))
+/// Puts products whose scheduled time is at or before `at` on the shelf (run by the server's
+/// scheduler); returns how many.
+pub async fn apply_due_schedules(
+    db: &sea_orm::DatabaseConnection,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, AppError> {
+    use sea_orm::sea_query::Expr;
+    write_as_system(db, at, async |txn| {
+        let due = product::Entity::find()
             .filter(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
             .filter(product::Column::ScheduledOnShelfAt.lte(at))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-        if done == 0 {
-            continue;
+            .all(txn)
+            .await?;
+        let mut entries = Vec::new();
+        for p in &due {
+            // Conditional, so two servers running the scheduler apply (and audit) it once.
+            let done = product::Entity::update_many()
+                .col_expr(
+                    product::Column::Status,
+                    Expr::value(ProductStatus::OnShelf.as_str()),
+                )
+                .col_expr(
+                    product::Column::StatusReason,
+                    Expr::value(Option::<String>::None),
+                )
+                .col_expr(
+                    product::Column::ScheduledOnShelfAt,
+                    Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+                )
+                .col_expr(product::Column::UpdatedAt, Expr::value(at))
+                .filter(product::Column::Id.eq(p.id))
+                .filter(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
+                .filter(product::Column::ScheduledOnShelfAt.lte(at))
+                .exec(txn)
+                .await?
+                .rows_affected;
+            if done == 1 {
+                entries.push(audit::Entry {
+                    action: "product.on_shelf",
+                    target_type: "Product",
+                    target_id: Some(p.id),
+                    store_id: Some(p.store_id),
+                    before: Some(json!({ "status": p.status })),
+                    after: Some(
+                        json!({ "status": "ON_SHELF", "scheduled": p.scheduled_on_shelf_at }),
+                    ),
+                    ..Default::default()
+                });
+            }
         }
-        applied += 1;
-        audit::record(
-            &txn,
-            None,
-            None,
-            audit::Entry {
-                action: "product.on_shelf",
-                target_type: "Product",
-                target_id: Some(p.id),
-                store_id: Some(p.store_id),
-                before: Some(json!({ "status": p.status })),
-                after: Some(json!({ "status": "ON_SHELF", "scheduled": p.scheduled_on_shelf_at })),
-                ..Default::default()
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(applied)
+        Ok((entries.len() as u64, entries))
+    })
+    .await
 }
 
 pub(crate) fn valid_url(u: &str) -> bool {
@@ -104,6 +102,7 @@ pub(crate) fn validate_content(
     c: &mut ProductContent,
     platform: &str,
     cat: Option<&category::Model>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
     let mut errors = Vec::new();
     if let Some(t) = &c.title {
@@ -173,7 +172,7 @@ pub(crate) fn validate_content(
         ));
     }
     if let Some(Some(t)) = &c.scheduled_on_shelf_at
-        && *t <= now()
+        && *t <= at
     {
         errors.push(UserError::new(
             &["input", "scheduledOnShelfAt"],
@@ -309,8 +308,8 @@ pub async fn product_create(
             ));
         }
         content.key_attributes.get_or_insert_with(BTreeMap::new);
-        validate_content(&mut content, &store.platform, Some(&cat))?;
-        let at = now();
+        validate_content(&mut content, &store.platform, Some(&cat), ctx.now())?;
+        let at = ctx.now();
         let model = product::ActiveModel {
             store_id: Set(store_id),
             category_id: Set(category_id),
@@ -433,7 +432,7 @@ pub async fn product_update(
         if content.category_id.is_some() && content.key_attributes.is_none() {
             content.key_attributes = serde_json::from_str(&before.key_attributes_json).ok();
         }
-        validate_content(&mut content, &store.platform, Some(&cat))?;
+        validate_content(&mut content, &store.platform, Some(&cat), ctx.now())?;
         let mut m: product::ActiveModel = before.clone().into();
         if let Some(c) = content.category_id {
             m.category_id = Set(c)
@@ -459,7 +458,7 @@ pub async fn product_update(
         if let Some(t) = content.scheduled_on_shelf_at {
             m.scheduled_on_shelf_at = Set(t)
         }
-        m.updated_at = Set(now());
+        m.updated_at = Set(ctx.now());
         let model = m.update(txn).await?;
         if status != ProductStatus::Draft {
             refuse_blocked(

@@ -82,7 +82,7 @@ pub async fn product_list(
         // Scheduled products whose time has come read as ON_SHELF.
         let due = Condition::all()
             .add(product::Column::Status.eq(ProductStatus::OffShelf.as_str()))
-            .add(product::Column::ScheduledOnShelfAt.lte(now()));
+            .add(product::Column::ScheduledOnShelfAt.lte(ctx.now()));
         q = match s {
             ProductStatus::OnShelf => q.filter(
                 Condition::any()

@@ -115,7 +115,7 @@ pub async fn skus_generate(
             .filter(|c| !existing.contains_key(&attributes_key(c)))
             .collect();
         let wanted: HashSet<String> = combos.iter().map(|c| attributes_key(c)).collect();
-        let retired = retire_unchosen(txn, &existing, &wanted).await?;
+        let retired = retire_unchosen(txn, &existing, &wanted, ctx.now()).await?;
         let kept = existing.len() - retired.removed.len();
         if kept + new.len() > MAX_SKUS {
             return Err(invalid(
@@ -135,7 +135,7 @@ pub async fn skus_generate(
             .max()
             .unwrap_or(0)
             .max(existing.len());
-        let at = now();
+        let at = ctx.now();
         let mut created = Vec::new();
         for (next, combo) in (used + 1..).zip(new) {
             let code = format!("{prefix}-{next:03}");
@@ -257,6 +257,7 @@ async fn retire_unchosen(
     txn: &DatabaseTransaction,
     existing: &HashMap<String, sku::Model>,
     wanted: &HashSet<String>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Retired, AppError> {
     let mut r = Retired {
         removed: Vec::new(),
@@ -282,10 +283,7 @@ async fn retire_unchosen(
         if !ids.is_empty() {
             sku::Entity::update_many()
                 .col_expr(sku::Column::Active, sea_orm::sea_query::Expr::value(active))
-                .col_expr(
-                    sku::Column::UpdatedAt,
-                    sea_orm::sea_query::Expr::value(now()),
-                )
+                .col_expr(sku::Column::UpdatedAt, sea_orm::sea_query::Expr::value(at))
                 .filter(sku::Column::Id.is_in(ids.iter().copied()))
                 .exec(txn)
                 .await?;

@@ -13,8 +13,8 @@ use crate::auth::{Permission, StoreScope};
 
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, on_unique};
+use crate::service::ServiceCtx;
 use crate::service::kernel::{audit, scope::get_in_scope, write::write};
-use crate::service::{ServiceCtx, now};
 
 /// Advertising-Law hits of some named texts (field, text), with the field each is in.
 pub fn field_hits(
@@ -132,7 +132,7 @@ pub async fn add(
             phrase: Set(phrase),
             reason: Set(reason),
             created_by: Set(staff.actor_id()),
-            created_at: Set(now()),
+            created_at: Set(ctx.now()),
             ..Default::default()
         }
         .insert(txn)

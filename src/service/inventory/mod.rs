@@ -12,7 +12,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{self as queue, StockAdjust, StockChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, catalog, kernel::audit, now};
+use crate::service::{ServiceCtx, catalog, kernel::audit};
 
 /// Movement kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,6 +162,7 @@ pub async fn apply(
         reason,
         reference,
         Some(staff.id),
+        ctx.now(),
     )
     .await?;
     audit::record_as(&txn, ctx, staff, audit::Entry {
@@ -212,6 +213,7 @@ pub async fn apply_change(
     reason: Option<String>,
     reference: Option<String>,
     actor_id: Option<i64>,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<(sku::Model, inventory_movement::Model), AppError> {
     validate(change, reason.as_deref())?;
     let backend = txn.get_database_backend();
@@ -289,7 +291,7 @@ pub async fn apply_change(
         reason: Set(reason),
         reference: Set(reference),
         actor_id: Set(actor_id),
-        created_at: Set(now()),
+        created_at: Set(at),
         ..Default::default()
     }
     .insert(txn)
@@ -363,6 +365,7 @@ pub async fn apply_approved(
     txn: &impl ConnectionTrait,
     r: &entity::approval_request::Model,
     p: &StockAdjust,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> Result<serde_json::Value, AppError> {
     let sku = sku::Entity::find_by_id(r.subject_id)
         .one(txn)
@@ -374,8 +377,16 @@ pub async fn apply_approved(
     };
     let reason = r.reason.clone();
     let reference = p.reference.clone();
-    let (after, movement) =
-        apply_change(txn, &sku, &change, reason, reference, Some(r.requested_by)).await?;
+    let (after, movement) = apply_change(
+        txn,
+        &sku,
+        &change,
+        reason,
+        reference,
+        Some(r.requested_by),
+        at,
+    )
+    .await?;
     Ok(
         json!({ "skuId": after.id, "movement": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand }),
     )

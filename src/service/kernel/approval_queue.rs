@@ -7,7 +7,7 @@
 //! the request, then the capability locks its subject; a capability resolving its own review
 //! locks the pending request first with [`lock_pending_of`]).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::approval_request;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,8 +18,8 @@ use serde_json::json;
 
 use crate::auth::{Role, Staff};
 use crate::error::AppError;
+use crate::service::ServiceCtx;
 use crate::service::kernel::audit;
-use crate::service::{ServiceCtx, now};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,10 +123,13 @@ pub fn stored_kind(r: &approval_request::Model) -> Result<Kind, AppError> {
     })
 }
 
-/// The effective status of a request now (a pending one past its expiry is EXPIRED).
-pub fn effective_status(r: &approval_request::Model) -> Result<Status, AppError> {
+/// The effective status of a request at `at` (a pending one past its expiry is EXPIRED).
+pub fn effective_status(
+    r: &approval_request::Model,
+    at: DateTime<Utc>,
+) -> Result<Status, AppError> {
     Ok(match stored_status(r)? {
-        Status::Pending if r.expires_at <= now() => Status::Expired,
+        Status::Pending if r.expires_at <= at => Status::Expired,
         s => s,
     })
 }
@@ -275,7 +278,7 @@ pub async fn file(
         .one(txn)
         .await?
         .ok_or(AppError::not_found("store"))?;
-    let at = now();
+    let at = ctx.now();
     let kind = req.payload.kind();
     let payload = req.payload.to_json();
     let model = approval_request::ActiveModel {
@@ -333,6 +336,7 @@ pub async fn close_subject(
     subject_id: i64,
     status: Status,
     by: i64,
+    at: DateTime<Utc>,
     note: Option<String>,
 ) -> Result<(), AppError> {
     approval_request::Entity::update_many()
@@ -341,7 +345,7 @@ pub async fn close_subject(
             Expr::value(status.as_str()),
         )
         .col_expr(approval_request::Column::ResolvedBy, Expr::value(by))
-        .col_expr(approval_request::Column::ResolvedAt, Expr::value(now()))
+        .col_expr(approval_request::Column::ResolvedAt, Expr::value(at))
         .col_expr(approval_request::Column::Note, Expr::value(note))
         .filter(approval_request::Column::Kind.eq(kind.as_str()))
         .filter(approval_request::Column::SubjectId.eq(subject_id))

@@ -22,16 +22,18 @@ pub struct Entry {
     pub self_approved: bool,
 }
 
-/// Writes an audit row on `conn` (the mutation's transaction). `actor` is `None` for the system.
+/// Writes an audit row on `conn` (the mutation's transaction), stamped `at`. `actor` is `None`
+/// for the system.
 pub async fn record(
     conn: &impl ConnectionTrait,
+    at: DateTime<Utc>,
     actor: Option<&Staff>,
     request_id: Option<&str>,
     entry: Entry,
 ) -> Result<(), AppError> {
     let actor = actor.filter(|a| a.actor_id().is_some());
     audit_log::ActiveModel {
-        created_at: Set(crate::service::now()),
+        created_at: Set(at),
         actor_id: Set(actor.map(|a| a.id)),
         actor_role: Set(actor.map(|a| a.role.as_str().to_owned())),
         action: Set(entry.action.to_owned()),
@@ -56,7 +58,14 @@ pub async fn record_as(
     actor: &Staff,
     entry: Entry,
 ) -> Result<(), AppError> {
-    record(conn, Some(actor), ctx.request_id.as_deref(), entry).await
+    record(
+        conn,
+        ctx.now(),
+        Some(actor),
+        ctx.request_id.as_deref(),
+        entry,
+    )
+    .await
 }
 
 /// Filters of `auditLog`.

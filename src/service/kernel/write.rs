@@ -4,6 +4,7 @@
 //! transaction is dropped, which rolls it back. `write_as_system` does the same for the
 //! scheduler's and the CLI's changes, whose audit rows have no actor.
 
+use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::auth::Staff;
@@ -52,15 +53,16 @@ pub async fn write<T, A: Audited>(
 }
 
 /// [`write()`] for a change nobody asked for in a request (a scheduler job, the CLI): its audit
-/// rows name no actor and no request.
+/// rows name no actor and no request and are stamped `at`, the time the job runs for.
 pub async fn write_as_system<T, A: Audited>(
     db: &DatabaseConnection,
+    at: DateTime<Utc>,
     change: impl AsyncFnOnce(&DatabaseTransaction) -> Result<(T, A), AppError>,
 ) -> Result<T, AppError> {
     let txn = db::begin_write(db).await?;
     let (value, audited) = change(&txn).await?;
     for entry in audited.entries() {
-        audit::record(&txn, None, None, entry).await?;
+        audit::record(&txn, at, None, None, entry).await?;
     }
     txn.commit().await?;
     Ok(value)

@@ -24,7 +24,7 @@ use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PointsAdjust as PointsRequest};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::kernel::write::write;
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 mod points;
 mod profile;
@@ -113,7 +113,7 @@ pub async fn pii_reveal(
             .lock_exclusive()
             .one(txn)
             .await?;
-        let since = now() - Duration::hours(24);
+        let since = ctx.now() - Duration::hours(24);
         let used = entity::audit_log::Entity::find()
             .filter(entity::audit_log::Column::ActorId.eq(staff.id))
             .filter(entity::audit_log::Column::Action.eq("member.piiReveal"))
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_reversal_beyond_the_balance_becomes_a_deficit_repaid_from_the_next_earning() {
-        let mut b = PointsBook::new(1, now());
+        let mut b = PointsBook::new(1, chrono::Utc::now());
         b.earn(7, 100, 10_000, 1);
         b.reverse(7, 30, 1);
         assert_eq!(b.states[&7].balance, 70);

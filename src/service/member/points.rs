@@ -203,7 +203,8 @@ pub async fn points_adjust(
         txn.commit().await?;
         return Ok(AdjustOutcome::Requested(request));
     }
-    let (after, entry) = apply_adjust(&txn, &m, input.amount, reason, staff.actor_id()).await?;
+    let (after, entry) =
+        apply_adjust(&txn, &m, input.amount, reason, staff.actor_id(), ctx.now()).await?;
     audit::record_as(&txn, ctx, staff, audit::Entry {
         action: "member.pointsAdjust", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
         before: Some(json!({ "points": m.points_balance })),
@@ -235,8 +236,9 @@ pub async fn apply_adjust(
     amount: i64,
     reason: String,
     actor_id: Option<i64>,
+    at: DateTime<Utc>,
 ) -> Result<(member::Model, points_entry::Model), AppError> {
-    write_entry(txn, m, PointsKind::Adjust, amount, reason, actor_id).await
+    write_entry(txn, m, PointsKind::Adjust, amount, reason, actor_id, at).await
 }
 
 /// Applies a points adjustment approved in the approval queue, on its transaction (refused
@@ -245,13 +247,14 @@ pub async fn apply_approved(
     txn: &impl ConnectionTrait,
     r: &entity::approval_request::Model,
     p: &PointsRequest,
+    at: DateTime<Utc>,
 ) -> Result<serde_json::Value, AppError> {
     let m = member::Entity::find_by_id(r.subject_id)
         .one(txn)
         .await?
         .ok_or(AppError::not_found("member"))?;
     let reason = r.reason.clone().unwrap_or_default();
-    let (after, _) = apply_adjust(txn, &m, p.amount, reason, Some(r.requested_by)).await?;
+    let (after, _) = apply_adjust(txn, &m, p.amount, reason, Some(r.requested_by), at).await?;
     Ok(json!({ "memberId": after.id, "amount": p.amount, "points": after.points_balance }))
 }
 
@@ -264,6 +267,7 @@ pub(crate) async fn write_entry(
     amount: i64,
     reason: String,
     actor_id: Option<i64>,
+    at: DateTime<Utc>,
 ) -> Result<(member::Model, points_entry::Model), AppError> {
     // Re-read under the write lock: the balance may have moved since the request.
     let m = member::Entity::find_by_id(m.id)
@@ -284,14 +288,14 @@ pub(crate) async fn write_entry(
         reason: Set(Some(reason)),
         order_id: Set(None),
         actor_id: Set(actor_id),
-        created_at: Set(now()),
+        created_at: Set(at),
         ..Default::default()
     }
     .insert(txn)
     .await?;
     let mut am: member::ActiveModel = m.into();
     am.points_balance = Set(balance);
-    am.updated_at = Set(now());
+    am.updated_at = Set(at);
     Ok((am.update(txn).await?, entry))
 }
 
@@ -324,6 +328,7 @@ pub async fn points_redeem(
             -points,
             item,
             staff.actor_id(),
+            ctx.now(),
         )
         .await?;
         let record = audit::Entry {
@@ -376,6 +381,7 @@ pub async fn points_redeem_cancel(
             -redeem.amount,
             reference,
             staff.actor_id(),
+            ctx.now(),
         )
         .await?;
         let record = audit::Entry {

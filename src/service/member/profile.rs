@@ -112,7 +112,7 @@ pub async fn update(ctx: &ServiceCtx, input: MemberUpdate) -> Result<member::Mod
         if let Some(n) = &note {
             am.note = Set(n.clone());
         }
-        am.updated_at = Set(now());
+        am.updated_at = Set(ctx.now());
         let after = am.update(txn).await?;
         if let Some(t) = &tags {
             replace_tags(txn, &m, t).await?;

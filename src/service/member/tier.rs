@@ -1,7 +1,7 @@
 //! Tiers: thresholds, evaluation (on import and daily), manual tier changes, store tier settings.
 
 use super::*;
-use crate::service::kernel::write::write;
+use crate::service::kernel::write::{write, write_as_system};
 
 // ---------------------------------------------------------------------------------------------
 // Tiers
@@ -104,9 +104,9 @@ pub async fn reevaluate_tiers(
     store: &store::Model,
     only: Option<&[i64]>,
     event: TierCause,
+    at: DateTime<Utc>,
 ) -> Result<usize, AppError> {
     let defs = tiers(store);
-    let at = now();
     let since = if store.tier_basis == "LIFETIME" {
         DateTime::<Utc>::MIN_UTC
     } else {
@@ -195,50 +195,65 @@ pub async fn reevaluate_tiers(
 }
 
 /// The daily job: re-evaluates every store's tiers (rolling windows move, protection ends).
-pub async fn daily_tier_job(db: &sea_orm::DatabaseConnection) -> Result<usize, AppError> {
+pub async fn daily_tier_job(
+    db: &sea_orm::DatabaseConnection,
+    at: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let mut changed = 0;
     for s in store::Entity::find().all(db).await? {
-        let txn = db::begin_write(db).await?;
-        changed += reevaluate_tiers(&txn, &s, None, TierCause::DailyReeval).await?;
-        txn.commit().await?;
+        changed += write_as_system(db, at, async |txn| {
+            let n = reevaluate_tiers(txn, &s, None, TierCause::DailyReeval, at).await?;
+            Ok((n, None))
+        })
+        .await?;
     }
     Ok(changed)
 }
 
-/// Runs the daily tier job once per UTC day: the server that claims the day (one conditional
-/// write of `app_setting`) runs it; the others skip. Returns the changes when it ran.
+/// Runs the daily tier job once per UTC day (the day of `at`): the server that claims the day
+/// (one conditional write of `app_setting`) runs it; the others skip. Returns the changes when
+/// it ran.
 pub async fn daily_tier_job_if_due(
     db: &sea_orm::DatabaseConnection,
+    at: DateTime<Utc>,
 ) -> Result<Option<usize>, AppError> {
     use entity::app_setting;
     const KEY: &str = "daily_tier_job";
-    let today = now().date_naive().to_string();
-    let txn = db::begin_write(db).await?;
-    db::lock(&txn, KEY).await?;
-    let row = app_setting::Entity::find_by_id(KEY.to_owned())
-        .one(&txn)
-        .await?;
-    if row.as_ref().is_some_and(|r| r.value == today) {
+    let today = at.date_naive().to_string();
+    let claimed = write_as_system(db, at, async |txn| {
+        db::lock(txn, KEY).await?;
+        let row = app_setting::Entity::find_by_id(KEY.to_owned())
+            .one(txn)
+            .await?;
+        if row.as_ref().is_some_and(|r| r.value == today) {
+            return Ok((false, None));
+        }
+        let value = app_setting::ActiveModel {
+            key: Set(KEY.to_owned()),
+            value: Set(today),
+            updated_at: Set(at),
+        };
+        if row.is_some() {
+            value.update(txn).await?;
+        } else {
+            value.insert(txn).await?;
+        }
+        Ok((true, None))
+    })
+    .await?;
+    if !claimed {
         return Ok(None);
     }
-    let value = app_setting::ActiveModel {
-        key: Set(KEY.to_owned()),
-        value: Set(today),
-        updated_at: Set(now()),
-    };
-    if row.is_some() {
-        value.update(&txn).await?;
-    } else {
-        value.insert(&txn).await?;
-    }
-    txn.commit().await?;
-    daily_tier_job(db).await.map(Some)
+    daily_tier_job(db, at).await.map(Some)
 }
 
 /// Recomputes members' order aggregates and points balance from the orders and the ledger
 /// (set-based, in SQL).
-pub async fn refresh_aggregates(conn: &impl ConnectionTrait, ids: &[i64]) -> Result<(), AppError> {
-    let at = now();
+pub async fn refresh_aggregates(
+    conn: &impl ConnectionTrait,
+    ids: &[i64],
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
     for part in ids.chunks(1000) {
         let sql = format!(
             "UPDATE member SET \
@@ -293,7 +308,7 @@ pub async fn tier_set(
                 ),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         let until = at + Duration::days(i64::from(store.tier_protection_days.max(1)));
         tier_change::ActiveModel {
             store_id: Set(m.store_id),
@@ -428,9 +443,9 @@ pub async fn store_tiers_set(
         if let Some(p) = points_per_yuan {
             am.points_per_yuan = Set(p);
         }
-        am.updated_at = Set(now());
+        am.updated_at = Set(ctx.now());
         let after = am.update(txn).await?;
-        let changed = reevaluate_tiers(txn, &after, None, TierCause::DailyReeval).await?;
+        let changed = reevaluate_tiers(txn, &after, None, TierCause::DailyReeval, ctx.now()).await?;
         let entry = audit::Entry {
             action: "store.tiersSet", target_type: "Store", target_id: Some(s.id), store_id: Some(s.id),
             before: serde_json::from_str(&s.tiers_json).ok(),

@@ -28,7 +28,7 @@ use crate::error::AppError;
 use crate::service::kernel::csv_file::{Cells, CsvFile, Errors, Limits, Progress, RowError};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::member::{self as members, PointsBook, TierCause};
-use crate::service::{ServiceCtx, catalog, kernel::audit, now};
+use crate::service::{ServiceCtx, catalog, kernel::audit};
 
 mod import;
 

@@ -1,7 +1,7 @@
 //! SKU list prices within each role's limits, floor prices,
 //! costs, and the price history.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::{price_change, sku, store};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
@@ -15,7 +15,7 @@ use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PriceChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::kernel::write::write;
-use crate::service::{ServiceCtx, catalog, kernel::audit, now};
+use crate::service::{ServiceCtx, catalog, kernel::audit};
 
 /// Highest price accepted, ¥10,000,000.00.
 pub const MAX_PRICE_FEN: i64 = 1_000_000_000;
@@ -47,8 +47,12 @@ pub fn min_margin_price(cost_fen: i64, min_margin_bp: i32) -> i64 {
 
 /// Highest list price of the last 30 days: the current price or any price changed away from
 /// within the window.
-async fn high_30d(conn: &impl ConnectionTrait, sku: &sku::Model) -> Result<i64, AppError> {
-    let since = now() - Duration::days(30);
+async fn high_30d(
+    conn: &impl ConnectionTrait,
+    sku: &sku::Model,
+    at: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let since = at - Duration::days(30);
     let max_old: Option<i64> = price_change::Entity::find()
         .select_only()
         .column_as(price_change::Column::OldPriceFen.max(), "m")
@@ -151,7 +155,7 @@ pub async fn change_price(
         .one(&txn)
         .await?
         .ok_or(AppError::not_found("store"))?;
-    let high30 = high_30d(&txn, &sku).await?;
+    let high30 = high_30d(&txn, &sku, ctx.now()).await?;
     let sees_cost = catalog::cost_visible(staff, &store);
     let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30, sees_cost);
     let breaches = breaches_for(staff.role, &spec);
@@ -216,6 +220,7 @@ pub async fn change_price(
         Some(staff.id),
         None,
         None,
+        ctx.now(),
     )
     .await?;
     let after = sku::Entity::find_by_id(sku.id)
@@ -302,6 +307,7 @@ pub async fn apply_price(
     changed_by: Option<i64>,
     approved_by: Option<i64>,
     request_id: Option<i64>,
+    at: DateTime<Utc>,
 ) -> Result<price_change::Model, AppError> {
     if new_price_fen <= 0 || new_price_fen > MAX_PRICE_FEN {
         return Err(AppError::invalid(
@@ -314,7 +320,6 @@ pub async fn apply_price(
         .one(txn)
         .await?
         .ok_or(AppError::not_found("SKU"))?;
-    let at = now();
     let mut m: sku::ActiveModel = current.clone().into();
     m.price_fen = Set(new_price_fen);
     m.updated_at = Set(at);
@@ -410,7 +415,7 @@ pub async fn sku_update(
         if let Some(a) = input.active {
             m.active = Set(a)
         }
-        m.updated_at = Set(now());
+        m.updated_at = Set(ctx.now());
         let after = m.update(txn).await?;
         catalog::refresh_product_totals(txn, after.product_id).await?;
         // Cost is business-confidential: the audit records that it changed, not the value, so
@@ -473,6 +478,7 @@ pub async fn apply_approved(
     r: &entity::approval_request::Model,
     approver: &Staff,
     p: &PriceChange,
+    at: DateTime<Utc>,
 ) -> Result<serde_json::Value, AppError> {
     let sku = sku::Entity::find_by_id(r.subject_id)
         .one(txn)
@@ -486,6 +492,7 @@ pub async fn apply_approved(
         Some(r.requested_by),
         Some(approver.id),
         Some(r.id),
+        at,
     )
     .await?;
     Ok(

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{coupon, member, member_tag, promotion, store};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -22,7 +22,7 @@ use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::kernel::write::write;
 use crate::service::promotion::{Status, Validity, effective_status};
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 /// Stored coupon states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,7 @@ pub async fn buyers(
     conn: &impl ConnectionTrait,
     store: &store::Model,
     members: &[member::Model],
+    today: NaiveDate,
 ) -> Result<BTreeMap<i64, Buyer>, AppError> {
     let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
     let mut tags: BTreeMap<i64, Vec<String>> = BTreeMap::new();
@@ -95,7 +96,6 @@ pub async fn buyers(
             tags.entry(t.member_id).or_default().push(t.tag);
         }
     }
-    let today = crate::service::store::today(store);
     let segments: BTreeMap<i64, String> =
         crate::service::member::rfm_of(conn, store.id, today, &ids)
             .await?
@@ -168,7 +168,8 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             .ok_or(AppError::not_found("coupon template"))?;
         staff.require(Permission::PromoControl, Some(template.store_id))?;
         let store = crate::service::store::load(txn, template.store_id).await?;
-        let ids = recipients(txn, &store, &input.to).await?;
+        let today = crate::service::store::today(&store, ctx.now());
+        let ids = recipients(txn, &store, &input.to, today).await?;
         if ids.is_empty() || ids.len() > 10_000 {
             return Err(AppError::invalid(
                 &["input", "memberIds"],
@@ -184,13 +185,13 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             existing.sort_by_key(|c| c.id);
             return Ok((existing, None));
         }
-        let at = now();
+        let at = ctx.now();
         let spec = issuable(&template, at)?;
         let terms = spec
             .coupon
             .as_ref()
             .ok_or_else(|| anyhow::anyhow!("coupon template without terms"))?;
-        check_recipients(txn, &store, &spec.audience, &todo).await?;
+        check_recipients(txn, &store, &spec.audience, &todo, today).await?;
         let n = todo.len() as i64;
         take_quantity(txn, &template, n, terms.total_quantity).await?;
         check_per_buyer(txn, template.id, &todo, terms.per_buyer_limit).await?;
@@ -240,11 +241,12 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
 }
 
 /// The members to issue to, sorted and without repeats: the given ids, or the members of an RFM
-/// segment today.
+/// segment on `today`.
 async fn recipients(
     txn: &DatabaseTransaction,
     store: &store::Model,
     to: &Recipients,
+    today: NaiveDate,
 ) -> Result<Vec<i64>, AppError> {
     Ok(match to {
         Recipients::Members(ids) => {
@@ -254,10 +256,8 @@ async fn recipients(
             v
         }
         Recipients::Segment(seg) => {
-            let (sql, mut values) = crate::service::member::rfm_sql(
-                store.id,
-                crate::service::member::epoch_day(crate::service::store::today(store)),
-            );
+            let (sql, mut values) =
+                crate::service::member::rfm_sql(store.id, crate::service::member::epoch_day(today));
             values.push(seg.as_str().into());
             IdRow::find_by_statement(db::raw(
                 txn.get_database_backend(),
@@ -335,6 +335,7 @@ async fn check_recipients(
     store: &store::Model,
     audience: &Audience,
     todo: &[i64],
+    today: NaiveDate,
 ) -> Result<(), AppError> {
     let mut members = Vec::new();
     for part in todo.chunks(500) {
@@ -354,7 +355,7 @@ async fn check_recipients(
         ));
     }
     if *audience != Audience::All {
-        let facts = buyers(txn, store, &members).await?;
+        let facts = buyers(txn, store, &members, today).await?;
         if let Some(out) = members
             .iter()
             .find(|m| !facts.get(&m.id).is_some_and(|b| audience.includes(b)))
@@ -467,7 +468,7 @@ pub async fn redeem(
     write(ctx, staff, async |txn| {
         let c = by_code_for_update(txn, staff, code).await?;
         staff.require(Permission::PromoControl, Some(c.store_id))?;
-        let at = now();
+        let at = ctx.now();
         let state = effective_state(&c, at)?;
         if state != State::Claimed || at < c.valid_from {
             return Err(AppError::invalid(
@@ -516,11 +517,11 @@ pub async fn release(ctx: &ServiceCtx, code: &str) -> Result<coupon::Model, AppE
                 ErrorCode::InvalidStateTransition,
                 format!(
                     "only a USED coupon is released; this one is {}",
-                    effective_state(&c, now())?.as_str()
+                    effective_state(&c, ctx.now())?.as_str()
                 ),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         let to = if c.valid_until > at {
             State::Claimed
         } else {
@@ -581,7 +582,7 @@ pub async fn list(
         q = q.filter(C::MemberId.eq(m));
     }
     if !f.states.is_empty() {
-        let at = now();
+        let at = ctx.now();
         let mut any = Condition::any();
         for s in &f.states {
             any = any.add(match s {

@@ -25,7 +25,7 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors));
         }
-        let at = now();
+        let at = ctx.now();
         let (funder, share) = funder_columns(d.spec.funder);
         let m = promotion::ActiveModel {
             store_id: Set(d.store_id),
@@ -146,8 +146,8 @@ pub(crate) async fn in_scope(
         .ok_or(AppError::not_found("promotion"))
 }
 
-pub(crate) fn transition_error(m: &promotion::Model, action: &str) -> AppError {
-    match effective_status(m, now()) {
+pub(crate) fn transition_error(m: &promotion::Model, action: &str, at: DateTime<Utc>) -> AppError {
+    match effective_status(m, at) {
         Ok(status) => AppError::invalid(
             &["input", "id"],
             ErrorCode::InvalidStateTransition,
@@ -168,7 +168,7 @@ pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, 
     write(ctx, staff, async |txn| {
         let before = in_scope(txn, staff, p.id, true).await?;
         let access = staff.require(Permission::PromoEdit, Some(before.store_id))?;
-        let status = effective_status(&before, now())?;
+        let status = effective_status(&before, ctx.now())?;
         let editable = match status {
             Status::Draft => true,
             Status::Scheduled | Status::Active | Status::Paused => !before.revision_pending,
@@ -178,6 +178,7 @@ pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, 
             return Err(transition_error(
                 &before,
                 "edited (withdraw or wait for the decision)",
+                ctx.now(),
             ));
         }
         if access == Access::Limited && status != Status::Draft {
@@ -223,7 +224,7 @@ pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, 
         let mut am: promotion::ActiveModel = before.clone().into();
         am.name = Set(name);
         am.copy = Set(copy);
-        am.updated_at = Set(now());
+        am.updated_at = Set(ctx.now());
         if material {
             let (funder, share) = funder_columns(spec.funder);
             am.spec_json = Set(serde_json::to_string(&spec).map_err(anyhow::Error::from)?);
@@ -238,7 +239,7 @@ pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, 
                 am.version = Set(before.version + 1);
                 am.revision_pending = Set(true);
                 am.floor_break_approved = Set(false);
-                mark_submitted(&mut am, staff.id);
+                mark_submitted(&mut am, staff.id, ctx.now());
             }
         }
         let m = am.update(txn).await?;
@@ -297,9 +298,9 @@ fn patched(mut spec: Spec, p: &mut Patch) -> Result<Spec, AppError> {
     Ok(spec)
 }
 
-pub(crate) fn mark_submitted(am: &mut promotion::ActiveModel, by: i64) {
+pub(crate) fn mark_submitted(am: &mut promotion::ActiveModel, by: i64, at: DateTime<Utc>) {
     am.submitted_by = Set(Some(by));
-    am.submitted_at = Set(Some(now()));
+    am.submitted_at = Set(Some(at));
     am.reject_reason = Set(None);
 }
 
@@ -348,6 +349,7 @@ pub(crate) async fn file_review(
         m.id,
         queue::Status::Cancelled,
         staff.id,
+        ctx.now(),
         Some("superseded".into()),
     )
     .await?;

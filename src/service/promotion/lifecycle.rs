@@ -1,7 +1,7 @@
 //! Pause, resume, end and cancel, and the scheduler tick.
 
 use super::*;
-use crate::service::kernel::write::write;
+use crate::service::kernel::write::{write, write_as_system};
 
 /// Lifecycle actions of PROMO_CONTROL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub async fn control(
     write(ctx, staff, async |txn| {
         let before = in_scope(txn, staff, id, true).await?;
         staff.require(Permission::PromoControl, Some(before.store_id))?;
-        let at = now();
+        let at = ctx.now();
         let status = effective_status(&before, at)?;
         let (to, verb) = match (action, status) {
             (Control::Pause, Status::Active) => (Status::Paused, "paused"),
@@ -36,10 +36,10 @@ pub async fn control(
             (Control::Cancel, Status::Scheduled | Status::Active | Status::Paused) => {
                 (Status::Cancelled, "cancelled")
             }
-            (Control::Pause, _) => return Err(transition_error(&before, "paused")),
-            (Control::Resume, _) => return Err(transition_error(&before, "resumed")),
-            (Control::End, _) => return Err(transition_error(&before, "ended")),
-            (Control::Cancel, _) => return Err(transition_error(&before, "cancelled")),
+            (Control::Pause, _) => return Err(transition_error(&before, "paused", ctx.now())),
+            (Control::Resume, _) => return Err(transition_error(&before, "resumed", ctx.now())),
+            (Control::End, _) => return Err(transition_error(&before, "ended", ctx.now())),
+            (Control::Cancel, _) => return Err(transition_error(&before, "cancelled", ctx.now())),
         };
         if action == Control::Resume {
             let live = live_promo(&before)?
@@ -52,6 +52,7 @@ pub async fn control(
                 &live,
                 before.floor_break_approved || staff.role == Role::Director,
                 crate::service::catalog::cost_visible(staff, &catalog.store),
+                ctx.now(),
             )
             .await?;
         }
@@ -109,37 +110,40 @@ pub async fn control(
     .await
 }
 
-/// Writes the time-driven transitions (run by the scheduler; reads already derive them).
+/// Writes the transitions due at `at` (run by the scheduler; reads already derive them).
 /// Returns how many promotions changed.
-pub async fn tick(db: &sea_orm::DatabaseConnection) -> Result<u64, AppError> {
-    let at = now();
-    let txn = db::begin_write(db).await?;
-    let ended = promotion::Entity::update_many()
-        .col_expr(
-            promotion::Column::Status,
-            Expr::value(Status::Ended.as_str()),
-        )
-        .col_expr(promotion::Column::UpdatedAt, Expr::value(at))
-        .filter(promotion::Column::Status.is_in([
-            Status::Scheduled.as_str(),
-            Status::Active.as_str(),
-            Status::Paused.as_str(),
-        ]))
-        .filter(promotion::Column::LiveEndAt.lte(at))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    let started = promotion::Entity::update_many()
-        .col_expr(
-            promotion::Column::Status,
-            Expr::value(Status::Active.as_str()),
-        )
-        .col_expr(promotion::Column::UpdatedAt, Expr::value(at))
-        .filter(promotion::Column::Status.eq(Status::Scheduled.as_str()))
-        .filter(promotion::Column::LiveStartAt.lte(at))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    txn.commit().await?;
-    Ok(ended + started)
+pub async fn tick(
+    db: &sea_orm::DatabaseConnection,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, AppError> {
+    write_as_system(db, at, async |txn| {
+        let ended = promotion::Entity::update_many()
+            .col_expr(
+                promotion::Column::Status,
+                Expr::value(Status::Ended.as_str()),
+            )
+            .col_expr(promotion::Column::UpdatedAt, Expr::value(at))
+            .filter(promotion::Column::Status.is_in([
+                Status::Scheduled.as_str(),
+                Status::Active.as_str(),
+                Status::Paused.as_str(),
+            ]))
+            .filter(promotion::Column::LiveEndAt.lte(at))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        let started = promotion::Entity::update_many()
+            .col_expr(
+                promotion::Column::Status,
+                Expr::value(Status::Active.as_str()),
+            )
+            .col_expr(promotion::Column::UpdatedAt, Expr::value(at))
+            .filter(promotion::Column::Status.eq(Status::Scheduled.as_str()))
+            .filter(promotion::Column::LiveStartAt.lte(at))
+            .exec(txn)
+            .await?
+            .rows_affected;
+        Ok((ended + started, None))
+    })
+    .await
 }

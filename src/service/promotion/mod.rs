@@ -31,7 +31,7 @@ use crate::engine::{
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue as queue;
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 mod draft;
 mod lifecycle;

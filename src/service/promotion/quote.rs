@@ -17,9 +17,9 @@ use crate::engine::{
     ShippingTemplate,
 };
 use crate::error::{AppError, ErrorCode, UserError};
+use crate::service::ServiceCtx;
 use crate::service::promotion::coupon::{State, effective_state};
 use crate::service::promotion::{Catalog, Status, deepest_tier_bp, live_promo, live_promos};
-use crate::service::{ServiceCtx, now};
 
 /// The most lines a quote takes.
 pub const MAX_LINES: usize = 200;
@@ -82,7 +82,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
     check_lines(&req)?;
     let db = &ctx.db;
     let store = crate::service::store::load(db, req.store_id).await?;
-    let at = req.at.unwrap_or_else(now);
+    let at = req.at.unwrap_or_else(|| ctx.now());
     let promos = live_at(db, store.id, at).await?;
     let mut engine_promos: Vec<Promo> = live_promos(&promos)?;
     let skus = quoted_skus(db, &store, &req, &engine_promos).await?;
@@ -112,10 +112,15 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
         .collect();
     let member = quote_member(db, &store, req.member_id).await?;
     let mut buyer = match &member {
-        Some(m) => crate::service::promotion::coupon::buyers(db, &store, std::slice::from_ref(m))
-            .await?
-            .remove(&m.id)
-            .unwrap_or_default(),
+        Some(m) => crate::service::promotion::coupon::buyers(
+            db,
+            &store,
+            std::slice::from_ref(m),
+            crate::service::store::today(&store, ctx.now()),
+        )
+        .await?
+        .remove(&m.id)
+        .unwrap_or_default(),
         None => Buyer {
             is_new: true,
             ..Buyer::default()
@@ -442,7 +447,7 @@ pub async fn guard(
     staff.require(Permission::PromoView, Some(store_id))?;
     let db = &ctx.db;
     let Catalog { store, items } = Catalog::load(db, store_id).await?;
-    let at = at.unwrap_or_else(now);
+    let at = at.unwrap_or_else(|| ctx.now());
     let promos: Vec<promotion::Model> = promotion::Entity::find()
         .filter(promotion::Column::StoreId.eq(store.id))
         .filter(
@@ -566,7 +571,7 @@ pub async fn lowest_paid_price(
     let s = crate::service::kernel::scope::get_in_scope::<sku::Entity>(db, staff, sku_id, false)
         .await?;
     let store = crate::service::store::load(db, s.store_id).await?;
-    let at = at.unwrap_or_else(now);
+    let at = at.unwrap_or_else(|| ctx.now());
     let day = crate::service::member::epoch_day(
         at.with_timezone(&crate::service::store::tz(&store))
             .date_naive(),

@@ -92,7 +92,7 @@ pub async fn list(
     if !filter.kinds.is_empty() {
         q = q.filter(C::Kind.is_in(filter.kinds.iter().map(|k| k.as_str())));
     }
-    let at = now();
+    let at = ctx.now();
     if !filter.statuses.is_empty() {
         let mut any = Condition::any();
         for s in &filter.statuses {

@@ -14,11 +14,11 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
         let before = in_scope(txn, staff, id, true).await?;
         staff.require(Permission::PromoEdit, Some(before.store_id))?;
         if Status::of(&before)? != Status::Draft {
-            return Err(transition_error(&before, "submitted"));
+            return Err(transition_error(&before, "submitted", ctx.now()));
         }
         let allowed = crate::service::compliance::phrases(txn, before.store_id).await?;
         check_texts(&before.name, before.copy.as_deref(), &allowed)?;
-        if before.end_at <= now() {
+        if before.end_at <= ctx.now() {
             return Err(AppError::invalid(
                 &["input", "id"],
                 ErrorCode::Invalid,
@@ -28,8 +28,8 @@ pub async fn submit(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppEr
         let spec = working_spec(&before)?;
         let mut am: promotion::ActiveModel = before.clone().into();
         am.status = Set(Status::PendingApproval.as_str().to_owned());
-        am.updated_at = Set(now());
-        mark_submitted(&mut am, staff.id);
+        am.updated_at = Set(ctx.now());
+        mark_submitted(&mut am, staff.id, ctx.now());
         let m = am.update(txn).await?;
         let catalog = Catalog::load(txn, m.store_id).await?;
         file_review(txn, ctx, staff, &m, &catalog, &spec).await?;
@@ -86,7 +86,7 @@ pub(crate) fn exclusive_group(rule: &Rule) -> Option<u8> {
 }
 
 /// The activation checks for the working version of `m`: overlap, floors
-/// (unless `director_override`), Advertising-Law terms, a window not yet over. Returns whether a
+/// (unless `director_override`), Advertising-Law terms, a window not yet over at `at`. Returns whether a
 /// floor break was approved by override.
 pub(crate) async fn activation_checks(
     conn: &impl ConnectionTrait,
@@ -95,10 +95,11 @@ pub(crate) async fn activation_checks(
     candidate: &Promo,
     director_override: bool,
     sees_cost: bool,
+    at: DateTime<Utc>,
 ) -> Result<bool, AppError> {
     let allowed = crate::service::compliance::phrases(conn, m.store_id).await?;
     check_texts(&m.name, m.copy.as_deref(), &allowed)?;
-    if candidate.end <= now() {
+    if candidate.end <= at {
         return Err(AppError::invalid(
             &["input", "id"],
             ErrorCode::Invalid,
@@ -232,7 +233,7 @@ pub async fn apply_approved(
     let access = staff.require(Permission::PromoApprove, Some(before.store_id))?;
     let stored = Status::of(&before)?;
     if stored != Status::PendingApproval && !before.revision_pending {
-        return Err(transition_error(&before, "approved"));
+        return Err(transition_error(&before, "approved", ctx.now()));
     }
     let self_approval = before.submitted_by == Some(staff.id);
     if self_approval && staff.role != Role::Director {
@@ -265,9 +266,10 @@ pub async fn apply_approved(
         &candidate,
         staff.role == Role::Director,
         crate::service::catalog::cost_visible(staff, &catalog.store),
+        ctx.now(),
     )
     .await?;
-    let at = now();
+    let at = ctx.now();
     let status = match stored {
         Status::PendingApproval if before.start_at <= at => Status::Active,
         Status::PendingApproval => Status::Scheduled,
@@ -295,6 +297,7 @@ pub async fn apply_approved(
         m.id,
         queue::Status::Approved,
         staff.id,
+        ctx.now(),
         None,
     )
     .await?;
@@ -376,7 +379,7 @@ pub(crate) async fn back_to_draft_in(
         "withdrawn"
     };
     if stored != Status::PendingApproval && !before.revision_pending {
-        return Err(transition_error(&before, verb));
+        return Err(transition_error(&before, verb, ctx.now()));
     }
     let own = before.submitted_by == Some(staff.id);
     if reason.is_some() && own && staff.role != Role::Director {
@@ -395,7 +398,7 @@ pub(crate) async fn back_to_draft_in(
     }
     let mut am: promotion::ActiveModel = before.clone().into();
     am.reject_reason = Set(reason.clone());
-    am.updated_at = Set(now());
+    am.updated_at = Set(ctx.now());
     let mut restored = None;
     if stored == Status::PendingApproval {
         am.status = Set(Status::Draft.as_str().to_owned());
@@ -435,6 +438,7 @@ pub(crate) async fn back_to_draft_in(
         m.id,
         closed,
         staff.id,
+        ctx.now(),
         reason.clone(),
     )
     .await?;

@@ -11,7 +11,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode, UserError, on_unique};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::kernel::write::write;
-use crate::service::{ServiceCtx, kernel::audit, now};
+use crate::service::{ServiceCtx, kernel::audit};
 
 /// Marketplaces a store sells on.
 pub const PLATFORMS: [&str; 6] = ["TMALL", "TAOBAO", "JD", "DOUYIN", "PINDUODUO", "OWN_SITE"];
@@ -227,8 +227,12 @@ pub fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
 }
 
 /// A new store with the default settings (the limits and options the trade starts from).
-pub fn new_store(name: String, platform: String, time_zone: String) -> store::ActiveModel {
-    let at = now();
+pub fn new_store(
+    name: String,
+    platform: String,
+    time_zone: String,
+    at: chrono::DateTime<chrono::Utc>,
+) -> store::ActiveModel {
     store::ActiveModel {
         name: Set(name),
         platform: Set(platform),
@@ -306,6 +310,7 @@ pub async fn create(ctx: &ServiceCtx, input: StoreInput) -> Result<store::Model,
         name.unwrap_or_default(),
         platform,
         time_zone.unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned()),
+        ctx.now(),
     );
     apply_settings(&mut m, &settings);
     write(ctx, staff, async |txn| {
@@ -357,7 +362,7 @@ pub async fn update(
             m.time_zone = Set(tz)
         }
         apply_settings(&mut m, &settings);
-        m.updated_at = Set(now());
+        m.updated_at = Set(ctx.now());
         let model = m
             .update(txn)
             .await
@@ -439,9 +444,9 @@ pub fn tz(store: &store::Model) -> chrono_tz::Tz {
     store.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
-/// Today's calendar day in the store's time zone.
-pub fn today(store: &store::Model) -> chrono::NaiveDate {
-    crate::service::now().with_timezone(&tz(store)).date_naive()
+/// The calendar day of `at` in the store's time zone.
+pub fn today(store: &store::Model, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&tz(store)).date_naive()
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
-use zhanggui::config::{SecretString, Settings};
+use zhanggui::config::{Clock, SecretString, Settings};
 use zhanggui::db::StatementCounter;
 use zhanggui::startup::Application;
 
@@ -90,6 +90,9 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     handle: actix_web::dev::ServerHandle,
     pub test_db: TestDb,
+    /// The server's clock: a test moves time with `clock.advance(…)` instead of rewriting
+    /// stored timestamps.
+    pub clock: Clock,
 }
 
 /// Settings as `serve` would build them, on a random port.
@@ -111,6 +114,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let test_db = TestDb::new().await;
     let mut s = settings(&test_db.url);
     tweak(&mut s);
+    let clock = s.clock.clone();
     let app = Application::build(s).await.expect("application builds");
     let admin_otp = app
         .first_director_password
@@ -129,6 +133,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         db,
         handle,
         test_db,
+        clock,
     }
 }
 

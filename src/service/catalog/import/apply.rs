@@ -51,7 +51,7 @@ pub async fn import(
         txn: db::begin_write(&ctx.db).await?,
         staff,
         store_id,
-        at: now(),
+        at: ctx.now(),
         stored: &stored,
         progress: &progress,
         report: Report {

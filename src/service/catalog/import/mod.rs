@@ -22,7 +22,7 @@ use crate::service::kernel::csv_file::{Cells, CsvFile, Limits};
 pub use crate::service::kernel::csv_file::{
     Errors, MAX_REPORTED_ERRORS, Progress, RowError, no_progress,
 };
-use crate::service::{ServiceCtx, kernel::audit, now, pricing};
+use crate::service::{ServiceCtx, kernel::audit, pricing};
 
 mod apply;
 mod check;

@@ -49,7 +49,7 @@ pub async fn import(
         ctx,
         store: &store,
         tz,
-        at: now(),
+        at: ctx.now(),
         progress: &progress,
         report: Report {
             rows: rows.len(),
@@ -65,6 +65,7 @@ pub async fn import(
             movements: Vec::new(),
             touched: HashSet::new(),
             actor: staff.actor_id(),
+            at: w.at,
             sales: 0,
             returns: 0,
         },
@@ -567,12 +568,13 @@ impl Writer<'_> {
                 .exec(&self.txn)
                 .await?;
         }
-        members::refresh_aggregates(&self.txn, member_ids).await?;
+        members::refresh_aggregates(&self.txn, member_ids, self.at).await?;
         self.report.tier_changes = members::reevaluate_tiers(
             &self.txn,
             self.store,
             Some(member_ids),
             TierCause::OrderPaid,
+            self.at,
         )
         .await?;
         Ok(())

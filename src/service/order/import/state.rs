@@ -51,6 +51,8 @@ pub(crate) struct StockBook {
     pub(crate) movements: Vec<inventory_movement::ActiveModel>,
     pub(crate) touched: HashSet<i64>,
     pub(crate) actor: Option<i64>,
+    /// The import's time, on every movement.
+    pub(crate) at: DateTime<Utc>,
     pub(crate) sales: usize,
     pub(crate) returns: usize,
 }
@@ -79,7 +81,7 @@ impl StockBook {
             reason: Set(Some(reason.to_owned())),
             reference: Set(Some(reference)),
             actor_id: Set(self.actor),
-            created_at: Set(now()),
+            created_at: Set(self.at),
             ..Default::default()
         });
     }
