@@ -6,15 +6,15 @@ use entity::{login_throttle, refresh_token, staff, staff_store};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, Staff, Viewer, password};
-use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
+use crate::service::kernel::write::{write, write_as_system};
 use crate::service::{ServiceCtx, kernel::audit};
 
 /// Failed attempts that lock a username.
@@ -305,14 +305,15 @@ pub async fn login(
             BAD_CREDENTIALS,
         ));
     };
-    let txn = db::begin_write(&ctx.db).await?;
-    clear_after_success(&txn, &key, n, ctx.now()).await?;
-    let mut active: staff::ActiveModel = model.into();
-    active.last_login_at = Set(Some(ctx.now()));
-    let model = active.update(&txn).await?;
-    let session = issue_session(&txn, &ctx.jwt, model, None, ctx.now()).await?;
-    txn.commit().await?;
-    Ok(session)
+    let at = ctx.now();
+    write_as_system(&ctx.db, at, async |txn| {
+        clear_after_success(txn, &key, n, at).await?;
+        let mut active: staff::ActiveModel = model.into();
+        active.last_login_at = Set(Some(at));
+        let model = active.update(txn).await?;
+        Ok((issue_session(txn, &ctx.jwt, model, None, at).await?, None))
+    })
+    .await
 }
 
 /// `tokenRefresh`: exchanges a refresh token for a new pair. A token that was already rotated
@@ -325,43 +326,44 @@ pub async fn refresh(ctx: &ServiceCtx, token: &str) -> Result<Session, AppError>
         return Err(INVALID);
     }
     let hash = hash_token(token);
-    let txn = db::begin_write(&ctx.db).await?;
-    let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .one(&txn)
-        .await?
-    else {
-        return Err(INVALID);
-    };
     let at = ctx.now();
-    if row.revoked_at.is_some() || row.expires_at <= at {
-        return Err(INVALID);
-    }
-    // Claim the token atomically: of two concurrent uses only one succeeds.
-    let claimed = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(at))
-        .filter(refresh_token::Column::Id.eq(row.id))
-        .filter(refresh_token::Column::RotatedAt.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected
-        == 1;
-    if !claimed {
-        revoke_family(&txn, &row.family_id, ctx.now()).await?;
-        txn.commit().await?;
-        tracing::warn!(
-            staff.id = row.staff_id,
-            "refresh token reuse detected; token family revoked"
-        );
-        return Err(INVALID);
-    }
-    let Some((model, _)) = load_staff(&txn, row.staff_id).await? else {
-        return Err(INVALID);
-    };
-    let session = issue_session(&txn, &ctx.jwt, model, Some(row.family_id), ctx.now()).await?;
-    txn.commit().await?;
-    Ok(session)
+    // A reused token is refused, but its family's revocation is kept: `Ok(Err(_))` commits.
+    write_as_system(&ctx.db, at, async |txn| {
+        let Some(row) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash))
+            .one(txn)
+            .await?
+        else {
+            return Err(INVALID);
+        };
+        if row.revoked_at.is_some() || row.expires_at <= at {
+            return Err(INVALID);
+        }
+        // Claim the token atomically: of two concurrent uses only one succeeds.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::RotatedAt, Expr::value(at))
+            .filter(refresh_token::Column::Id.eq(row.id))
+            .filter(refresh_token::Column::RotatedAt.is_null())
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .exec(txn)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            revoke_family(txn, &row.family_id, at).await?;
+            tracing::warn!(
+                staff.id = row.staff_id,
+                "refresh token reuse detected; token family revoked"
+            );
+            return Ok((Err(INVALID), None));
+        }
+        let Some((model, _)) = load_staff(txn, row.staff_id).await? else {
+            return Err(INVALID);
+        };
+        let session = issue_session(txn, &ctx.jwt, model, Some(row.family_id), at).await?;
+        Ok((Ok(session), None))
+    })
+    .await?
 }
 
 async fn revoke_family(
@@ -398,30 +400,25 @@ pub async fn revoke_all(
 #[tracing::instrument(skip_all)]
 pub async fn logout(ctx: &ServiceCtx, token: &str) -> Result<bool, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
-        .filter(refresh_token::Column::StaffId.eq(staff.id))
-        .one(&txn)
-        .await?;
-    let Some(row) = row.filter(|r| r.revoked_at.is_none()) else {
-        return Ok(false);
-    };
-    revoke_family(&txn, &row.family_id, ctx.now()).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        let row = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash_token(token)))
+            .filter(refresh_token::Column::StaffId.eq(staff.id))
+            .one(txn)
+            .await?;
+        let Some(row) = row.filter(|r| r.revoked_at.is_none()) else {
+            return Ok((false, None));
+        };
+        revoke_family(txn, &row.family_id, ctx.now()).await?;
+        let entry = audit::Entry {
             action: "session.logout",
             target_type: "StaffMember",
             target_id: Some(staff.id),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(true)
+        };
+        Ok((true, Some(entry)))
+    })
+    .await
 }
 
 /// `passwordChange`: needs the current password; revokes all sessions and returns a new one.
@@ -452,40 +449,33 @@ pub async fn change_password(
         ));
     }
     let hash = password::hash(new).await?;
-    let txn = db::begin_write(&ctx.db).await?;
-    revoke_all(&txn, model.id, ctx.now()).await?;
-    let mut active: staff::ActiveModel = model.into();
-    active.password_hash = Set(hash);
-    active.must_change_password = Set(false);
     // Tokens issued before this instant (to the microsecond) are void from now on.
     let changed = ctx.now();
-    active.password_changed_at = Set(changed);
-    active.updated_at = Set(changed);
-    let model = active.update(&txn).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+    write(ctx, staff, async |txn| {
+        revoke_all(txn, model.id, changed).await?;
+        let mut active: staff::ActiveModel = model.into();
+        active.password_hash = Set(hash);
+        active.must_change_password = Set(false);
+        active.password_changed_at = Set(changed);
+        active.updated_at = Set(changed);
+        let model = active.update(txn).await?;
+        let session = issue_session(txn, &ctx.jwt, model, None, changed).await?;
+        let entry = audit::Entry {
             action: "staff.password_change",
             target_type: "StaffMember",
             target_id: Some(staff.id),
             ..Default::default()
-        },
-    )
-    .await?;
-    let session = issue_session(&txn, &ctx.jwt, model, None, ctx.now()).await?;
-    txn.commit().await?;
-    Ok(session)
+        };
+        Ok((session, entry))
+    })
+    .await
 }
 
 /// Deletes refresh tokens that expired more than a day before `at` (maintenance).
 pub async fn purge_expired(db: &DatabaseConnection, at: DateTime<Utc>) -> Result<u64, AppError> {
-    let txn = db.begin().await?;
     let res = refresh_token::Entity::delete_many()
         .filter(refresh_token::Column::ExpiresAt.lt(at - Duration::days(1)))
-        .exec(&txn)
+        .exec(db)
         .await?;
-    txn.commit().await?;
     Ok(res.rows_affected)
 }

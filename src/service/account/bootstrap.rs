@@ -39,28 +39,29 @@ pub async fn pii_cipher(
 async fn stored_secret(db: &DatabaseConnection, name: &str) -> Result<(Vec<u8>, bool), AppError> {
     use base64::Engine;
     let engine = base64::engine::general_purpose::STANDARD;
-    let txn = db::begin_write(db).await?;
-    if let Some(row) = app_setting::Entity::find_by_id(name.to_owned())
-        .one(&txn)
-        .await?
-    {
-        let bytes = engine
-            .decode(row.value.as_bytes())
-            .map_err(|e| anyhow::anyhow!("stored secret {name} is corrupt: {e}"))?;
-        txn.commit().await?;
-        return Ok((bytes, false));
-    }
-    let secret: [u8; 48] = rand::random();
-    app_setting::ActiveModel {
-        key: Set(name.to_owned()),
-        value: Set(engine.encode(secret)),
-        // A key's stamp is the real time, whatever a test's clock says.
-        updated_at: Set(Clock::system().now()),
-    }
-    .insert(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok((secret.to_vec(), true))
+    // A key's stamp is the real time, whatever a test's clock says.
+    let at = Clock::system().now();
+    write_as_system(db, at, async |txn| {
+        if let Some(row) = app_setting::Entity::find_by_id(name.to_owned())
+            .one(txn)
+            .await?
+        {
+            let bytes = engine
+                .decode(row.value.as_bytes())
+                .map_err(|e| anyhow::anyhow!("stored secret {name} is corrupt: {e}"))?;
+            return Ok(((bytes, false), None));
+        }
+        let secret: [u8; 48] = rand::random();
+        app_setting::ActiveModel {
+            key: Set(name.to_owned()),
+            value: Set(engine.encode(secret)),
+            updated_at: Set(at),
+        }
+        .insert(txn)
+        .await?;
+        Ok(((secret.to_vec(), true), None))
+    })
+    .await
 }
 
 /// On an empty staff table, creates the director `admin` with a random one-time password that

@@ -11,7 +11,6 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::auth::{Role, Staff, StoreScope};
-use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{Kind, Payload, Status, effective_status};
@@ -90,41 +89,36 @@ pub async fn approve(
 ) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let note = note(note_in, false)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let r = pending_for_update(&txn, staff, id, ctx.now()).await?;
-    check_resolver(staff, &r)?;
-    let applied = match Payload::of(&r)? {
-        // An object's review is applied by the object's own transition, which closes the
-        // request and writes its audit row.
-        Payload::ProductReview(_) => {
-            catalog::apply_review(&txn, ctx, staff, r.subject_id, catalog::Review::Approve).await?;
-            None
-        }
-        Payload::PromotionReview(_) => {
-            promotion::apply_approved(&txn, ctx, staff, r.subject_id).await?;
-            None
-        }
-        Payload::PriceChange(p) => {
-            Some(pricing::apply_approved(&txn, &r, staff, &p, ctx.now()).await?)
-        }
-        Payload::StockAdjust(p) => Some(inventory::apply_approved(&txn, &r, &p, ctx.now()).await?),
-        Payload::PointsAdjust(p) => Some(member::apply_approved(&txn, &r, &p, ctx.now()).await?),
-    };
-    let resolved = match applied {
-        None => reread(&txn, id).await?,
-        Some(applied) => {
-            let resolved = resolve(&txn, r, Status::Approved, staff.id, ctx.now(), note).await?;
-            audit::record_as(&txn, ctx, staff, audit::Entry {
-                action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
-                after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
-                self_approved: resolved.requested_by == staff.id,
-                ..Default::default()
-            }).await?;
-            resolved
-        }
-    };
-    txn.commit().await?;
-    Ok(resolved)
+    write(ctx, staff, async |txn| {
+        let r = pending_for_update(txn, staff, id, ctx.now()).await?;
+        check_resolver(staff, &r)?;
+        let at = ctx.now();
+        let applied = match Payload::of(&r)? {
+            // An object's review is applied by the object's own transition, which closes the
+            // request; its audit row is the transition's.
+            Payload::ProductReview(_) => {
+                let review = catalog::Review::Approve;
+                let (_, entry) = catalog::apply_review(txn, ctx, staff, r.subject_id, review).await?;
+                return Ok((reread(txn, id).await?, entry));
+            }
+            Payload::PromotionReview(_) => {
+                let (_, entry) = promotion::apply_approved(txn, ctx, staff, r.subject_id).await?;
+                return Ok((reread(txn, id).await?, entry));
+            }
+            Payload::PriceChange(p) => pricing::apply_approved(txn, &r, staff, &p, at).await?,
+            Payload::StockAdjust(p) => inventory::apply_approved(txn, &r, &p, at).await?,
+            Payload::PointsAdjust(p) => member::apply_approved(txn, &r, &p, at).await?,
+        };
+        let resolved = resolve(txn, r, Status::Approved, staff.id, at, note).await?;
+        let entry = audit::Entry {
+            action: "approval.approve", target_type: "ApprovalRequest", target_id: Some(resolved.id), store_id: Some(resolved.store_id),
+            after: Some(json!({ "kind": resolved.kind, "requestedBy": resolved.requested_by, "approvedBy": staff.id, "applied": applied })),
+            self_approved: resolved.requested_by == staff.id,
+            ..Default::default()
+        };
+        Ok((resolved, entry))
+    })
+    .await
 }
 
 async fn reread(txn: &impl ConnectionTrait, id: i64) -> Result<approval_request::Model, AppError> {
@@ -182,44 +176,37 @@ pub async fn reject(
 ) -> Result<approval_request::Model, AppError> {
     let staff = ctx.viewer.staff()?;
     let note = note(note_in, true)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let r = pending_for_update(&txn, staff, id, ctx.now()).await?;
-    check_resolver(staff, &r)?;
-    match Kind::parse(&r.kind) {
-        Some(Kind::ProductReview) => {
-            let reason = note.unwrap_or_default();
-            let review = catalog::Review::SendBack { reason };
-            catalog::apply_review(&txn, ctx, staff, r.subject_id, review).await?;
-            let resolved = reread(&txn, id).await?;
-            txn.commit().await?;
-            return Ok(resolved);
+    write(ctx, staff, async |txn| {
+        let r = pending_for_update(txn, staff, id, ctx.now()).await?;
+        check_resolver(staff, &r)?;
+        match Kind::parse(&r.kind) {
+            Some(Kind::ProductReview) => {
+                let reason = note.unwrap_or_default();
+                let review = catalog::Review::SendBack { reason };
+                let (_, entry) =
+                    catalog::apply_review(txn, ctx, staff, r.subject_id, review).await?;
+                return Ok((reread(txn, id).await?, entry));
+            }
+            Some(Kind::PromotionReview) => {
+                let reason = note.unwrap_or_default();
+                let (_, entry) =
+                    promotion::apply_rejected(txn, ctx, staff, r.subject_id, &reason).await?;
+                return Ok((reread(txn, id).await?, entry));
+            }
+            _ => {}
         }
-        Some(Kind::PromotionReview) => {
-            let reason = note.unwrap_or_default();
-            promotion::apply_rejected(&txn, ctx, staff, r.subject_id, &reason).await?;
-            let resolved = reread(&txn, id).await?;
-            txn.commit().await?;
-            return Ok(resolved);
-        }
-        _ => {}
-    }
-    let resolved = resolve(&txn, r, Status::Rejected, staff.id, ctx.now(), note).await?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+        let resolved = resolve(txn, r, Status::Rejected, staff.id, ctx.now(), note).await?;
+        let entry = audit::Entry {
             action: "approval.reject",
             target_type: "ApprovalRequest",
             target_id: Some(resolved.id),
             store_id: Some(resolved.store_id),
             after: Some(json!({ "kind": resolved.kind, "note": resolved.note })),
             ..Default::default()
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(resolved)
+        };
+        Ok((resolved, entry))
+    })
+    .await
 }
 
 /// `approvalRequestCancel`: only the requester, while pending.

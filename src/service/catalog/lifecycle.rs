@@ -1,6 +1,7 @@
 //! The listing lifecycle: submit, review, shelve, take off, archive.
 
 use super::*;
+use crate::service::kernel::write::write;
 
 /// Lifecycle actions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +24,10 @@ pub async fn product_transition(
     action: Transition,
 ) -> Result<product::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let model = transition_in(&txn, ctx, staff, id, action).await?;
-    txn.commit().await?;
-    Ok(model)
+    write(ctx, staff, async |txn| {
+        transition_in(txn, ctx, staff, id, action).await
+    })
+    .await
 }
 
 /// A decision on a product's review, taken from the approval queue.
@@ -37,6 +38,7 @@ pub enum Review {
 
 /// Applies a review decided in the approval queue, on the queue's transaction (the same checks
 /// as `productApprove` / `productSendBack`; the product's transition closes the request).
+/// Returns the product and the audit entry the queue records.
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn apply_review(
     txn: &impl ConnectionTrait,
@@ -44,7 +46,7 @@ pub async fn apply_review(
     staff: &Staff,
     id: i64,
     review: Review,
-) -> Result<product::Model, AppError> {
+) -> Result<(product::Model, audit::Entry), AppError> {
     let action = match review {
         Review::Approve => Transition::Approve { list_now: true },
         Review::SendBack { reason } => Transition::SendBack { reason },
@@ -52,13 +54,14 @@ pub async fn apply_review(
     transition_in(txn, ctx, staff, id, action).await
 }
 
+/// One lifecycle action on `txn`: the product after it and its audit entry.
 pub(crate) async fn transition_in(
     txn: &impl ConnectionTrait,
     ctx: &ServiceCtx,
     staff: &Staff,
     id: i64,
     action: Transition,
-) -> Result<product::Model, AppError> {
+) -> Result<(product::Model, audit::Entry), AppError> {
     if matches!(
         action,
         Transition::Approve { .. } | Transition::SendBack { .. }
@@ -87,22 +90,16 @@ pub(crate) async fn transition_in(
     m.updated_at = Set(at);
     let model = m.update(txn).await?;
     sync_queue(txn, ctx, staff, &model, &action).await?;
-    audit::record_as(
-        txn,
-        ctx,
-        staff,
-        audit::Entry {
-            action: action_name,
-            target_type: "Product",
-            target_id: Some(id),
-            store_id: Some(model.store_id),
-            before: Some(json!({ "status": before.status })),
-            after: Some(json!({ "status": model.status, "reason": model.status_reason })),
-            self_approved,
-        },
-    )
-    .await?;
-    Ok(model)
+    let entry = audit::Entry {
+        action: action_name,
+        target_type: "Product",
+        target_id: Some(id),
+        store_id: Some(model.store_id),
+        before: Some(json!({ "status": before.status })),
+        after: Some(json!({ "status": model.status, "reason": model.status_reason })),
+        self_approved,
+    };
+    Ok((model, entry))
 }
 
 impl Transition {

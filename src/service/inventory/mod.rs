@@ -12,6 +12,7 @@ use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{self as queue, StockAdjust, StockChange};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
+use crate::service::kernel::write::write;
 use crate::service::{ServiceCtx, catalog, kernel::audit};
 
 /// Movement kinds.
@@ -109,8 +110,8 @@ pub async fn apply(
 ) -> Result<StockOutcome, AppError> {
     let staff = ctx.viewer.staff()?;
     let (reason, reference) = texts(&input)?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let current = catalog::sku_in_scope(&txn, staff, input.sku_id).await?;
+    write(ctx, staff, async |txn| {
+    let current = catalog::sku_in_scope(txn, staff, input.sku_id).await?;
     if needs_request(staff, &input.change) {
         if !matches!(input.change, Change::Adjust(_) | Change::Stocktake(_)) {
             return Err(AppError::forbidden(Permission::StockAdjust));
@@ -134,7 +135,7 @@ pub async fn apply(
             reference: reference.clone(),
         });
         let request = queue::file(
-            &txn,
+            txn,
             ctx,
             staff,
             queue::NewRequest {
@@ -147,8 +148,7 @@ pub async fn apply(
             },
         )
         .await?;
-        txn.commit().await?;
-        return Ok(StockOutcome::Requested(request));
+        return Ok((StockOutcome::Requested(request), None));
     }
     let permission = match input.change {
         Change::Restock(_) => Permission::StockRestock,
@@ -156,7 +156,7 @@ pub async fn apply(
     };
     staff.require(permission, Some(current.store_id))?;
     let (after, movement) = apply_change(
-        &txn,
+        txn,
         &current,
         &input.change,
         reason,
@@ -165,13 +165,14 @@ pub async fn apply(
         ctx.now(),
     )
     .await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
+    let audited = Some(audit::Entry {
         action: "stock.movement", target_type: "Sku", target_id: Some(after.id), store_id: Some(after.store_id),
         after: Some(json!({ "kind": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand, "reserved": after.reserved })),
         ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(StockOutcome::Applied(after, movement))
+    });
+Ok((StockOutcome::Applied(after, movement), audited))
+})
+.await
 }
 
 /// Checks quantities and the reason rule of a change.

@@ -1,8 +1,9 @@
 //! The write helper: every change is one transaction that records its audit rows. `write` begins
 //! the write transaction, runs the change, records the audit entries the change returns (as the
 //! viewer, with the request id) and commits. A change that returns an error writes nothing: the
-//! transaction is dropped, which rolls it back. `write_as_system` does the same for the
-//! scheduler's and the CLI's changes, whose audit rows have no actor.
+//! transaction is dropped, which rolls it back. `write_as_system` does the same for changes
+//! without a staff actor (jobs, start-up, the CLI, login), whose audit rows have no actor. No
+//! other code begins a write transaction.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
@@ -52,8 +53,10 @@ pub async fn write<T, A: Audited>(
     Ok(value)
 }
 
-/// [`write()`] for a change nobody asked for in a request (a scheduler job, the CLI): its audit
-/// rows name no actor and no request and are stamped `at`, the time the job runs for.
+/// [`write()`] for a change without a staff actor: a scheduler job, start-up, the CLI, or an
+/// anonymous session change (login, token refresh). Its audit rows name no actor and no request
+/// and are stamped `at`, the time the change runs for. A change that must keep what it wrote
+/// while answering with a refusal returns `Ok((Err(refusal), …))`.
 pub async fn write_as_system<T, A: Audited>(
     db: &DatabaseConnection,
     at: DateTime<Utc>,

@@ -167,10 +167,10 @@ pub async fn points_adjust(
             "the amount must be non-zero and at most 100,000,000 points either way",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = member_in_scope(&txn, staff, input.member_id).await?;
+    write(ctx, staff, async |txn| {
+    let m = member_in_scope(txn, staff, input.member_id).await?;
     let access = staff.require(Permission::PointsAdjust, Some(m.store_id))?;
-    let store = crate::service::store::load(&txn, m.store_id).await?;
+    let store = crate::service::store::load(txn, m.store_id).await?;
     if access == Access::Limited && input.amount.abs() > i64::from(store.points_adjust_limit) {
         if !input.request_approval {
             return Err(AppError::invalid(
@@ -185,7 +185,7 @@ pub async fn points_adjust(
         }
         check_balance(&m, input.amount)?;
         let request = queue::file(
-            &txn,
+            txn,
             ctx,
             staff,
             queue::NewRequest {
@@ -200,19 +200,19 @@ pub async fn points_adjust(
             },
         )
         .await?;
-        txn.commit().await?;
-        return Ok(AdjustOutcome::Requested(request));
+        return Ok((AdjustOutcome::Requested(request), None));
     }
     let (after, entry) =
-        apply_adjust(&txn, &m, input.amount, reason, staff.actor_id(), ctx.now()).await?;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
+        apply_adjust(txn, &m, input.amount, reason, staff.actor_id(), ctx.now()).await?;
+    let audited = Some(audit::Entry {
         action: "member.pointsAdjust", target_type: "Member", target_id: Some(m.id), store_id: Some(m.store_id),
         before: Some(json!({ "points": m.points_balance })),
         after: Some(json!({ "points": after.points_balance, "amount": input.amount, "reason": entry.reason })),
         ..Default::default()
-    }).await?;
-    txn.commit().await?;
-    Ok(AdjustOutcome::Applied(after, entry))
+    });
+    Ok((AdjustOutcome::Applied(after, entry), audited))
+})
+.await
 }
 
 pub(crate) fn check_balance(m: &member::Model, amount: i64) -> Result<(), AppError> {

@@ -154,47 +154,44 @@ pub async fn tags_set(
             "give tags to add or to remove",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    // Lock the members in id order (no deadlock between overlapping calls) before reading
-    // their tags: concurrent edits of one member queue instead of overwriting each other.
-    // One statement; a member outside the viewer's stores is as missing as one that is not.
-    use sea_orm::QueryOrder;
-    let members: Vec<member::Model> = member::Entity::find()
-        .filter(member::Column::Id.is_in(ids.to_vec()))
-        .order_by_asc(member::Column::Id)
-        .lock_exclusive()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter(|m| staff.sees_store(m.store_id))
-        .collect();
-    if ids.iter().any(|id| !members.iter().any(|m| m.id == *id)) {
-        return Err(AppError::not_found("member"));
-    }
-    let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let current = tags_of(&txn, &member_ids).await?;
-    for m in &members {
-        let i = ids.iter().position(|id| *id == m.id).unwrap_or_default();
-        let mut tags = current.get(&m.id).cloned().unwrap_or_default();
-        tags.retain(|t| !remove.contains(t));
-        for t in &add {
-            if !tags.contains(t) {
-                tags.push(t.clone());
+    write(ctx, staff, async |txn| {
+        // Lock the members in id order (no deadlock between overlapping calls) before reading
+        // their tags: concurrent edits of one member queue instead of overwriting each other.
+        // One statement; a member outside the viewer's stores is as missing as one that is not.
+        use sea_orm::QueryOrder;
+        let members: Vec<member::Model> = member::Entity::find()
+            .filter(member::Column::Id.is_in(ids.to_vec()))
+            .order_by_asc(member::Column::Id)
+            .lock_exclusive()
+            .all(txn)
+            .await?
+            .into_iter()
+            .filter(|m| staff.sees_store(m.store_id))
+            .collect();
+        if ids.iter().any(|id| !members.iter().any(|m| m.id == *id)) {
+            return Err(AppError::not_found("member"));
+        }
+        let mut entries = Vec::new();
+        let member_ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+        let current = tags_of(txn, &member_ids).await?;
+        for m in &members {
+            let i = ids.iter().position(|id| *id == m.id).unwrap_or_default();
+            let mut tags = current.get(&m.id).cloned().unwrap_or_default();
+            tags.retain(|t| !remove.contains(t));
+            for t in &add {
+                if !tags.contains(t) {
+                    tags.push(t.clone());
+                }
             }
-        }
-        if tags.len() > 20 {
-            return Err(AppError::invalid(
-                &["input", "memberIds", &i.to_string()],
-                ErrorCode::Invalid,
-                "a member has at most 20 tags",
-            ));
-        }
-        replace_tags(&txn, m, &tags).await?;
-        audit::record_as(
-            &txn,
-            ctx,
-            staff,
-            audit::Entry {
+            if tags.len() > 20 {
+                return Err(AppError::invalid(
+                    &["input", "memberIds", &i.to_string()],
+                    ErrorCode::Invalid,
+                    "a member has at most 20 tags",
+                ));
+            }
+            replace_tags(txn, m, &tags).await?;
+            entries.push(audit::Entry {
                 action: "member.tagsSet",
                 target_type: "Member",
                 target_id: Some(m.id),
@@ -202,14 +199,14 @@ pub async fn tags_set(
                 before: Some(json!({ "tags": current.get(&m.id).cloned().unwrap_or_default() })),
                 after: Some(json!({ "tags": tags })),
                 ..Default::default()
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    // Answer in the order asked.
-    Ok(ids
-        .iter()
-        .filter_map(|id| members.iter().find(|m| m.id == *id).cloned())
-        .collect())
+            });
+        }
+        // Answer in the order asked.
+        let answer = ids
+            .iter()
+            .filter_map(|id| members.iter().find(|m| m.id == *id).cloned())
+            .collect();
+        Ok((answer, entries))
+    })
+    .await
 }

@@ -9,7 +9,6 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::auth::{Access, Permission, Role, Staff, StoreScope};
-use crate::db;
 use crate::domain::{Fen, text};
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PriceChange};
@@ -138,100 +137,85 @@ pub async fn change_price(
             "price must be between ¥0.01 and ¥10,000,000.00",
         ));
     }
-    let txn = db::begin_write(&ctx.db).await?;
-    let sku = catalog::sku_in_scope(&txn, staff, input.sku_id).await?;
-    let access = staff.access(Permission::PriceChange);
-    if access == Access::None || access == Access::Masked || access == Access::StoreGrant {
-        return Err(AppError::forbidden(Permission::PriceChange));
-    }
-    if input.new_price_fen == sku.price_fen {
-        return Err(AppError::invalid(
-            &["input", "price"],
-            ErrorCode::Invalid,
-            "the price is unchanged",
-        ));
-    }
-    let store = store::Entity::find_by_id(sku.store_id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
-    let high30 = high_30d(&txn, &sku, ctx.now()).await?;
-    let sees_cost = catalog::cost_visible(staff, &store);
-    let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30, sees_cost);
-    let breaches = breaches_for(staff.role, &spec);
-    if !breaches.is_empty() {
-        if !input.request_approval {
-            let message = format!(
-                "approval required: {}; send requestApproval: true to ask for it",
-                breaches.join("; ")
-            );
-            txn.rollback().await?;
-            let after = json!({ "triedPriceFen": input.new_price_fen, "answer": message });
-            let before = json!({ "priceFen": sku.price_fen });
-            record_refused(
+    write(ctx, staff, async |txn| {
+        let sku = catalog::sku_in_scope(txn, staff, input.sku_id).await?;
+        let access = staff.access(Permission::PriceChange);
+        if access == Access::None || access == Access::Masked || access == Access::StoreGrant {
+            return Err(AppError::forbidden(Permission::PriceChange));
+        }
+        if input.new_price_fen == sku.price_fen {
+            return Err(AppError::invalid(
+                &["input", "price"],
+                ErrorCode::Invalid,
+                "the price is unchanged",
+            ));
+        }
+        let store = store::Entity::find_by_id(sku.store_id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("store"))?;
+        let high30 = high_30d(txn, &sku, ctx.now()).await?;
+        let sees_cost = catalog::cost_visible(staff, &store);
+        let spec = specialist_breaches(&sku, &store, input.new_price_fen, high30, sees_cost);
+        let breaches = breaches_for(staff.role, &spec);
+        if !breaches.is_empty() {
+            if !input.request_approval {
+                let message = format!(
+                    "approval required: {}; send requestApproval: true to ask for it",
+                    breaches.join("; ")
+                );
+                // Nothing else was written: the refusal's audit row is all this commits.
+                let after = json!({ "triedPriceFen": input.new_price_fen, "answer": message });
+                let before = json!({ "priceFen": sku.price_fen });
+                let refused = refused_entry(("Sku", sku.id), sku.store_id, Some(before), after);
+                let error =
+                    UserError::new(&["input", "price"], ErrorCode::ApprovalRequired, message);
+                return Ok((Err(error), Some(refused)));
+            }
+            // An assistant's change within a specialist's limits may be resolved by a specialist.
+            let approver_role = if staff.role == Role::Assistant && spec.is_empty() {
+                Role::Specialist
+            } else {
+                Role::Director
+            };
+            let payload = queue::Payload::PriceChange(PriceChange {
+                new_price_fen: input.new_price_fen,
+                old_price_fen: sku.price_fen,
+                reason: reason.clone(),
+                breaches,
+            });
+            let request = queue::file(
+                txn,
                 ctx,
                 staff,
-                ("Sku", sku.id),
-                sku.store_id,
-                Some(before),
-                after,
+                queue::NewRequest {
+                    store_id: sku.store_id,
+                    subject_type: "Sku",
+                    subject_id: sku.id,
+                    payload,
+                    reason: Some(reason),
+                    approver_role,
+                },
             )
             .await?;
-            return Err(AppError::Invalid(vec![UserError::new(
-                &["input", "price"],
-                ErrorCode::ApprovalRequired,
-                message,
-            )]));
+            return Ok((Ok(PriceOutcome::Requested(request)), None));
         }
-        // An assistant's change within a specialist's limits may be resolved by a specialist.
-        let approver_role = if staff.role == Role::Assistant && spec.is_empty() {
-            Role::Specialist
-        } else {
-            Role::Director
-        };
-        let payload = queue::Payload::PriceChange(PriceChange {
-            new_price_fen: input.new_price_fen,
-            old_price_fen: sku.price_fen,
-            reason: reason.clone(),
-            breaches,
-        });
-        let request = queue::file(
-            &txn,
-            ctx,
-            staff,
-            queue::NewRequest {
-                store_id: sku.store_id,
-                subject_type: "Sku",
-                subject_id: sku.id,
-                payload,
-                reason: Some(reason),
-                approver_role,
-            },
+        let change = apply_price(
+            txn,
+            &sku,
+            input.new_price_fen,
+            reason,
+            Some(staff.id),
+            None,
+            None,
+            ctx.now(),
         )
         .await?;
-        txn.commit().await?;
-        return Ok(PriceOutcome::Requested(request));
-    }
-    let change = apply_price(
-        &txn,
-        &sku,
-        input.new_price_fen,
-        reason,
-        Some(staff.id),
-        None,
-        None,
-        ctx.now(),
-    )
-    .await?;
-    let after = sku::Entity::find_by_id(sku.id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::not_found("SKU"))?;
-    audit::record_as(
-        &txn,
-        ctx,
-        staff,
-        audit::Entry {
+        let after = sku::Entity::find_by_id(sku.id)
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("SKU"))?;
+        let audited = Some(audit::Entry {
             action: "sku.price_change",
             target_type: "Sku",
             target_id: Some(sku.id),
@@ -239,11 +223,11 @@ pub async fn change_price(
             before: Some(json!({ "priceFen": change.old_price_fen })),
             after: Some(json!({ "priceFen": change.new_price_fen, "reason": change.reason })),
             self_approved: false,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(PriceOutcome::Changed(after, change))
+        });
+        Ok((Ok(PriceOutcome::Changed(after, change)), audited))
+    })
+    .await?
+    .map_err(|refused| AppError::Invalid(vec![refused]))
 }
 
 /// What a role is told stands between it and the change: nothing for a director, the specialist
@@ -260,8 +244,8 @@ fn breaches_for(role: Role, specialist: &[String]) -> Vec<String> {
 }
 
 /// Every refused price change leaves an audit row `sku.price_change_refused` (the price tried
-/// and the answer given, nothing more), in a transaction of its own, so that probing a hidden
-/// bound shows in the audit log.
+/// and the answer given, nothing more), committed although the change is refused (with nothing
+/// else), so that probing a hidden bound shows in the audit log.
 async fn record_refused(
     ctx: &ServiceCtx,
     staff: &Staff,
@@ -271,18 +255,27 @@ async fn record_refused(
     after: serde_json::Value,
 ) -> Result<(), AppError> {
     write(ctx, staff, async |_txn| {
-        let entry = audit::Entry {
-            action: "sku.price_change_refused",
-            target_type: target.0,
-            target_id: Some(target.1),
-            store_id: Some(store_id),
-            before,
-            after: Some(after),
-            self_approved: false,
-        };
-        Ok(((), entry))
+        Ok(((), refused_entry(target, store_id, before, after)))
     })
     .await
+}
+
+/// The audit entry of a refused price change.
+fn refused_entry(
+    target: (&'static str, i64),
+    store_id: i64,
+    before: Option<serde_json::Value>,
+    after: serde_json::Value,
+) -> audit::Entry {
+    audit::Entry {
+        action: "sku.price_change_refused",
+        target_type: target.0,
+        target_id: Some(target.1),
+        store_id: Some(store_id),
+        before,
+        after: Some(after),
+        self_approved: false,
+    }
 }
 
 /// The price changes of a refused import: one row for the store, with how many SKUs and the

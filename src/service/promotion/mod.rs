@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::{Access, Permission, Role, Staff, StoreScope};
-use crate::db;
 use crate::domain::text;
 use crate::engine::guard::{self, GuardInput};
 use crate::engine::{

@@ -212,21 +212,31 @@ pub(crate) fn code_of(codes: &BTreeMap<i64, String>, id: i64) -> String {
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn approve(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = apply_approved(&txn, ctx, staff, id).await?;
-    txn.commit().await?;
-    Ok(m)
+    write(ctx, staff, async |txn| {
+        approve_in(txn, ctx, staff, id).await
+    })
+    .await
 }
 
-/// Approves a promotion on the caller's transaction: `promotionApprove`, or its request
-/// approved in the approval queue (the same checks; the promotion closes the request).
+/// Approves a promotion on the approval queue's transaction (its request approved there; the
+/// same checks as `promotionApprove`; the promotion closes the request).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn apply_approved(
     txn: &impl ConnectionTrait,
     ctx: &ServiceCtx,
     staff: &Staff,
     id: i64,
-) -> Result<promotion::Model, AppError> {
+) -> Result<(promotion::Model, audit::Entry), AppError> {
+    approve_in(txn, ctx, staff, id).await
+}
+
+/// The approval on `txn`: the promotion after it and its audit entry.
+async fn approve_in(
+    txn: &impl ConnectionTrait,
+    ctx: &ServiceCtx,
+    staff: &Staff,
+    id: i64,
+) -> Result<(promotion::Model, audit::Entry), AppError> {
     staff.require(Permission::PromoApprove, None)?;
     queue::lock_pending_of(txn, queue::Kind::PromotionReview, id).await?;
     let before = in_scope(txn, staff, id, true).await?;
@@ -301,13 +311,18 @@ pub async fn apply_approved(
         None,
     )
     .await?;
-    audit::record_as(txn, ctx, staff, audit::Entry {
-        action: "promotion.approve", target_type: "Promotion", target_id: Some(m.id), store_id: Some(m.store_id),
+    let entry = audit::Entry {
+        action: "promotion.approve",
+        target_type: "Promotion",
+        target_id: Some(m.id),
+        store_id: Some(m.store_id),
         before: Some(json!({ "status": before.status })),
-        after: Some(json!({ "status": m.status, "version": m.version, "depthBp": m.depth_bp, "floorBreakApproved": floor_break, "submittedBy": before.submitted_by })),
+        after: Some(
+            json!({ "status": m.status, "version": m.version, "depthBp": m.depth_bp, "floorBreakApproved": floor_break, "submittedBy": before.submitted_by }),
+        ),
         self_approved: self_approval,
-    }).await?;
-    Ok(m)
+    };
+    Ok((m, entry))
 }
 
 /// `promotionReject` (PROMO_APPROVE, with a reason): a pending promotion goes back to DRAFT; a
@@ -326,7 +341,7 @@ pub async fn apply_rejected(
     staff: &Staff,
     id: i64,
     reason: &str,
-) -> Result<promotion::Model, AppError> {
+) -> Result<(promotion::Model, audit::Entry), AppError> {
     back_to_draft_in(txn, ctx, staff, id, Some(reason)).await
 }
 
@@ -344,10 +359,10 @@ pub(crate) async fn back_to_draft(
     reason: Option<&str>,
 ) -> Result<promotion::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    let txn = db::begin_write(&ctx.db).await?;
-    let m = back_to_draft_in(&txn, ctx, staff, id, reason).await?;
-    txn.commit().await?;
-    Ok(m)
+    write(ctx, staff, async |txn| {
+        back_to_draft_in(txn, ctx, staff, id, reason).await
+    })
+    .await
 }
 
 pub(crate) async fn back_to_draft_in(
@@ -356,7 +371,7 @@ pub(crate) async fn back_to_draft_in(
     staff: &Staff,
     id: i64,
     reason: Option<&str>,
-) -> Result<promotion::Model, AppError> {
+) -> Result<(promotion::Model, audit::Entry), AppError> {
     let permission = if reason.is_some() {
         Permission::PromoApprove
     } else {
@@ -442,24 +457,18 @@ pub(crate) async fn back_to_draft_in(
         reason.clone(),
     )
     .await?;
-    audit::record_as(
-        txn,
-        ctx,
-        staff,
-        audit::Entry {
-            action: if reason.is_some() {
-                "promotion.reject"
-            } else {
-                "promotion.withdraw"
-            },
-            target_type: "Promotion",
-            target_id: Some(m.id),
-            store_id: Some(m.store_id),
-            before: Some(json!({ "status": before.status, "version": before.version })),
-            after: Some(json!({ "status": m.status, "version": m.version, "reason": reason })),
-            ..Default::default()
+    let entry = audit::Entry {
+        action: if reason.is_some() {
+            "promotion.reject"
+        } else {
+            "promotion.withdraw"
         },
-    )
-    .await?;
-    Ok(m)
+        target_type: "Promotion",
+        target_id: Some(m.id),
+        store_id: Some(m.store_id),
+        before: Some(json!({ "status": before.status, "version": before.version })),
+        after: Some(json!({ "status": m.status, "version": m.version, "reason": reason })),
+        ..Default::default()
+    };
+    Ok((m, entry))
 }

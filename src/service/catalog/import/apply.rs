@@ -2,6 +2,7 @@
 
 use super::check::{Checker, Groups, Stored, group_rows};
 use super::*;
+use crate::service::kernel::write::write;
 
 /// Imports a CSV file into `store_id` as the context's viewer.
 #[tracing::instrument(skip_all, fields(store.id = store_id))]
@@ -47,8 +48,9 @@ pub async fn import(
         });
     }
 
+    let report = write(ctx, staff, async |txn| {
     let mut writer = Writer {
-        txn: db::begin_write(&ctx.db).await?,
+        txn,
         staff,
         store_id,
         at: ctx.now(),
@@ -63,8 +65,8 @@ pub async fn import(
     let category_ids = writer.categories(&new_leaf_paths, &leaf_attrs).await?;
     let product_ids = writer.products(&products, &category_ids).await?;
     writer.skus(&rows, &product_ids, &leaf_attrs).await?;
-    let Writer { txn, report, .. } = writer;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
+    let report = writer.report;
+    let entry = audit::Entry {
         action: "product.import", target_type: "Store", target_id: Some(store_id), store_id: Some(store_id),
         after: Some(json!({
             "rows": report.rows, "categoriesCreated": report.categories_created, "productsCreated": report.products_created,
@@ -72,8 +74,10 @@ pub async fn import(
             "rowsUnchanged": report.rows_unchanged,
         })),
         ..Default::default()
-    }).await?;
-    txn.commit().await?;
+    };
+    Ok((report, entry))
+    })
+    .await?;
     if report.skus_created + report.skus_updated >= 10_000 {
         db::analyze_after_bulk(
             &ctx.db,
@@ -141,7 +145,7 @@ fn new_leaf_attrs(
 
 /// The write pass: one transaction, batched inserts, a running report.
 struct Writer<'a> {
-    txn: DatabaseTransaction,
+    txn: &'a DatabaseTransaction,
     staff: &'a Staff,
     store_id: i64,
     at: chrono::DateTime<chrono::Utc>,
@@ -190,7 +194,7 @@ impl Writer<'_> {
                     updated_at: Set(self.at),
                     ..Default::default()
                 }
-                .insert(&self.txn)
+                .insert(self.txn)
                 .await?;
                 category_ids.insert(prefix, c.id);
                 self.report.categories_created += 1;
@@ -221,7 +225,7 @@ impl Writer<'_> {
         while iter.peek().is_some() {
             let chunk: Vec<_> = iter.by_ref().take(PRODUCT_CHUNK).collect();
             done += chunk.len() as u64;
-            product::Entity::insert_many(chunk).exec(&self.txn).await?;
+            product::Entity::insert_many(chunk).exec(self.txn).await?;
             (self.progress)("writing products", done, total_new);
         }
         let mut product_ids: HashMap<String, i64> = (self.stored.products.iter())
@@ -236,7 +240,7 @@ impl Writer<'_> {
             for p in product::Entity::find()
                 .filter(product::Column::StoreId.eq(self.store_id))
                 .filter(product::Column::ExternalRef.is_in(chunk.iter().cloned()))
-                .all(&self.txn)
+                .all(self.txn)
                 .await?
             {
                 if let Some(r) = p.external_ref {
@@ -256,7 +260,7 @@ impl Writer<'_> {
         m.status = Set(first.status.as_str().into());
         m.status_reason = Set(None);
         m.updated_at = Set(self.at);
-        m.update(&self.txn).await?;
+        m.update(self.txn).await?;
         self.report.products_updated += 1;
         Ok(())
     }
@@ -332,16 +336,16 @@ impl Writer<'_> {
         self.insert_new_skus(new_skus, &mut ledger).await?;
         for chunk in ledger.movements.chunks(CHUNK) {
             inventory_movement::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
         }
         for chunk in ledger.price_changes.chunks(CHUNK) {
             price_change::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
         }
         for product_id in ledger.touched_products {
-            catalog::refresh_product_totals(&self.txn, product_id).await?;
+            catalog::refresh_product_totals(self.txn, product_id).await?;
         }
         Ok(())
     }
@@ -408,7 +412,7 @@ impl Writer<'_> {
             ));
         }
         m.updated_at = Set(self.at);
-        m.update(&self.txn).await?;
+        m.update(self.txn).await?;
         ledger.touched_products.insert(s.product_id);
         self.report.skus_updated += 1;
         Ok(())
@@ -432,7 +436,7 @@ impl Writer<'_> {
                 }
             }
             sku::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
             done += chunk.len() as u64;
             (self.progress)("writing SKUs", done, total_new);
@@ -442,7 +446,7 @@ impl Writer<'_> {
             let ids: HashMap<String, i64> = sku::Entity::find()
                 .filter(sku::Column::StoreId.eq(self.store_id))
                 .filter(sku::Column::Code.is_in(chunk.iter().map(|(c, _)| c.clone())))
-                .all(&self.txn)
+                .all(self.txn)
                 .await?
                 .into_iter()
                 .map(|s| (s.code, s.id))

@@ -2,6 +2,7 @@
 
 use super::check::{check_stored, group_orders, sku_ids, stored_orders};
 use super::*;
+use crate::service::kernel::write::write;
 
 /// A sealed phone: cipher, lookup hash, masked form.
 type SealedPhone = (String, String, String);
@@ -44,8 +45,9 @@ pub async fn import(
     }
     drop(errors);
 
+    let report = write(ctx, staff, async |txn| {
     let mut w = Writer {
-        txn: db::begin_write(&ctx.db).await?,
+        txn,
         ctx,
         store: &store,
         tz,
@@ -61,7 +63,7 @@ pub async fn import(
     let rates = points_rates(&store, &member_of);
     let mut fx = Effects {
         stock: StockBook {
-            skus: locked_skus(&w.txn, &sku_ids).await?,
+            skus: locked_skus(w.txn, &sku_ids).await?,
             movements: Vec::new(),
             touched: HashSet::new(),
             actor: staff.actor_id(),
@@ -88,8 +90,8 @@ pub async fn import(
     let member_ids: Vec<i64> = member_of.values().map(|m| m.id).collect();
     w.write_points(&fx.points, &member_ids).await?;
 
-    let Writer { txn, report, .. } = w;
-    audit::record_as(&txn, ctx, staff, audit::Entry {
+    let report = w.report;
+    let entry = audit::Entry {
         action: "orders.import", target_type: "Store", target_id: Some(store_id), store_id: Some(store_id),
         after: Some(json!({
             "rows": report.rows, "ordersCreated": report.orders_created, "ordersUpdated": report.orders_updated,
@@ -98,8 +100,10 @@ pub async fn import(
             "oversoldLines": report.oversold_lines, "tierChanges": report.tier_changes,
         })),
         ..Default::default()
-    }).await?;
-    txn.commit().await?;
+    };
+    Ok((report, entry))
+    })
+    .await?;
     if report.orders_created + report.orders_updated >= BULK {
         progress("analyzing", 0, 0);
         db::analyze_after_bulk(
@@ -175,7 +179,7 @@ async fn locked_skus(
 
 /// The write pass: one transaction, batched statements, a running report.
 struct Writer<'a> {
-    txn: DatabaseTransaction,
+    txn: &'a DatabaseTransaction,
     ctx: &'a ServiceCtx,
     store: &'a store::Model,
     tz: chrono_tz::Tz,
@@ -201,7 +205,7 @@ impl Writer<'_> {
             for m in member::Entity::find()
                 .filter(member::Column::StoreId.eq(self.store.id))
                 .filter(member::Column::BuyerRef.is_in(part.to_vec()))
-                .all(&self.txn)
+                .all(self.txn)
                 .await?
             {
                 member_of.insert(m.buyer_ref.clone(), m);
@@ -227,7 +231,7 @@ impl Writer<'_> {
         // RETURNING gives the new ids without looking the rows up again.
         for part in new_members.chunks(WIDE_CHUNK) {
             for m in member::Entity::insert_many(part.to_vec())
-                .exec_with_returning(&self.txn)
+                .exec_with_returning(self.txn)
                 .await?
             {
                 member_of.insert(m.buyer_ref.clone(), m);
@@ -286,7 +290,7 @@ impl Writer<'_> {
             am.phone_masked = Set(Some(s.2));
         }
         am.updated_at = Set(self.at);
-        am.update(&self.txn).await?;
+        am.update(self.txn).await?;
         Ok(())
     }
 
@@ -336,7 +340,7 @@ impl Writer<'_> {
             .map(|(o, st)| self.new_order(o, st))
             .collect();
         let ids: HashMap<String, i64> = sales_order::Entity::insert_many(models)
-            .exec_with_returning(&self.txn)
+            .exec_with_returning(self.txn)
             .await?
             .into_iter()
             .map(|o| (o.order_no, o.id))
@@ -369,7 +373,7 @@ impl Writer<'_> {
         }
         for chunk in lines.chunks(CHUNK) {
             order_line::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
         }
         Ok(())
@@ -438,7 +442,7 @@ impl Writer<'_> {
         for part in known_ids.chunks(CHUNK) {
             for l in order_line::Entity::find()
                 .filter(order_line::Column::OrderId.is_in(part.to_vec()))
-                .all(&self.txn)
+                .all(self.txn)
                 .await?
             {
                 stored_lines.entry(l.order_id).or_default().push(l);
@@ -514,7 +518,7 @@ impl Writer<'_> {
         am.points_earned = Set(st.points_earned);
         am.points_rate = Set(st.points_rate);
         am.updated_at = Set(self.at);
-        am.update(&self.txn).await?;
+        am.update(self.txn).await?;
         for l in st.lines.iter().filter(|l| l.changed) {
             if let Some(id) = l.id {
                 order_line::Entity::update_many()
@@ -523,7 +527,7 @@ impl Writer<'_> {
                     .col_expr(order_line::Column::OversoldUnits, Expr::value(l.oversold))
                     .col_expr(order_line::Column::ReturnedUnits, Expr::value(l.returned))
                     .filter(order_line::Column::Id.eq(id))
-                    .exec(&self.txn)
+                    .exec(self.txn)
                     .await?;
             }
         }
@@ -537,7 +541,7 @@ impl Writer<'_> {
         self.report.return_movements = stock.returns;
         for chunk in stock.movements.chunks(CHUNK) {
             inventory_movement::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
         }
         let mut products = HashSet::new();
@@ -547,12 +551,12 @@ impl Writer<'_> {
                 .col_expr(sku::Column::OnHand, Expr::value(s.on_hand))
                 .col_expr(sku::Column::UpdatedAt, Expr::value(self.at))
                 .filter(sku::Column::Id.eq(s.id))
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
             products.insert(s.product_id);
         }
         for p in products {
-            catalog::refresh_product_totals(&self.txn, p).await?;
+            catalog::refresh_product_totals(self.txn, p).await?;
         }
         Ok(())
     }
@@ -565,12 +569,12 @@ impl Writer<'_> {
     ) -> Result<(), AppError> {
         for chunk in points.entries.chunks(CHUNK) {
             entity::points_entry::Entity::insert_many(chunk.to_vec())
-                .exec(&self.txn)
+                .exec(self.txn)
                 .await?;
         }
-        members::refresh_aggregates(&self.txn, member_ids, self.at).await?;
+        members::refresh_aggregates(self.txn, member_ids, self.at).await?;
         self.report.tier_changes = members::reevaluate_tiers(
-            &self.txn,
+            self.txn,
             self.store,
             Some(member_ids),
             TierCause::OrderPaid,
