@@ -11,10 +11,22 @@ impl From<audit_log::Model> for AuditLogEntry {
     }
 }
 
-pub(crate) fn parse_json(raw: &Option<String>, role: Role) -> Option<Json<serde_json::Value>> {
-    raw.as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .map(|v| Json(service::kernel::audit::mask_personal(v, role)))
+/// A stored before/after state, masked for `role`; unreadable JSON is an internal error naming
+/// the row, never `null`.
+pub(crate) fn parse_json(
+    row: &audit_log::Model,
+    raw: &Option<String>,
+    role: Role,
+) -> async_graphql::Result<Option<Json<serde_json::Value>>> {
+    let Some(s) = raw.as_deref() else {
+        return Ok(None);
+    };
+    let value: serde_json::Value = serde_json::from_str(s)
+        .map_err(|e| AppError::unreadable("audit_log", row.id, format!("state JSON: {e}")))
+        .gql()?;
+    Ok(Some(Json(service::kernel::audit::mask_personal(
+        value, role,
+    ))))
 }
 
 /// One audit-log entry: who did what to which object, with the state before and after.
@@ -69,14 +81,14 @@ impl AuditLogEntry {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Json<serde_json::Value>>> {
-        Ok(parse_json(&self.0.before_json, viewer_staff(ctx)?.role))
+        parse_json(&self.0, &self.0.before_json, viewer_staff(ctx)?.role)
     }
     /// State after the change (JSON). Personal data is masked (`"***"`) for non-directors.
     async fn after(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<Json<serde_json::Value>>> {
-        Ok(parse_json(&self.0.after_json, viewer_staff(ctx)?.role))
+        parse_json(&self.0, &self.0.after_json, viewer_staff(ctx)?.role)
     }
     /// True when a director approved their own submission (the one exception to four-eyes,
     /// always audited).

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod audit_shapes;
+
 use std::sync::Arc;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -144,6 +146,15 @@ pub struct User {
     pub username: String,
     pub token: String,
     pub refresh: String,
+}
+
+impl Drop for TestApp {
+    /// Every audit row the test wrote keeps its pinned shape (see `audit_shapes`).
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            audit_shapes::check_database(&self.test_db.url);
+        }
+    }
 }
 
 impl TestApp {
