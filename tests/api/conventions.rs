@@ -508,19 +508,23 @@ async fn graphiql_is_served_entirely_by_the_server() {
 }
 
 /// Every connection field of the served schema takes the four Relay arguments
-/// (`first/after/last/before`); its other arguments are at most one `filter`, a `sortKey` and
-/// `reverse`: a client pages every list the same way.
+/// (`first/after/last/before`), described identically everywhere; its other arguments are at
+/// most one `filter`, a `sortKey` and `reverse`: a client pages every list the same way. (The
+/// four are declared per resolver: async-graphql cannot flatten one Rust type into several
+/// field arguments; this test keeps the copies from drifting.)
 #[tokio::test]
 async fn every_connection_takes_the_relay_arguments_and_one_filter() {
     let app = spawn_app().await;
     let body = app
         .gql(
             None,
-            "{ __schema { types { name fields { name type { kind name ofType { name } } args { name } } } } }",
+            "{ __schema { types { name fields { name type { kind name ofType { name } } args { name description type { name } } } } } }",
             json!({}),
         )
         .await;
     let mut connections = 0;
+    let mut relay_args: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
     for t in body["data"]["__schema"]["types"].as_array().expect("types") {
         for f in t["fields"].as_array().into_iter().flatten() {
             let ty = &f["type"];
@@ -539,6 +543,15 @@ async fn every_connection_takes_the_relay_arguments_and_one_filter() {
                 .map(|a| a["name"].as_str().unwrap_or(""))
                 .collect();
             let field = format!("{}.{}", t["name"].as_str().unwrap_or(""), f["name"]);
+            for a in f["args"].as_array().expect("args") {
+                let name = a["name"].as_str().unwrap_or("");
+                if ["first", "after", "last", "before"].contains(&name) {
+                    relay_args
+                        .entry(name.to_owned())
+                        .or_default()
+                        .insert(format!("{}: {}", a["type"]["name"], a["description"]));
+                }
+            }
             for relay in ["first", "after", "last", "before"] {
                 assert!(args.contains(&relay), "{field} lacks {relay}: {args:?}");
             }
@@ -558,6 +571,13 @@ async fn every_connection_takes_the_relay_arguments_and_one_filter() {
         }
     }
     assert!(connections >= 17, "found {connections} connection fields");
+    for (arg, variants) in &relay_args {
+        assert_eq!(
+            variants.len(),
+            1,
+            "`{arg}` is declared differently: {variants:?}"
+        );
+    }
 }
 
 /// The whole error body of one representative error of each top-level code, and of common

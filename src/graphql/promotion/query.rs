@@ -12,10 +12,12 @@ impl PromotionQuery {
         #[graphql(desc = "Filters.")] filter: Option<PromotionFilter>,
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<PromotionSortKeys>,
         #[graphql(desc = "Descending.", default)] reverse: bool,
-        #[graphql(desc = "Page size (≤ 100).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
-        #[graphql(desc = "Page size from the end (≤ 100).")] last: Option<i32>,
-        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<PromotionConnection> {
         let f = filter.unwrap_or_default();
         let filter = promos::Filter {
