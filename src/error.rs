@@ -455,6 +455,23 @@ mod tests {
         }
     }
 
+    /// CONFLICT cannot be provoked on purpose over HTTP (it is a lost race of the database), so
+    /// its whole GraphQL error is pinned here: message and extensions, nothing else.
+    #[test]
+    fn a_serialization_failure_is_a_conflict_to_retry() {
+        let err = AppError::from(sea_orm::DbErr::Custom(
+            "could not serialize access due to concurrent update".into(),
+        ));
+        assert_eq!(err.code().as_str(), "CONFLICT");
+        let gql = err.extend_quietly();
+        assert_eq!(
+            gql.message,
+            "the change collided with a concurrent one; try again"
+        );
+        let extensions = serde_json::to_value(gql.extensions.expect("extensions")).expect("json");
+        assert_eq!(extensions, serde_json::json!({ "code": "CONFLICT" }));
+    }
+
     #[test]
     fn internal_errors_hide_their_cause() {
         let err = AppError::Internal(anyhow::anyhow!("relation \"staff\" does not exist"));

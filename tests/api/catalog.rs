@@ -128,6 +128,11 @@ async fn a_product_goes_from_draft_through_review_to_the_shelf_and_the_archive()
     );
     let refused = act(&app, &asst, "productSubmit", json!({ "id": id })).await;
     assert_eq!(user_error_codes(&refused), vec!["COMPLIANCE_BLOCKED"]);
+    assert_eq!(
+        refused["userErrors"],
+        json!([{"code":"COMPLIANCE_BLOCKED","field":["input","id"],"message":"Advertising-Law absolute terms must be removed first: 全网最低价（title）"}]),
+        "the whole userErrors of COMPLIANCE_BLOCKED"
+    );
     assert!(
         refused["userErrors"][0]["message"]
             .as_str()
@@ -304,6 +309,11 @@ async fn titles_are_counted_as_the_platform_counts_them() {
         .await;
     let p = &long["data"]["productCreate"];
     assert_eq!(user_error_codes(p), vec!["TOO_LONG"]);
+    assert_eq!(
+        p["userErrors"],
+        json!([{"code":"TOO_LONG","field":["input","title"],"message":"title counts 62 on TMALL; the limit is 60"}]),
+        "the whole userErrors of TOO_LONG"
+    );
     assert_eq!(
         p["userErrors"][0]["message"],
         "title counts 62 on TMALL; the limit is 60"

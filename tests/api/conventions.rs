@@ -675,6 +675,23 @@ async fn error_bodies_of_each_code_are_pinned() {
         "{body}"
     );
     assert_eq!(err["path"], json!(["login"]), "{body}");
+    // The whole body, with the seconds left (which depend on timing) set aside.
+    let mut whole = body.clone();
+    whole["errors"][0]["extensions"]["retryAfterSeconds"] = json!("…");
+    let seconds = err["extensions"]["retryAfterSeconds"]
+        .as_i64()
+        .unwrap_or_default();
+    assert_eq!(
+        whole["errors"][0]["message"],
+        format!("too many attempts; try again in {seconds} seconds"),
+        "{body}"
+    );
+    whole["errors"][0]["message"] = json!("…");
+    assert_eq!(
+        whole,
+        json!({ "data": null, "errors": [{ "message": "…", "locations": [{ "line": 1, "column": 38 }], "path": ["login"], "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": "…" } }] }),
+        "{body}"
+    );
 }
 
 /// Whole bodies of more userError codes (TAKEN, INVALID, WRONG_PASSWORD, PASSWORD_REUSED,

@@ -1053,6 +1053,11 @@ async fn an_unreadable_approval_payload_is_an_internal_error_and_changes_nothing
     .await;
     let b = app.gql(Some(&admin.token), "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { code } } }", json!({ "id": request })).await;
     assert_eq!(error_code(&b), "INTERNAL", "{b}");
+    assert_eq!(
+        b,
+        json!({"data":null,"errors":[{"extensions":{"code":"INTERNAL"},"locations":[{"column":22,"line":1}],"message":"internal error","path":["approvalRequestApprove"]}]}),
+        "the whole body of an INTERNAL error: no internals"
+    );
     assert_eq!(b["errors"][0]["message"], "internal error");
     let b = app
         .gql(

@@ -277,7 +277,7 @@ async fn an_approval_whose_action_now_fails_stays_pending_and_writes_nothing() {
     let movements = app.count("inventory_movement").await;
     let audits = app.count("audit_log").await;
 
-    let resolve = "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { field code } } }";
+    let resolve = "mutation($id: ID!) { approvalRequestApprove(input: {id: $id}) { approvalRequest { status } userErrors { field code message } } }";
     let refused = app
         .gql(Some(&spec.token), resolve, json!({ "id": request }))
         .await;
@@ -288,6 +288,11 @@ async fn an_approval_whose_action_now_fails_stays_pending_and_writes_nothing() {
         "{refused}"
     );
     assert_eq!(payload["approvalRequest"], Value::Null);
+    assert_eq!(
+        payload["userErrors"],
+        json!([{"code":"STOCK_INSUFFICIENT","field":["input","quantity"],"message":"stock would fall below the reserved quantity"}]),
+        "the whole userErrors of STOCK_INSUFFICIENT"
+    );
     let now = app
         .gql(
             Some(&spec.token),

@@ -326,7 +326,7 @@ async fn member_edits_points_and_tiers_per_role() {
     // Points: assistants no; specialists up to 500 either way, beyond it a director approves.
     let adjust = |amount: i64, request: bool| json!({ "m": id, "a": amount, "r": request });
     let q = "mutation($m: ID!, $a: Int!, $r: Boolean!) { memberPointsAdjust(input: {memberId: $m, amount: $a, reason: \"补偿\", requestApproval: $r})
-        { member { points } pointsEntry { kind amount balanceAfter } approvalRequest { id kind } userErrors { code } } }";
+        { member { points } pointsEntry { kind amount balanceAfter } approvalRequest { id kind } userErrors { field code message } } }";
     assert_eq!(
         error_code(&app.gql(Some(&asst.token), q, adjust(10, false)).await),
         "FORBIDDEN"
@@ -343,6 +343,11 @@ async fn member_edits_points_and_tiers_per_role() {
         user_error_codes(&b["data"]["memberPointsAdjust"]),
         vec!["APPROVAL_REQUIRED"]
     );
+    assert_eq!(
+        b["data"]["memberPointsAdjust"]["userErrors"],
+        json!([{"code":"APPROVAL_REQUIRED","field":["input","amount"],"message":"adjustments above 500 points need a director's approval (requested 501); send requestApproval: true"}]),
+        "the whole userErrors of APPROVAL_REQUIRED"
+    );
     let b = app.gql(Some(&spec.token), q, adjust(-700, false)).await;
     assert_eq!(
         user_error_codes(&b["data"]["memberPointsAdjust"]),
@@ -353,6 +358,11 @@ async fn member_edits_points_and_tiers_per_role() {
         user_error_codes(&b["data"]["memberPointsAdjust"]),
         vec!["POINTS_INSUFFICIENT"],
         "never below zero"
+    );
+    assert_eq!(
+        b["data"]["memberPointsAdjust"]["userErrors"],
+        json!([{"code":"POINTS_INSUFFICIENT","field":["input","amount"],"message":"the member has 600 points; an adjustment of -700 would go below zero"}]),
+        "the whole userErrors of POINTS_INSUFFICIENT"
     );
     assert_eq!(app.count("points_entry").await, entries);
     let b = app.gql(Some(&spec.token), q, adjust(800, true)).await;

@@ -21,7 +21,7 @@ async fn price(app: &TestApp, user: &User, sku: &str, price: &str, request: bool
 
 const RESOLVE: &str =
     "mutation($id: ID!, $note: String) { approvalRequestApprove(input: {id: $id, note: $note}) {
-    approvalRequest { status note resolvedBy { displayName } } userErrors { code message } } }";
+    approvalRequest { status note resolvedBy { displayName } } userErrors { field code message } } }";
 
 #[tokio::test]
 async fn a_specialist_cuts_up_to_the_store_limit_and_no_further() {
@@ -126,6 +126,11 @@ async fn deep_cuts_go_through_an_approval_request_resolved_by_a_director() {
     assert_eq!(
         user_error_codes(&body["data"]["approvalRequestApprove"]),
         vec!["FOUR_EYES"]
+    );
+    assert_eq!(
+        body["data"]["approvalRequestApprove"]["userErrors"],
+        json!([{"code":"FOUR_EYES","field":["input","id"],"message":"you cannot resolve your own request"}]),
+        "the whole userErrors of FOUR_EYES"
     );
     let queue = app
         .gql(
@@ -268,6 +273,11 @@ async fn pending_requests_expire_and_can_no_longer_be_approved() {
     assert_eq!(
         user_error_codes(&body["data"]["approvalRequestApprove"]),
         vec!["INVALID_STATE_TRANSITION"]
+    );
+    assert_eq!(
+        body["data"]["approvalRequestApprove"]["userErrors"],
+        json!([{"code":"INVALID_STATE_TRANSITION","field":["input","id"],"message":"the request is EXPIRED, not pending"}]),
+        "the whole userErrors of INVALID_STATE_TRANSITION"
     );
     assert_eq!(app.count("sku WHERE price_fen = 19900").await, 1);
     assert_eq!(

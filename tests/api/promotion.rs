@@ -742,6 +742,11 @@ async fn overlaps_floors_and_blocked_terms_are_refused_at_activation() {
         user_error_codes(payload(&b, "promotionApprove")),
         ["PROMOTION_OVERLAP"]
     );
+    assert_eq!(
+        payload(&b, "promotionApprove")["userErrors"],
+        json!([{"code":"PROMOTION_OVERLAP","field":["input","id"],"message":"SKU A1 is already under 《大衣9折》 (promotion 1) in an overlapping window"}]),
+        "the whole userErrors of PROMOTION_OVERLAP"
+    );
     assert!(
         payload(&b, "promotionApprove")["userErrors"][0]["message"]
             .as_str()
