@@ -233,6 +233,23 @@ impl AppError {
     }
 }
 
+/// One row of [`CONSTRAINTS`].
+const fn c(
+    name: &'static str,
+    sqlite: &'static str,
+    field: &'static [&'static str],
+    code: ErrorCode,
+    message: &'static str,
+) -> Constraint {
+    Constraint {
+        name,
+        sqlite,
+        field,
+        code,
+        message,
+    }
+}
+
 /// A database constraint that a client's input can trip, and the userError it becomes.
 #[derive(Debug, Clone, Copy)]
 pub struct Constraint {
@@ -251,77 +268,28 @@ pub struct Constraint {
 /// field); a violation of any other constraint is a bug and stays INTERNAL. Foreign-key
 /// violations (an object removed while it was being referred to) become [`FOREIGN_KEY`].
 /// Each row is tripped on both databases in `tests/api/integrity.rs`; a new one gets a row there.
+#[rustfmt::skip]
 pub const CONSTRAINTS: &[Constraint] = &[
-    Constraint {
-        name: "ux_store_name",
-        sqlite: "store.name",
-        field: &["input", "name"],
-        code: ErrorCode::Taken,
-        message: "a store with this name already exists",
-    },
-    Constraint {
-        name: "ux_staff_username",
-        sqlite: "staff.username",
-        field: &["input", "username"],
-        code: ErrorCode::Taken,
-        message: "this username is already taken",
-    },
-    Constraint {
-        name: "ux_category_path",
-        sqlite: "category.store_id, category.path",
-        field: &["input", "name"],
-        code: ErrorCode::Taken,
-        message: "a category with this path already exists in the store",
-    },
-    Constraint {
-        name: "ux_sku_code",
-        sqlite: "sku.store_id, sku.code",
-        field: &["input", "code"],
-        code: ErrorCode::Taken,
-        message: "this SKU code is already used in the store",
-    },
-    Constraint {
-        name: "ux_sku_attributes",
-        sqlite: "sku.product_id, sku.attributes_key",
-        field: &["input", "attributes"],
-        code: ErrorCode::Taken,
-        message: "the product already has a SKU with these sales attributes",
-    },
-    Constraint {
-        name: "ux_allowlist_phrase",
-        sqlite: "compliance_allowlist.store_id, compliance_allowlist.phrase",
-        field: &["input", "phrase"],
-        code: ErrorCode::Taken,
-        message: "this phrase is already allowed",
-    },
-    Constraint {
-        name: "ux_coupon_client_key",
-        sqlite: "coupon.template_id, coupon.member_id, coupon.client_key",
-        field: &["input", "clientKey"],
-        code: ErrorCode::Taken,
-        message: "coupons were already issued under this client key",
-    },
-    Constraint {
-        name: "member_tag_pkey",
-        sqlite: "member_tag.member_id, member_tag.tag",
-        field: &["input", "tags"],
-        code: ErrorCode::Taken,
-        message: "the member already has this tag",
-    },
-    Constraint {
-        name: "staff_store_pkey",
-        sqlite: "staff_store.staff_id, staff_store.store_id",
-        field: &["input", "storeIds"],
-        code: ErrorCode::Taken,
-        message: "the staff member is already assigned to this store",
-    },
-    Constraint {
-        name: "sku_check",
-        sqlite: "reserved <= on_hand",
-        field: &["input", "quantity"],
-        code: ErrorCode::StockInsufficient,
-        message: "stock may not go below zero or below what is reserved",
-    },
+    c("ux_store_name", "store.name", &["input", "name"], ErrorCode::Taken,
+        "a store with this name already exists"),
+    c("ux_staff_username", "staff.username", &["input", "username"], ErrorCode::Taken,
+        "this username is already taken"),
+    c("ux_category_path", "category.store_id, category.path", &["input", "name"], ErrorCode::Taken,
+        "a category with this path already exists in the store"),
+    c("ux_sku_code", "sku.store_id, sku.code", &["input", "code"], ErrorCode::Taken,
+        "this SKU code is already used in the store"),
+    c("ux_sku_attributes", "sku.product_id, sku.attributes_key", &["input", "attributes"], ErrorCode::Taken,
+        "the product already has a SKU with these sales attributes"),
+    c("ux_allowlist_phrase", "compliance_allowlist.store_id, compliance_allowlist.phrase", &["input", "phrase"], ErrorCode::Taken,
+        "this phrase is already allowed"),
+    c("ux_coupon_client_key", "coupon.template_id, coupon.member_id, coupon.client_key", &["input", "clientKey"], ErrorCode::Taken,
+        "coupons were already issued under this client key"),
+    c("member_tag_pkey", "member_tag.member_id, member_tag.tag", &["input", "tags"], ErrorCode::Taken,
+        "the member already has this tag"),
+    c("staff_store_pkey", "staff_store.staff_id, staff_store.store_id", &["input", "storeIds"], ErrorCode::Taken,
+        "the staff member is already assigned to this store"),
+    c("sku_check", "reserved <= on_hand", &["input", "quantity"], ErrorCode::StockInsufficient,
+        "stock may not go below zero or below what is reserved"),
 ];
 
 /// What a foreign-key violation becomes: the input refers to an object that does not exist

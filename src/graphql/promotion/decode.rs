@@ -120,36 +120,6 @@ fn inv(e: UserError) -> AppError {
     AppError::Invalid(vec![e])
 }
 
-/// The kind-specific parts of a create or an update input (both have the same nine fields).
-macro_rules! kind_parts {
-    ($input:expr) => {
-        KindParts {
-            item_discount: $input.item_discount,
-            full_reduction: $input.full_reduction,
-            full_discount: $input.full_discount,
-            nth_item: $input.nth_item,
-            bundle: $input.bundle,
-            gift: $input.gift,
-            free_shipping: $input.free_shipping,
-            coupon: $input.coupon,
-            member_price: $input.member_price,
-        }
-    };
-}
-
-/// The kind-specific parts of a create or update input; exactly one may be given.
-pub(crate) struct KindParts {
-    pub item_discount: Option<ItemDiscountInput>,
-    pub full_reduction: Option<FullReductionInput>,
-    pub full_discount: Option<FullDiscountInput>,
-    pub nth_item: Option<NthItemInput>,
-    pub bundle: Option<BundleInput>,
-    pub gift: Option<GiftInput>,
-    pub free_shipping: Option<FreeShippingInput>,
-    pub coupon: Option<CouponTemplateInput>,
-    pub member_price: Option<MemberPriceInput>,
-}
-
 impl KindParts {
     fn given(&self) -> usize {
         [
@@ -454,7 +424,7 @@ fn coupon_rule(
 pub(crate) fn create_draft(input: PromotionCreateInput) -> Result<promos::Draft, AppError> {
     let store_id = decode_id(&input.store_id, NodeType::Store, "input.storeId")?;
     let window = (input.start_at.0, input.end_at.0);
-    let (rule, coupon) = rule_of(kind_parts!(input), window)?.ok_or_else(|| {
+    let (rule, coupon) = rule_of(input.parts, window)?.ok_or_else(|| {
         AppError::invalid(
             &["input"],
             ErrorCode::Invalid,
@@ -492,7 +462,7 @@ pub(crate) fn update_patch(
             chrono::DateTime::<chrono::Utc>::MAX_UTC,
         ),
     };
-    let part = rule_of(kind_parts!(input), window)?;
+    let part = rule_of(input.parts, window)?;
     let (rule, coupon) = match part {
         Some((r, c)) => (Some(r), c),
         None => (None, None),

@@ -212,6 +212,31 @@ pub struct MemberPriceInput {
     pub vip88_rate_bp: Option<i32>,
 }
 
+/// The kind-specific parts of a create or an update input; exactly one may be given. Flattened
+/// into both inputs (not a type of the schema of its own).
+#[derive(InputObject)]
+#[graphql(name = "PromotionKindParts")]
+pub struct KindParts {
+    /// ITEM_DISCOUNT part.
+    pub item_discount: Option<ItemDiscountInput>,
+    /// FULL_REDUCTION part.
+    pub full_reduction: Option<FullReductionInput>,
+    /// FULL_DISCOUNT part.
+    pub full_discount: Option<FullDiscountInput>,
+    /// NTH_ITEM part.
+    pub nth_item: Option<NthItemInput>,
+    /// BUNDLE part.
+    pub bundle: Option<BundleInput>,
+    /// GIFT part.
+    pub gift: Option<GiftInput>,
+    /// FREE_SHIPPING part.
+    pub free_shipping: Option<FreeShippingInput>,
+    /// COUPON part.
+    pub coupon: Option<CouponTemplateInput>,
+    /// MEMBER_PRICE part.
+    pub member_price: Option<MemberPriceInput>,
+}
+
 /// `promotionCreate`: the common part plus exactly one kind-specific part, which sets the kind.
 #[derive(InputObject)]
 pub struct PromotionCreateInput {
@@ -231,24 +256,9 @@ pub struct PromotionCreateInput {
     pub audience: Option<PromotionAudienceInput>,
     /// Who funds it (default: the merchant).
     pub funding: Option<FundingInput>,
-    /// ITEM_DISCOUNT part.
-    pub item_discount: Option<ItemDiscountInput>,
-    /// FULL_REDUCTION part.
-    pub full_reduction: Option<FullReductionInput>,
-    /// FULL_DISCOUNT part.
-    pub full_discount: Option<FullDiscountInput>,
-    /// NTH_ITEM part.
-    pub nth_item: Option<NthItemInput>,
-    /// BUNDLE part.
-    pub bundle: Option<BundleInput>,
-    /// GIFT part.
-    pub gift: Option<GiftInput>,
-    /// FREE_SHIPPING part.
-    pub free_shipping: Option<FreeShippingInput>,
-    /// COUPON part.
-    pub coupon: Option<CouponTemplateInput>,
-    /// MEMBER_PRICE part.
-    pub member_price: Option<MemberPriceInput>,
+    /// The kind-specific part (its fields appear here, inline).
+    #[graphql(flatten)]
+    pub parts: KindParts,
 }
 
 /// `promotionUpdate`: only what is given changes. The kind-specific part, if given, must be of
@@ -271,24 +281,9 @@ pub struct PromotionUpdateInput {
     pub audience: Option<PromotionAudienceInput>,
     /// New funding.
     pub funding: Option<FundingInput>,
-    /// ITEM_DISCOUNT part.
-    pub item_discount: Option<ItemDiscountInput>,
-    /// FULL_REDUCTION part.
-    pub full_reduction: Option<FullReductionInput>,
-    /// FULL_DISCOUNT part.
-    pub full_discount: Option<FullDiscountInput>,
-    /// NTH_ITEM part.
-    pub nth_item: Option<NthItemInput>,
-    /// BUNDLE part.
-    pub bundle: Option<BundleInput>,
-    /// GIFT part.
-    pub gift: Option<GiftInput>,
-    /// FREE_SHIPPING part.
-    pub free_shipping: Option<FreeShippingInput>,
-    /// COUPON part.
-    pub coupon: Option<CouponTemplateInput>,
-    /// MEMBER_PRICE part.
-    pub member_price: Option<MemberPriceInput>,
+    /// The kind-specific part (its fields appear here, inline).
+    #[graphql(flatten)]
+    pub parts: KindParts,
 }
 
 /// Result of the promotion mutations.
