@@ -4,7 +4,7 @@ use crate::domain::NodeType;
 use crate::error::GqlResultExt;
 use crate::graphql::catalog::*;
 use crate::graphql::kernel::scalars::DateTime;
-use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, gid, split, svc};
+use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, gid, split_outcome, svc};
 use crate::service::inventory::{Change, MovementKind};
 use crate::service::kernel::page::Window;
 use crate::service::{catalog as cat, inventory};

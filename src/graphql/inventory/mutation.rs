@@ -22,18 +22,9 @@ pub(crate) async fn stock(
         }
         Err(e) => Err(e),
     };
-    let (v, user_errors) = split(res)?;
-    let (sku, movement, approval_request) = match v {
-        Some(inventory::StockOutcome::Applied(s, m)) => {
-            (Some(Sku(s)), Some(InventoryMovement(m)), None)
-        }
-        Some(inventory::StockOutcome::Requested(r)) => (
-            None,
-            None,
-            Some(crate::graphql::approval::ApprovalRequest(r)),
-        ),
-        None => (None, None, None),
-    };
+    let (applied, approval_request, user_errors) = split_outcome(res)?;
+    let (sku, movement) = applied.unzip();
+    let (sku, movement) = (sku.map(Sku), movement.map(InventoryMovement));
     Ok(StockChangePayload {
         sku,
         movement,

@@ -22,6 +22,27 @@ impl From<UserError> for UserErrorObject {
     }
 }
 
+/// Splits the result of an action with an approval limit into what was applied, the approval
+/// request filed instead, and the userErrors (at most one of the three is non-empty).
+pub fn split_outcome<T>(
+    res: Result<crate::service::kernel::approval_queue::Outcome<T>, AppError>,
+) -> async_graphql::Result<(
+    Option<T>,
+    Option<crate::graphql::approval::ApprovalRequest>,
+    Vec<UserErrorObject>,
+)> {
+    use crate::service::kernel::approval_queue::Outcome;
+    Ok(match split(res)? {
+        (Some(Outcome::Applied(v)), errors) => (Some(v), None, errors),
+        (Some(Outcome::Requested(r)), errors) => (
+            None,
+            Some(crate::graphql::approval::ApprovalRequest(r)),
+            errors,
+        ),
+        (None, errors) => (None, None, errors),
+    })
+}
+
 /// Splits a service result into the payload's object or its userErrors; other errors become
 /// top-level errors with their code.
 pub fn split<T>(

@@ -8,7 +8,7 @@ use crate::graphql::kernel::loaders::Loaders;
 use crate::graphql::kernel::relay::connection;
 use crate::graphql::kernel::scalars::{Date, DateTime, Money};
 use crate::graphql::kernel::{
-    UserErrorObject, decode_id, decode_opt_id, found, gid, loaders, split, svc,
+    UserErrorObject, decode_id, decode_opt_id, found, gid, loaders, split, split_outcome, svc,
 };
 use crate::graphql::order::*;
 use crate::graphql::store::{Store, store_by_id};

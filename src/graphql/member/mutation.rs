@@ -75,26 +75,13 @@ impl MemberMutation {
             }
             Err(e) => Err(e),
         };
-        let (v, user_errors) = split(res)?;
-        Ok(match v {
-            Some(members::AdjustOutcome::Applied(m, e)) => MemberPointsAdjustPayload {
-                member: Some(Member(m)),
-                points_entry: Some(PointsEntry(e)),
-                approval_request: None,
-                user_errors,
-            },
-            Some(members::AdjustOutcome::Requested(r)) => MemberPointsAdjustPayload {
-                member: None,
-                points_entry: None,
-                approval_request: Some(ApprovalRequest(r)),
-                user_errors,
-            },
-            None => MemberPointsAdjustPayload {
-                member: None,
-                points_entry: None,
-                approval_request: None,
-                user_errors,
-            },
+        let (applied, approval_request, user_errors) = split_outcome(res)?;
+        let (member, entry) = applied.unzip();
+        Ok(MemberPointsAdjustPayload {
+            member: member.map(Member),
+            points_entry: entry.map(PointsEntry),
+            approval_request,
+            user_errors,
         })
     }
 

@@ -7,7 +7,9 @@ use crate::graphql::account::{StaffMember, staff_member};
 use crate::graphql::approval::*;
 use crate::graphql::catalog::Sku;
 use crate::graphql::kernel::scalars::{DateTime, Money};
-use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, loaders, split, svc};
+use crate::graphql::kernel::{
+    UserErrorObject, decode_id, decode_opt_id, loaders, split, split_outcome, svc,
+};
 use crate::service::kernel::page::Window;
 use crate::service::pricing;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};

@@ -31,26 +31,13 @@ impl PricingMutation {
             }
             Err(e) => Err(e),
         };
-        let (v, user_errors) = split(res)?;
-        Ok(match v {
-            Some(pricing::PriceOutcome::Changed(s, c)) => SkuPriceChangePayload {
-                sku: Some(Sku(s)),
-                price_change: Some(PriceChange(c)),
-                approval_request: None,
-                user_errors,
-            },
-            Some(pricing::PriceOutcome::Requested(r)) => SkuPriceChangePayload {
-                sku: None,
-                price_change: None,
-                approval_request: Some(ApprovalRequest(r)),
-                user_errors,
-            },
-            None => SkuPriceChangePayload {
-                sku: None,
-                price_change: None,
-                approval_request: None,
-                user_errors,
-            },
+        let (applied, approval_request, user_errors) = split_outcome(res)?;
+        let (sku, change) = applied.unzip();
+        Ok(SkuPriceChangePayload {
+            sku: sku.map(Sku),
+            price_change: change.map(PriceChange),
+            approval_request,
+            user_errors,
         })
     }
 

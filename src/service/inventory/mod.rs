@@ -92,11 +92,8 @@ fn texts(input: &StockInput) -> Result<(Option<String>, Option<String>), AppErro
     ))
 }
 
-/// Outcome of a stock mutation: applied, or filed as an approval request.
-pub enum StockOutcome {
-    Applied(sku::Model, inventory_movement::Model),
-    Requested(entity::approval_request::Model),
-}
+/// Outcome of a stock mutation: the SKU and its movement, or the approval request.
+pub type StockOutcome = queue::Outcome<(sku::Model, inventory_movement::Model)>;
 
 /// Applies one stock change as a movement. Permissions: restock STOCK_RESTOCK; adjustment,
 /// stocktake, reservation and release STOCK_ADJUST. Assistants may only request adjustments
@@ -170,7 +167,7 @@ pub async fn apply(
         after: Some(json!({ "kind": movement.kind, "quantity": movement.quantity, "onHand": after.on_hand, "reserved": after.reserved })),
         ..Default::default()
     });
-Ok((StockOutcome::Applied(after, movement), audited))
+Ok((StockOutcome::Applied((after, movement)), audited))
 })
 .await
 }

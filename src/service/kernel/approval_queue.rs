@@ -123,6 +123,14 @@ pub fn stored_kind(r: &approval_request::Model) -> Result<Kind, AppError> {
     })
 }
 
+/// What an action with an approval limit did: applied at once, or filed as an approval request
+/// for someone with the authority to resolve it.
+#[derive(Debug)]
+pub enum Outcome<T> {
+    Applied(T),
+    Requested(approval_request::Model),
+}
+
 /// The effective status of a request at `at` (a pending one past its expiry is EXPIRED).
 pub fn effective_status(
     r: &approval_request::Model,

@@ -142,11 +142,8 @@ pub struct PointsAdjust {
     pub request_approval: bool,
 }
 
-/// Outcome of a points adjustment.
-pub enum AdjustOutcome {
-    Applied(member::Model, points_entry::Model),
-    Requested(entity::approval_request::Model),
-}
+/// Outcome of a points adjustment: the member and the entry, or the approval request.
+pub type AdjustOutcome = queue::Outcome<(member::Model, points_entry::Model)>;
 
 /// `memberPointsAdjust` (POINTS_ADJUST): directors any amount; specialists up to the store's
 /// limit (default 500 points either way), beyond it APPROVAL_REQUIRED or, with
@@ -210,7 +207,7 @@ pub async fn points_adjust(
         after: Some(json!({ "points": after.points_balance, "amount": input.amount, "reason": entry.reason })),
         ..Default::default()
     });
-    Ok((AdjustOutcome::Applied(after, entry), audited))
+    Ok((AdjustOutcome::Applied((after, entry)), audited))
 })
 .await
 }

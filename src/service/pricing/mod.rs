@@ -28,11 +28,8 @@ pub struct PriceChangeInput {
     pub request_approval: bool,
 }
 
-/// Outcome: applied, or filed as an approval request.
-pub enum PriceOutcome {
-    Changed(sku::Model, price_change::Model),
-    Requested(entity::approval_request::Model),
-}
+/// Outcome of a price change: the SKU and the change, or the approval request.
+pub type PriceOutcome = queue::Outcome<(sku::Model, price_change::Model)>;
 
 /// Minimum-margin price: `cost / (1 − minMarginBp / 10000)`, rounded up to the fen.
 pub fn min_margin_price(cost_fen: i64, min_margin_bp: i32) -> i64 {
@@ -224,7 +221,7 @@ pub async fn change_price(
             after: Some(json!({ "priceFen": change.new_price_fen, "reason": change.reason })),
             self_approved: false,
         });
-        Ok((Ok(PriceOutcome::Changed(after, change)), audited))
+        Ok((Ok(PriceOutcome::Applied((after, change))), audited))
     })
     .await?
     .map_err(|refused| AppError::Invalid(vec![refused]))
