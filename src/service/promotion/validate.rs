@@ -1,6 +1,7 @@
 //! Checks of a promotion draft: rules, window, coupon terms, references, item prices, texts.
 
 use super::*;
+use crate::service::kernel::scope::StoreOwned;
 
 pub(crate) const MAX_WINDOW_DAYS: i64 = 366;
 pub(crate) const ITEM_DISCOUNT_MAX_DAYS: i64 = 180;
@@ -357,41 +358,41 @@ pub(crate) async fn validate_refs(
     all_skus.extend(rule_skus(&spec.rule));
     all_skus.sort_unstable();
     all_skus.dedup();
-    if !all_skus.is_empty() {
-        let found: Vec<i64> = sku::Entity::find()
-            .select_only()
-            .column(sku::Column::Id)
-            .filter(sku::Column::StoreId.eq(store_id))
-            .filter(sku::Column::Id.is_in(all_skus.clone()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        if let Some(missing) = all_skus.iter().find(|s| !found.contains(s)) {
-            errors.push(err(
-                &["input", "scope", "skuIds"],
-                ErrorCode::NotFound,
-                format!("SKU {missing} is not a SKU of this store"),
-            ));
-        }
+    if let Some(missing) = first_missing::<sku::Entity>(conn, store_id, &all_skus).await? {
+        errors.push(err(
+            &["input", "scope", "skuIds"],
+            ErrorCode::NotFound,
+            format!("SKU {missing} is not a SKU of this store"),
+        ));
     }
-    if !products.is_empty() {
-        let found: Vec<i64> = product::Entity::find()
-            .select_only()
-            .column(product::Column::Id)
-            .filter(product::Column::StoreId.eq(store_id))
-            .filter(product::Column::Id.is_in(products.to_vec()))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        if let Some(missing) = products.iter().find(|s| !found.contains(s)) {
-            errors.push(err(
-                &["input", "scope", "productIds"],
-                ErrorCode::NotFound,
-                format!("product {missing} is not a product of this store"),
-            ));
-        }
+    if let Some(missing) = first_missing::<product::Entity>(conn, store_id, &products).await? {
+        errors.push(err(
+            &["input", "scope", "productIds"],
+            ErrorCode::NotFound,
+            format!("product {missing} is not a product of this store"),
+        ));
     }
     Ok(())
+}
+
+/// The first of `ids` that is not a row of `store_id` (one statement; none for no ids).
+async fn first_missing<E: StoreOwned>(
+    conn: &impl ConnectionTrait,
+    store_id: i64,
+    ids: &[i64],
+) -> Result<Option<i64>, AppError> {
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let found: Vec<i64> = E::find()
+        .select_only()
+        .column(E::id_column())
+        .filter(E::store_column().eq(store_id))
+        .filter(E::id_column().is_in(ids.to_vec()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ids.iter().find(|i| !found.contains(i)).copied())
 }
 
 /// A store and its SKUs as the engine sees them, loaded once per mutation.

@@ -181,49 +181,31 @@ fn validate(input: StoreInput, creating: bool) -> Result<StoreInput, AppError> {
     }
 }
 
+/// Sets the settings given in `s` (`None` keeps the current value).
 pub fn apply_settings(m: &mut store::ActiveModel, s: &SettingsPatch) {
-    if let Some(v) = s.refund_limit_specialist_fen {
-        m.refund_limit_specialist_fen = Set(v)
+    macro_rules! set_given {
+        ($($field:ident),* $(,)?) => {
+            $(if let Some(v) = s.$field {
+                m.$field = Set(v)
+            })*
+        };
     }
-    if let Some(v) = s.refund_limit_assistant_fen {
-        m.refund_limit_assistant_fen = Set(v)
-    }
-    if let Some(v) = s.price_cut_limit_bp {
-        m.price_cut_limit_bp = Set(v)
-    }
-    if let Some(v) = s.price_recent_high_min_bp {
-        m.price_recent_high_min_bp = Set(v)
-    }
-    if let Some(v) = s.promo_depth_limit_bp {
-        m.promo_depth_limit_bp = Set(v)
-    }
-    if let Some(v) = s.coupon_face_value_limit_fen {
-        m.coupon_face_value_limit_fen = Set(v)
-    }
-    if let Some(v) = s.campaign_budget_limit_fen {
-        m.campaign_budget_limit_fen = Set(v)
-    }
-    if let Some(v) = s.points_adjust_limit {
-        m.points_adjust_limit = Set(v)
-    }
-    if let Some(v) = s.min_margin_bp {
-        m.min_margin_bp = Set(v)
-    }
-    if let Some(v) = s.specialist_cost_view {
-        m.specialist_cost_view = Set(v)
-    }
-    if let Some(v) = s.pii_reveals_per_day {
-        m.pii_reveals_per_day = Set(v)
-    }
-    if let Some(v) = s.approval_expiry_days {
-        m.approval_expiry_days = Set(v)
-    }
-    if let Some(v) = s.shipping_first_fen {
-        m.shipping_first_fen = Set(v)
-    }
-    if let Some(v) = s.shipping_extra_fen {
-        m.shipping_extra_fen = Set(v)
-    }
+    set_given!(
+        refund_limit_specialist_fen,
+        refund_limit_assistant_fen,
+        price_cut_limit_bp,
+        price_recent_high_min_bp,
+        promo_depth_limit_bp,
+        coupon_face_value_limit_fen,
+        campaign_budget_limit_fen,
+        points_adjust_limit,
+        min_margin_bp,
+        specialist_cost_view,
+        pii_reveals_per_day,
+        approval_expiry_days,
+        shipping_first_fen,
+        shipping_extra_fen,
+    );
 }
 
 /// A new store with the default settings (the limits and options the trade starts from).
