@@ -48,7 +48,7 @@ pub(crate) async fn seed_orders(
         ),
         n: 0,
         store_id,
-        today: crate::service::store::today(&store, Clock::system().now()),
+        today: crate::service::store::today(&store, Clock::system().now())?,
         cheap,
         dear,
     };

@@ -1140,3 +1140,67 @@ async fn unknown_stored_states_and_unreadable_specs_fail_loudly() {
         .await;
     assert_eq!(error_code(&b), "INTERNAL", "{b}");
 }
+
+/// Stored JSON and settings that cannot be read (a store's tiers or time zone, a product's images
+/// or key attributes, a category's attribute definitions) fail loudly as INTERNAL, never as an
+/// empty list or a default zone; the readable rest of the data still answers.
+#[tokio::test]
+async fn unreadable_stored_settings_and_attributes_are_internal_errors() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let store = shop(&app, &admin, "设置店").await;
+    let product = promo::product(&app, &admin, &store, "CUP-RED").await;
+    let store_q = "query($id: ID!) { node(id: $id) { ... on Store { today membership { tiers { code } } } } }";
+    let product_q = "query($id: ID!) { node(id: $id) { ... on Product { images keyAttributes { name } category { salesAttributes { name } } } } }";
+    let ok = app
+        .gql(Some(&admin.token), store_q, json!({ "id": store }))
+        .await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    let ok = app
+        .gql(Some(&admin.token), product_q, json!({ "id": product }))
+        .await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+
+    // (corruption, repair): each case breaks one stored value, the repair puts it back.
+    let cases = [
+        (
+            "UPDATE store SET tiers_json = '{\"tiers\": 1}'",
+            "UPDATE store SET tiers_json = '[]'",
+            store_q,
+            &store,
+        ),
+        (
+            "UPDATE store SET time_zone = 'Mars/Olympus'",
+            "UPDATE store SET time_zone = 'Asia/Shanghai'",
+            store_q,
+            &store,
+        ),
+        (
+            "UPDATE product SET images_json = 'not json'",
+            "UPDATE product SET images_json = '[]'",
+            product_q,
+            &product,
+        ),
+        (
+            "UPDATE product SET key_attributes_json = '[1]'",
+            "UPDATE product SET key_attributes_json = '{}'",
+            product_q,
+            &product,
+        ),
+        (
+            "UPDATE category SET sales_attributes_json = 'x'",
+            "UPDATE category SET sales_attributes_json = '[]'",
+            product_q,
+            &product,
+        ),
+    ];
+    for (corrupt, repair, q, id) in cases {
+        crate::order::sqlx_exec(&app, corrupt).await;
+        let b = app.gql(Some(&admin.token), q, json!({ "id": id })).await;
+        assert_eq!(error_code(&b), "INTERNAL", "{corrupt}: {b}");
+        assert_eq!(b["errors"][0]["message"], "internal error", "{b}");
+        crate::order::sqlx_exec(&app, repair).await;
+        let b = app.gql(Some(&admin.token), q, json!({ "id": id })).await;
+        assert!(b.get("errors").is_none(), "after {repair}: {b}");
+    }
+}

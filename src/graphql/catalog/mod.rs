@@ -12,7 +12,6 @@ use crate::service::catalog::{ProductStatus as Status, Transition};
 use crate::service::kernel::page::Window;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{category, product, sku};
-use std::collections::BTreeMap;
 
 mod import;
 mod inputs;

@@ -69,24 +69,25 @@ impl Category {
             .map(Category))
     }
     /// Key attributes (关键属性) that identify a product, e.g. 品牌, 货号.
-    async fn key_attributes(&self) -> Vec<AttributeDefinition> {
-        defs(&self.0.key_attributes_json)
+    async fn key_attributes(&self) -> async_graphql::Result<Vec<AttributeDefinition>> {
+        defs(&self.0.key_attributes_json, self.0.id)
     }
     /// Sales attributes (销售属性) whose values make SKUs, e.g. 颜色分类, 尺码.
-    async fn sales_attributes(&self) -> Vec<AttributeDefinition> {
-        defs(&self.0.sales_attributes_json)
+    async fn sales_attributes(&self) -> async_graphql::Result<Vec<AttributeDefinition>> {
+        defs(&self.0.sales_attributes_json, self.0.id)
     }
 }
 
-pub(crate) fn defs(json: &str) -> Vec<AttributeDefinition> {
-    cat::parse_defs(json)
+pub(crate) fn defs(json: &str, id: i64) -> async_graphql::Result<Vec<AttributeDefinition>> {
+    Ok(cat::parse_defs(json, id)
+        .gql()?
         .into_iter()
         .map(|d| AttributeDefinition {
             name: d.name,
             required: d.required,
             values: d.values,
         })
-        .collect()
+        .collect())
 }
 
 /// A name/value pair of attributes.
@@ -130,16 +131,16 @@ impl Product {
         self.0.description.as_deref()
     }
     /// Key-attribute values.
-    async fn key_attributes(&self) -> Vec<AttributeValue> {
-        serde_json::from_str::<BTreeMap<String, String>>(&self.0.key_attributes_json)
-            .unwrap_or_default()
+    async fn key_attributes(&self) -> async_graphql::Result<Vec<AttributeValue>> {
+        Ok(cat::key_attributes(&self.0)
+            .gql()?
             .into_iter()
             .map(|(name, value)| AttributeValue { name, value })
-            .collect()
+            .collect())
     }
     /// Up to 5 main image URLs (主图); the first is the main image.
-    async fn images(&self) -> Vec<String> {
-        serde_json::from_str(&self.0.images_json).unwrap_or_default()
+    async fn images(&self) -> async_graphql::Result<Vec<String>> {
+        cat::images(&self.0).gql()
     }
     /// Main video URL.
     async fn video_url(&self) -> Option<&str> {

@@ -180,7 +180,7 @@ impl MemberMutation {
         };
         let (s, user_errors) = split(res)?;
         Ok(StoreTiersSetPayload {
-            membership: s.as_ref().map(StoreMembership::of),
+            membership: s.as_ref().map(StoreMembership::of).transpose().gql()?,
             user_errors,
         })
     }

@@ -85,14 +85,14 @@ pub struct StoreMembership {
 }
 
 impl StoreMembership {
-    pub fn of(s: &entity::store::Model) -> Self {
-        Self {
-            tiers: members::tiers(s).iter().map(Into::into).collect(),
+    pub fn of(s: &entity::store::Model) -> Result<Self, AppError> {
+        Ok(Self {
+            tiers: members::tiers(s)?.iter().map(Into::into).collect(),
             tier_basis: s.tier_basis.clone(),
             tier_protection_days: s.tier_protection_days,
             points_per_yuan: s.points_per_yuan,
             repurchase_cycle_days: s.repurchase_cycle_days,
-        }
+        })
     }
 }
 
@@ -139,13 +139,11 @@ impl Member {
         let Some(code) = &self.0.tier else {
             return Ok(None);
         };
-        let store = store_by_id(ctx, self.0.store_id).await?;
-        Ok(store.and_then(|s| {
-            members::tiers(&s.0)
-                .iter()
-                .find(|t| &t.code == code)
-                .map(Into::into)
-        }))
+        let Some(store) = store_by_id(ctx, self.0.store_id).await? else {
+            return Ok(None);
+        };
+        let tiers = members::tiers(&store.0).gql()?;
+        Ok(tiers.iter().find(|t| &t.code == code).map(Into::into))
     }
     /// No downgrade before this instant (保级期 after an upgrade, or a director's manual tier).
     async fn tier_protected_until(&self) -> Option<DateTime> {
@@ -211,7 +209,7 @@ impl Member {
                 let Some(store) = store_by_id(ctx, self.0.store_id).await? else {
                     return Ok(None);
                 };
-                members::epoch_day(store_svc::today(&store.0, svc(ctx)?.now()))
+                members::epoch_day(store_svc::today(&store.0, svc(ctx)?.now()).gql()?)
             }
         };
         Ok(l.rfm

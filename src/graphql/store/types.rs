@@ -74,15 +74,17 @@ impl Store {
     }
     /// Today's calendar day in the store's time zone.
     async fn today(&self, ctx: &Context<'_>) -> async_graphql::Result<Date> {
-        Ok(Date(crate::service::store::today(&self.0, svc(ctx)?.now())))
+        Ok(Date(
+            crate::service::store::today(&self.0, svc(ctx)?.now()).gql()?,
+        ))
     }
     /// Approval limits and options. Changed by directors only.
     async fn settings(&self) -> StoreSettings {
         StoreSettings(self.0.clone())
     }
     /// Membership settings: tiers, basis, protection period, points.
-    async fn membership(&self) -> crate::graphql::member::StoreMembership {
-        crate::graphql::member::StoreMembership::of(&self.0)
+    async fn membership(&self) -> async_graphql::Result<crate::graphql::member::StoreMembership> {
+        crate::graphql::member::StoreMembership::of(&self.0).gql()
     }
     /// When the store was created.
     async fn created_at(&self) -> DateTime {

@@ -308,8 +308,8 @@ pub async fn category_update(
         }
         let entry = audit::Entry {
             action: "category.update", target_type: "Category", target_id: Some(id), store_id: Some(before.store_id),
-            before: Some(json!({ "path": before.path, "keyAttributes": parse_defs(&before.key_attributes_json), "salesAttributes": parse_defs(&before.sales_attributes_json) })),
-            after: Some(json!({ "path": model.path, "keyAttributes": parse_defs(&model.key_attributes_json), "salesAttributes": parse_defs(&model.sales_attributes_json) })),
+            before: Some(json!({ "path": before.path, "keyAttributes": parse_defs(&before.key_attributes_json, id)?, "salesAttributes": parse_defs(&before.sales_attributes_json, id)? })),
+            after: Some(json!({ "path": model.path, "keyAttributes": parse_defs(&model.key_attributes_json, id)?, "salesAttributes": parse_defs(&model.sales_attributes_json, id)? })),
             ..Default::default()
         };
         Ok((model, entry))

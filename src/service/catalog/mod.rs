@@ -51,8 +51,11 @@ pub struct AttributeDef {
     pub values: Vec<String>,
 }
 
-pub fn parse_defs(json: &str) -> Vec<AttributeDef> {
-    serde_json::from_str(json).unwrap_or_default()
+/// A category's attribute definitions (`key_attributes_json` or `sales_attributes_json` of the
+/// category row `id`); unreadable JSON is an internal error naming the row.
+pub fn parse_defs(json: &str, id: i64) -> Result<Vec<AttributeDef>, AppError> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::unreadable("category", id, format!("attribute definitions: {e}")))
 }
 
 /// Listing states.

@@ -181,7 +181,7 @@ pub(crate) fn validate_content(
         ));
     }
     if let (Some(attrs), Some(cat)) = (&c.key_attributes, cat) {
-        key_attribute_errors(attrs, cat, &mut errors);
+        key_attribute_errors(attrs, cat, &mut errors)?;
     }
     if errors.is_empty() {
         Ok(())
@@ -195,8 +195,8 @@ fn key_attribute_errors(
     attrs: &std::collections::BTreeMap<String, String>,
     cat: &category::Model,
     errors: &mut Vec<UserError>,
-) {
-    let defs = parse_defs(&cat.key_attributes_json);
+) -> Result<(), AppError> {
+    let defs = parse_defs(&cat.key_attributes_json, cat.id)?;
     for (name, value) in attrs {
         match defs.iter().find(|d| &d.name == name) {
             None => errors.push(UserError::new(
@@ -230,6 +230,7 @@ fn key_attribute_errors(
             ));
         }
     }
+    Ok(())
 }
 
 pub(crate) async fn leaf_category(
@@ -266,13 +267,24 @@ pub(crate) async fn leaf_category(
     Ok(cat)
 }
 
+/// A product's stored main-image URLs; unreadable JSON is an internal error naming the row.
+pub fn images(p: &product::Model) -> Result<Vec<String>, AppError> {
+    serde_json::from_str(&p.images_json)
+        .map_err(|e| AppError::unreadable("product", p.id, format!("images JSON: {e}")))
+}
+
+/// A product's stored key-attribute values; unreadable JSON is an internal error naming the row.
+pub fn key_attributes(p: &product::Model) -> Result<BTreeMap<String, String>, AppError> {
+    serde_json::from_str(&p.key_attributes_json)
+        .map_err(|e| AppError::unreadable("product", p.id, format!("key attributes JSON: {e}")))
+}
+
 /// Audit snapshot of a product's content and state.
-pub(crate) fn snapshot(p: &product::Model) -> serde_json::Value {
-    json!({
+pub(crate) fn snapshot(p: &product::Model) -> Result<serde_json::Value, AppError> {
+    Ok(json!({
         "title": p.title, "subtitle": p.subtitle, "categoryId": p.category_id, "status": p.status,
-        "statusReason": p.status_reason, "images": serde_json::from_str::<serde_json::Value>(&p.images_json).unwrap_or_default(),
-        "keyAttributes": serde_json::from_str::<serde_json::Value>(&p.key_attributes_json).unwrap_or_default(),
-    })
+        "statusReason": p.status_reason, "images": images(p)?, "keyAttributes": key_attributes(p)?,
+    }))
 }
 
 /// `productCreate` (PRODUCT_EDIT_DRAFT): a DRAFT. Compliance hits are allowed in drafts.
@@ -346,7 +358,7 @@ pub async fn product_create(
             target_type: "Product",
             target_id: Some(model.id),
             store_id: Some(store_id),
-            after: Some(snapshot(&model)),
+            after: Some(snapshot(&model)?),
             ..Default::default()
         };
         Ok((model, entry))
@@ -430,7 +442,7 @@ pub async fn product_update(
                 .ok_or(AppError::not_found("category"))?,
         };
         if content.category_id.is_some() && content.key_attributes.is_none() {
-            content.key_attributes = serde_json::from_str(&before.key_attributes_json).ok();
+            content.key_attributes = Some(key_attributes(&before)?);
         }
         validate_content(&mut content, &store.platform, Some(&cat), ctx.now())?;
         let mut m: product::ActiveModel = before.clone().into();
@@ -471,8 +483,8 @@ pub async fn product_update(
             target_type: "Product",
             target_id: Some(id),
             store_id: Some(model.store_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&model)),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&model)?),
             ..Default::default()
         };
         Ok((model, entry))

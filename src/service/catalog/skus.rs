@@ -100,7 +100,7 @@ pub async fn skus_generate(
             .one(txn)
             .await?
             .ok_or(AppError::not_found("category"))?;
-        let defs = parse_defs(&cat.sales_attributes_json);
+        let defs = parse_defs(&cat.sales_attributes_json, cat.id)?;
         let chosen = chosen_values(&input.attributes, &defs, &cat)?;
         let combos = cartesian(&chosen);
         let existing: HashMap<String, sku::Model> = sku::Entity::find()

@@ -126,6 +126,10 @@ pub fn stored_kind(r: &approval_request::Model) -> Result<Kind, AppError> {
 /// What an action with an approval limit did: applied at once, or filed as an approval request
 /// for someone with the authority to resolve it.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per mutation, moved once into its payload"
+)]
 pub enum Outcome<T> {
     Applied(T),
     Requested(approval_request::Model),

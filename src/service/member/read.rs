@@ -171,9 +171,10 @@ async fn filtered(
             ));
         };
         let s = crate::service::store::load(&ctx.db, store_id).await?;
-        let as_of = filter
-            .segment_as_of
-            .unwrap_or_else(|| crate::service::store::today(&s, ctx.now()));
+        let as_of = match filter.segment_as_of {
+            Some(d) => d,
+            None => crate::service::store::today(&s, ctx.now())?,
+        };
         let (sql, mut values) = rfm_sql(store_id, epoch_day(as_of));
         values.push(seg.as_str().into());
         q = q.filter(db::cust(

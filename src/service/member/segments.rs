@@ -148,7 +148,10 @@ pub async fn segments(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, Some(store_id))?;
     let store = crate::service::store::load(&ctx.db, store_id).await?;
-    let as_of = as_of.unwrap_or_else(|| crate::service::store::today(&store, ctx.now()));
+    let as_of = match as_of {
+        Some(d) => d,
+        None => crate::service::store::today(&store, ctx.now())?,
+    };
     let (sql, values) = rfm_sql(store_id, epoch_day(as_of));
     let q = format!(
         "SELECT segment, COUNT(*) AS members, CAST(SUM(monetary) AS BIGINT) AS monetary, \

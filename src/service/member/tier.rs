@@ -44,8 +44,9 @@ impl TierDef {
 }
 
 /// The store's tiers, lowest first.
-pub fn tiers(store: &store::Model) -> Vec<TierDef> {
-    serde_json::from_str(&store.tiers_json).unwrap_or_default()
+pub fn tiers(store: &store::Model) -> Result<Vec<TierDef>, AppError> {
+    serde_json::from_str(&store.tiers_json)
+        .map_err(|e| AppError::unreadable("store", store.id, format!("tiers JSON: {e}")))
 }
 
 /// The tier the rule gives for a net spend and purchase count: the highest that holds.
@@ -106,7 +107,7 @@ pub async fn reevaluate_tiers(
     event: TierCause,
     at: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    let defs = tiers(store);
+    let defs = tiers(store)?;
     let since = if store.tier_basis == "LIFETIME" {
         DateTime::<Utc>::MIN_UTC
     } else {
@@ -292,7 +293,7 @@ pub async fn tier_set(
     write(ctx, staff, async |txn| {
         let m = member_in_scope(txn, staff, id).await?;
         let store = crate::service::store::load(txn, m.store_id).await?;
-        let defs = tiers(&store);
+        let defs = tiers(&store)?;
         if let Some(t) = tier
             && !defs.iter().any(|d| d.code == t)
         {
@@ -448,7 +449,9 @@ pub async fn store_tiers_set(
         let changed = reevaluate_tiers(txn, &after, None, TierCause::DailyReeval, ctx.now()).await?;
         let entry = audit::Entry {
             action: "store.tiersSet", target_type: "Store", target_id: Some(s.id), store_id: Some(s.id),
-            before: serde_json::from_str(&s.tiers_json).ok(),
+            before: Some(serde_json::from_str(&s.tiers_json).map_err(|e| {
+                AppError::unreadable("store", s.id, format!("tiers JSON: {e}"))
+            })?),
             after: Some(json!({ "tiers": defs, "basis": after.tier_basis, "pointsPerYuan": after.points_per_yuan, "membersChanged": changed })),
             ..Default::default()
         };

@@ -102,7 +102,7 @@ pub async fn buyers(
             .into_iter()
             .map(|r| (r.member_id, r.segment))
             .collect();
-    let tiers = crate::service::member::tiers(store);
+    let tiers = crate::service::member::tiers(store)?;
     Ok(members
         .iter()
         .map(|m| {
@@ -168,7 +168,7 @@ pub async fn issue(ctx: &ServiceCtx, input: Issue) -> Result<Vec<coupon::Model>,
             .ok_or(AppError::not_found("coupon template"))?;
         staff.require(Permission::PromoControl, Some(template.store_id))?;
         let store = crate::service::store::load(txn, template.store_id).await?;
-        let today = crate::service::store::today(&store, ctx.now());
+        let today = crate::service::store::today(&store, ctx.now())?;
         let ids = recipients(txn, &store, &input.to, today).await?;
         if ids.is_empty() || ids.len() > 10_000 {
             return Err(AppError::invalid(

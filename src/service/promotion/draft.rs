@@ -65,7 +65,7 @@ pub async fn create(ctx: &ServiceCtx, d: Draft) -> Result<promotion::Model, AppE
             target_type: "Promotion",
             target_id: Some(m.id),
             store_id: Some(m.store_id),
-            after: Some(snapshot(&m)),
+            after: Some(snapshot(&m)?),
             ..Default::default()
         };
         Ok((m, entry))
@@ -92,12 +92,12 @@ pub fn min_margin_price(cost: i64, min_margin_bp: i32) -> i64 {
 }
 
 /// The deepest tier price rate of the store (bp), if any tier discounts.
-pub fn deepest_tier_bp(store: &store::Model) -> Option<i64> {
-    crate::service::member::tiers(store)
+pub fn deepest_tier_bp(store: &store::Model) -> Result<Option<i64>, AppError> {
+    Ok(crate::service::member::tiers(store)?
         .iter()
         .map(|t| i64::from(t.price_rate_bp))
         .filter(|&bp| bp < 10_000)
-        .min()
+        .min())
 }
 
 /// Effective depth of a spec over the store's SKUs.
@@ -120,7 +120,7 @@ pub(crate) fn depth(catalog: &Catalog, spec: &Spec) -> engine::Ratio {
             Rule::Gift { gift_sku, .. } => list_of(gift_sku),
             _ => 0,
         },
-        deepest_tier_bp: deepest_tier_bp(&catalog.store).unwrap_or(10_000),
+        deepest_tier_bp: catalog.deepest_tier_bp.unwrap_or(10_000),
     };
     engine::depth(&spec.rule, &facts)
 }
@@ -258,8 +258,8 @@ pub async fn update(ctx: &ServiceCtx, mut p: Patch) -> Result<promotion::Model, 
             target_type: "Promotion",
             target_id: Some(m.id),
             store_id: Some(m.store_id),
-            before: Some(snapshot(&before)),
-            after: Some(snapshot(&m)),
+            before: Some(snapshot(&before)?),
+            after: Some(snapshot(&m)?),
             ..Default::default()
         };
         Ok((m, entry))

@@ -116,7 +116,7 @@ pub async fn quote(ctx: &ServiceCtx, req: QuoteRequest) -> Result<Priced, AppErr
             db,
             &store,
             std::slice::from_ref(m),
-            crate::service::store::today(&store, ctx.now()),
+            crate::service::store::today(&store, ctx.now())?,
         )
         .await?
         .remove(&m.id)
@@ -446,7 +446,7 @@ pub async fn guard(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, Some(store_id))?;
     let db = &ctx.db;
-    let Catalog { store, items } = Catalog::load(db, store_id).await?;
+    let Catalog { store, items, .. } = Catalog::load(db, store_id).await?;
     let at = at.unwrap_or_else(|| ctx.now());
     let promos: Vec<promotion::Model> = promotion::Entity::find()
         .filter(promotion::Column::StoreId.eq(store.id))
@@ -495,7 +495,7 @@ pub async fn guard(
         &GuardInput {
             items: &items,
             promotions: &engine_promos,
-            deepest_tier_bp: deepest_tier_bp(&store),
+            deepest_tier_bp: deepest_tier_bp(&store)?,
             at: Some(at),
         },
         &targets,
@@ -573,7 +573,7 @@ pub async fn lowest_paid_price(
     let store = crate::service::store::load(db, s.store_id).await?;
     let at = at.unwrap_or_else(|| ctx.now());
     let day = crate::service::member::epoch_day(
-        at.with_timezone(&crate::service::store::tz(&store))
+        at.with_timezone(&crate::service::store::tz(&store)?)
             .date_naive(),
     );
     let (from, to) = (day - days, day - 1);

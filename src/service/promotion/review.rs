@@ -140,7 +140,7 @@ pub(crate) async fn activation_checks(
         &GuardInput {
             items: &catalog.items,
             promotions: &live,
-            deepest_tier_bp: deepest_tier_bp(&catalog.store),
+            deepest_tier_bp: catalog.deepest_tier_bp,
             at: None,
         },
         &targets,

@@ -399,6 +399,8 @@ async fn first_missing<E: StoreOwned>(
 pub struct Catalog {
     pub store: store::Model,
     pub items: Vec<Item>,
+    /// The deepest tier price rate of the store (bp), if any tier discounts.
+    pub deepest_tier_bp: Option<i64>,
 }
 
 impl Catalog {
@@ -431,7 +433,12 @@ impl Catalog {
                 min_margin_price: cost.map(|c| min_margin_price(c, store.min_margin_bp)),
             })
             .collect();
-        Ok(Self { store, items })
+        let deepest_tier_bp = crate::service::promotion::deepest_tier_bp(&store)?;
+        Ok(Self {
+            store,
+            items,
+            deepest_tier_bp,
+        })
     }
 }
 
@@ -523,12 +530,14 @@ pub(crate) async fn write_targets(
     Ok(())
 }
 
-pub(crate) fn snapshot(m: &promotion::Model) -> serde_json::Value {
-    json!({
+/// Audit snapshot of a promotion; an unreadable stored spec is an internal error naming it.
+pub(crate) fn snapshot(m: &promotion::Model) -> Result<serde_json::Value, AppError> {
+    let spec: serde_json::Value = serde_json::from_str(&m.spec_json)
+        .map_err(|e| AppError::unreadable("promotion", m.id, format!("spec JSON: {e}")))?;
+    Ok(json!({
         "kind": m.kind, "name": m.name, "status": m.status, "version": m.version,
-        "startAt": m.start_at, "endAt": m.end_at,
-        "spec": serde_json::from_str::<serde_json::Value>(&m.spec_json).unwrap_or_default(),
-    })
+        "startAt": m.start_at, "endAt": m.end_at, "spec": spec,
+    }))
 }
 
 pub(crate) fn check_texts(

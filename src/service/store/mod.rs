@@ -421,14 +421,23 @@ pub struct Filter {
     pub name_contains: Option<String>,
 }
 
-/// The store's time zone (Shanghai when unreadable).
-pub fn tz(store: &store::Model) -> chrono_tz::Tz {
-    store.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+/// The store's time zone; an unreadable one is an internal error naming the store.
+pub fn tz(store: &store::Model) -> Result<chrono_tz::Tz, AppError> {
+    store.time_zone.parse().map_err(|e| {
+        AppError::unreadable(
+            "store",
+            store.id,
+            format!("time zone {:?}: {e}", store.time_zone),
+        )
+    })
 }
 
 /// The calendar day of `at` in the store's time zone.
-pub fn today(store: &store::Model, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    at.with_timezone(&tz(store)).date_naive()
+pub fn today(
+    store: &store::Model,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::NaiveDate, AppError> {
+    Ok(at.with_timezone(&tz(store)?).date_naive())
 }
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern.

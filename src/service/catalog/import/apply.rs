@@ -322,7 +322,7 @@ impl Writer<'_> {
                 None => {
                     let product_id = product_ids.get(&row.product_ref).copied();
                     let defs = match self.stored.categories.contains_key(&row.category_path) {
-                        true => self.stored.defs(&row.category_path),
+                        true => self.stored.defs(&row.category_path)?,
                         false => leaf_attrs
                             .get(&row.category_path)
                             .cloned()

@@ -52,11 +52,11 @@ impl Stored {
     }
 
     /// The attribute definitions of the stored category at `path` (none for a new path).
-    pub(super) fn defs(&self, path: &str) -> Vec<AttributeDef> {
-        self.categories
-            .get(path)
-            .map(|c| catalog::parse_defs(&c.sales_attributes_json))
-            .unwrap_or_default()
+    pub(super) fn defs(&self, path: &str) -> Result<Vec<AttributeDef>, AppError> {
+        match self.categories.get(path) {
+            Some(c) => catalog::parse_defs(&c.sales_attributes_json, c.id),
+            None => Ok(Vec::new()),
+        }
     }
 }
 
@@ -179,7 +179,7 @@ impl<'a> Checker<'a> {
             if let Some(p) = stored_product {
                 self.product(p, first)?;
             }
-            let defs = self.stored.defs(&first.category_path);
+            let defs = self.stored.defs(&first.category_path)?;
             for row in group {
                 self.sku(stored_product.map(|p| p.id), &defs, row);
             }
@@ -205,7 +205,7 @@ impl<'a> Checker<'a> {
                 );
             }
             Some(c) => {
-                let defs = catalog::parse_defs(&c.sales_attributes_json);
+                let defs = catalog::parse_defs(&c.sales_attributes_json, c.id)?;
                 for row in group {
                     for (k, v) in &row.attrs {
                         match defs.iter().find(|d| &d.name == k) {

@@ -21,7 +21,7 @@ pub async fn import(
         .one(&ctx.db)
         .await?
         .ok_or(AppError::not_found("store"))?;
-    let tz = crate::service::store::tz(&store);
+    let tz = crate::service::store::tz(&store)?;
     let parse_progress = progress.clone();
     let (rows, mut errors) = tokio::task::spawn_blocking(move || {
         let mut errors = Errors::new();
@@ -60,7 +60,7 @@ pub async fn import(
     };
     progress("members", 0, 0);
     let member_of = w.members(&orders).await?;
-    let rates = points_rates(&store, &member_of);
+    let rates = points_rates(&store, &member_of)?;
     let mut fx = Effects {
         stock: StockBook {
             skus: locked_skus(w.txn, &sku_ids).await?,
@@ -127,15 +127,16 @@ pub async fn import(
 fn points_rates(
     store: &store::Model,
     member_of: &HashMap<String, member::Model>,
-) -> HashMap<i64, (i64, i32)> {
-    let defs = members::tiers(store);
-    (member_of.values())
+) -> Result<HashMap<i64, (i64, i32)>, AppError> {
+    let defs = members::tiers(store)?;
+    let rates = (member_of.values())
         .map(|m| {
             let mult = members::multiplier_bp(&defs, m.tier.as_deref());
             let rate = i64::from(store.points_per_yuan) * i64::from(mult);
             (m.id, (rate, mult))
         })
-        .collect()
+        .collect::<HashMap<_, _>>();
+    Ok(rates)
 }
 
 /// The points book, opened on the members' current balances.
