@@ -365,7 +365,7 @@ pub(crate) async fn validate_refs(
             format!("SKU {missing} is not a SKU of this store"),
         ));
     }
-    if let Some(missing) = first_missing::<product::Entity>(conn, store_id, &products).await? {
+    if let Some(missing) = first_missing::<product::Entity>(conn, store_id, products).await? {
         errors.push(err(
             &["input", "scope", "productIds"],
             ErrorCode::NotFound,
