@@ -63,6 +63,16 @@ pub enum Command {
         /// Turn off schema introspection (production).
         #[arg(long, env = "ZHANGGUI_NO_INTROSPECTION")]
         no_introspection: bool,
+        /// HTTP worker threads (default: one per CPU core, at most 8).
+        #[arg(long, env = "ZHANGGUI_WORKERS")]
+        workers: Option<usize>,
+        /// Database connections in the pool (default: 8 on SQLite; on PostgreSQL four per CPU
+        /// core, 8 to 64).
+        #[arg(long, env = "ZHANGGUI_DB_POOL_SIZE")]
+        db_pool_size: Option<u32>,
+        /// Log line format: `text` (colour only on a terminal) or `json` (one object per line).
+        #[arg(long, env = "ZHANGGUI_LOG_FORMAT", value_enum, default_value_t = crate::telemetry::LogFormat::Text)]
+        log_format: crate::telemetry::LogFormat,
     },
     /// Apply pending migrations.
     Migrate {
@@ -229,9 +239,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             max_body_bytes,
             max_upload_bytes,
             no_introspection,
+            workers,
+            db_pool_size,
+            log_format: _,
         } => {
             let mut settings = Settings::new(bind, db.database_url);
             settings.demo = demo;
+            if let Some(w) = workers {
+                anyhow::ensure!(
+                    (1..=256).contains(&w),
+                    "--workers must be between 1 and 256"
+                );
+                settings.workers = w;
+            }
+            if let Some(p) = db_pool_size {
+                anyhow::ensure!(
+                    (1..=1000).contains(&p),
+                    "--db-pool-size must be between 1 and 1000"
+                );
+                settings.db_pool_size = Some(p);
+            }
             settings.limits = Limits {
                 max_depth,
                 max_complexity,

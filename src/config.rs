@@ -51,6 +51,8 @@ pub struct Settings {
     pub maintenance_interval: Duration,
     /// HTTP worker threads.
     pub workers: usize,
+    /// Database pool size; `None` sizes it for the database and the machine.
+    pub db_pool_size: Option<u32>,
     /// The time the services and the scheduler read: the system clock; tests move a clone.
     pub clock: Clock,
 }
@@ -68,6 +70,7 @@ impl Settings {
             workers: std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
                 .clamp(1, 8),
+            db_pool_size: None,
             clock: Clock::system(),
         }
     }

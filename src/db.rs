@@ -29,13 +29,32 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-/// Opens the pool. Fails fast (5 s) when the database is unreachable.
+/// The default pool size: 8 on SQLite (one writer, readers in WAL mode); on PostgreSQL four
+/// connections per CPU core, between 8 and 64.
+pub fn default_pool_size(url: &str) -> u32 {
+    if is_sqlite(url) {
+        return 8;
+    }
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u32;
+    (cores * 4).clamp(8, 64)
+}
+
+/// Opens the pool with the default size. Fails fast (5 s) when the database is unreachable.
 pub async fn connect(
     url: &str,
     counter: Arc<StatementCounter>,
 ) -> Result<DatabaseConnection, DbErr> {
+    connect_sized(url, counter, default_pool_size(url)).await
+}
+
+/// Opens a pool of `size` connections.
+pub async fn connect_sized(
+    url: &str,
+    counter: Arc<StatementCounter>,
+    size: u32,
+) -> Result<DatabaseConnection, DbErr> {
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.max_connections(if is_sqlite(url) { 8 } else { 16 })
+    opt.max_connections(size)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))

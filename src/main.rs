@@ -29,7 +29,11 @@ fn main() -> ExitCode {
     };
     // The server logs at info; one-shot commands only warn.
     let serving = matches!(cli.command, zhanggui::cli::Command::Serve { .. });
-    zhanggui::telemetry::init(if serving { "info" } else { "warn" });
+    let format = match &cli.command {
+        zhanggui::cli::Command::Serve { log_format, .. } => *log_format,
+        _ => zhanggui::telemetry::LogFormat::Text,
+    };
+    zhanggui::telemetry::init_with(if serving { "info" } else { "warn" }, format);
     let system = actix_web::rt::System::new();
     match system.block_on(zhanggui::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,

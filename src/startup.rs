@@ -35,7 +35,16 @@ pub async fn connect_and_migrate(
     url: &str,
     counter: Arc<StatementCounter>,
 ) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(url, counter)
+    connect_sized_and_migrate(url, counter, db::default_pool_size(url)).await
+}
+
+/// [`connect_and_migrate`] with a pool of `size` connections.
+pub async fn connect_sized_and_migrate(
+    url: &str,
+    counter: Arc<StatementCounter>,
+    size: u32,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect_sized(url, counter, size)
         .await
         .with_context(|| format!("cannot connect to the database at {}", redact_url(url)))?;
     Migrator::up(&db, None)
@@ -67,7 +76,9 @@ impl Application {
             );
         }
         let counter = Arc::new(StatementCounter::default());
-        let db = connect_and_migrate(&settings.database_url, counter.clone()).await?;
+        let pool = (settings.db_pool_size)
+            .unwrap_or_else(|| db::default_pool_size(&settings.database_url));
+        let db = connect_sized_and_migrate(&settings.database_url, counter.clone(), pool).await?;
         let (secret, generated_jwt_secret) = match &settings.jwt_secret {
             Some(s) => (s.expose_secret().as_bytes().to_vec(), false),
             None => bootstrap::stored_jwt_secret(&db)
@@ -87,6 +98,13 @@ impl Application {
         } else {
             Vec::new()
         };
+        let viewers = if db::is_sqlite(&settings.database_url) {
+            Arc::new(crate::auth::cache::ViewerCache::live())
+        } else {
+            let cache = Arc::new(crate::auth::cache::ViewerCache::waiting());
+            crate::auth::cache::listen(settings.database_url.clone(), cache.clone());
+            cache
+        };
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
@@ -99,6 +117,7 @@ impl Application {
             statements: counter,
             limits: settings.limits.clone(),
             clock: settings.clock.clone(),
+            viewers: viewers.clone(),
         });
         let server = HttpServer::new(move || {
             let state = state.clone();

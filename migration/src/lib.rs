@@ -11,6 +11,8 @@ mod m20261123_000005_compliance_allowlist;
 mod m20261123_000006_product_sort_indexes;
 mod m20261123_000007_members_orders;
 mod m20261129_000008_promotions;
+mod m20261204_000009_list_indexes;
+mod m20261204_000010_staff_notify;
 
 pub struct Migrator;
 
@@ -26,6 +28,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_product_sort_indexes::Migration),
             Box::new(m20261123_000007_members_orders::Migration),
             Box::new(m20261129_000008_promotions::Migration),
+            Box::new(m20261204_000009_list_indexes::Migration),
+            Box::new(m20261204_000010_staff_notify::Migration),
         ]
     }
 }

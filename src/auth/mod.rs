@@ -1,5 +1,6 @@
 //! Who is asking: roles, permissions, the viewer, tokens and passwords.
 
+pub mod cache;
 pub mod jwt;
 pub mod matrix;
 pub mod password;

@@ -77,21 +77,27 @@ async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> H
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or("invalid"));
-    let viewer =
-        match service::account::auth::viewer_from_header(&state.db, &state.jwt, header).await {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(error = ?e, "could not resolve viewer");
-                state
-                    .metrics
-                    .observe(operation, "INTERNAL", started.elapsed());
-                return error_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    ErrorCode::Internal,
-                    "internal error",
-                );
-            }
-        };
+    let viewer = match service::account::auth::viewer_from_header(
+        &state.db,
+        &state.jwt,
+        &state.viewers,
+        header,
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!(error = ?e, "could not resolve viewer");
+            state
+                .metrics
+                .observe(operation, "INTERNAL", started.elapsed());
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Internal,
+                "internal error",
+            );
+        }
+    };
     if viewer == Viewer::Invalid {
         tracing::debug!("request with an invalid access token");
     }
@@ -103,6 +109,7 @@ async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> H
         viewer,
         request_id,
         clock: state.clock.clone(),
+        viewers: state.viewers.clone(),
     };
     let loaders = Loaders::new(&ctx);
     let mut response: Response = state.schema.execute(request.data(ctx).data(loaders)).await;
@@ -209,6 +216,7 @@ pub async fn subscriptions(
     let jwt = state.jwt.clone();
     let pii = state.pii.clone();
     let clock = state.clock.clone();
+    let viewers = state.viewers.clone();
     GraphQLSubscription::new(state.schema.clone())
         .on_connection_init(move |value| async move {
             let header = value
@@ -216,9 +224,10 @@ pub async fn subscriptions(
                 .or_else(|| value.get("authorization"))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned);
-            let viewer = service::account::auth::viewer_from_header(&db, &jwt, header.as_deref())
-                .await
-                .map_err(|_| async_graphql::Error::new("internal error"))?;
+            let viewer =
+                service::account::auth::viewer_from_header(&db, &jwt, &viewers, header.as_deref())
+                    .await
+                    .map_err(|_| async_graphql::Error::new("internal error"))?;
             if !matches!(viewer, Viewer::Staff(_)) {
                 return Err(async_graphql::Error::new(
                     "UNAUTHENTICATED: a valid access token is required",
@@ -231,6 +240,7 @@ pub async fn subscriptions(
                 viewer,
                 request_id: None,
                 clock,
+                viewers,
             };
             let mut data = Data::default();
             data.insert(Loaders::new(&ctx));

@@ -28,6 +28,8 @@ pub struct AppState {
     pub statements: Arc<StatementCounter>,
     pub limits: Limits,
     pub clock: crate::service::kernel::clock::Clock,
+    /// Who valid access tokens belong to (see `auth::cache`).
+    pub viewers: Arc<crate::auth::cache::ViewerCache>,
 }
 
 /// The request id of the current request (from `X-Request-Id` if sane, else generated).
@@ -69,15 +71,21 @@ async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
+    // Every request at debug; at the default level only server errors and slow requests, so
+    // logging costs no throughput.
+    let (status, elapsed) = (res.status().as_u16(), started.elapsed());
     span.in_scope(|| {
-        tracing::info!(
-            status = res.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "served"
-        );
+        if status >= 500 || elapsed >= SLOW_REQUEST {
+            tracing::info!(status, elapsed_ms = elapsed.as_millis() as u64, "served");
+        } else {
+            tracing::debug!(status, elapsed_ms = elapsed.as_millis() as u64, "served");
+        }
     });
     Ok(res)
 }
+
+/// A request slower than this is logged at info.
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_secs(1);
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")

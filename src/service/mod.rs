@@ -35,6 +35,8 @@ pub struct ServiceCtx {
     pub request_id: Option<String>,
     /// The time every rule of this call reads.
     pub clock: Clock,
+    /// The viewer cache, for evicting a staff member a change affects.
+    pub viewers: Arc<crate::auth::cache::ViewerCache>,
 }
 
 impl ServiceCtx {
@@ -53,6 +55,7 @@ impl ServiceCtx {
             viewer: Viewer::Staff(staff),
             request_id: Some(request_id.to_owned()),
             clock: Clock::system(),
+            viewers: Arc::new(crate::auth::cache::ViewerCache::live()),
         }
     }
 

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::auth::cache::{self, ViewerCache};
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, Staff, Viewer, password};
 use crate::domain::text;
@@ -79,9 +80,13 @@ pub async fn load_staff(
 
 /// Resolves an `Authorization` header value into a viewer. Any presented credential that is not
 /// a valid, current access token of an active account yields `Viewer::Invalid`.
+///
+/// The viewer comes from `cache` when it holds them (no database round trip); otherwise from
+/// the database, and is then cached.
 pub async fn viewer_from_header(
     db: &DatabaseConnection,
     keys: &JwtKeys,
+    cache: &ViewerCache,
     header: Option<&str>,
 ) -> Result<Viewer, AppError> {
     let Some(header) = header else {
@@ -100,14 +105,26 @@ pub async fn viewer_from_header(
     let Ok(id) = claims.sub.parse::<i64>() else {
         return Ok(Viewer::Invalid);
     };
-    let Some((model, staff)) = load_staff(db, id).await? else {
-        return Ok(Viewer::Invalid);
+    let entry = match cache.get(id) {
+        Some(entry) => entry,
+        None => {
+            let epoch = cache.epoch();
+            let Some((model, staff)) = load_staff(db, id).await? else {
+                return Ok(Viewer::Invalid);
+            };
+            let entry = cache::Entry {
+                staff,
+                password_changed_at: model.password_changed_at,
+            };
+            cache.insert(epoch, entry.clone());
+            entry
+        }
     };
     // Tokens issued before the last password change or reset are void.
-    if claims.issued_before(model.password_changed_at) {
+    if claims.issued_before(entry.password_changed_at) {
         return Ok(Viewer::Invalid);
     }
-    Ok(Viewer::Staff(staff))
+    Ok(Viewer::Staff(entry.staff))
 }
 
 async fn issue_session(
@@ -451,7 +468,7 @@ pub async fn change_password(
     let hash = password::hash(new).await?;
     // Tokens issued before this instant (to the microsecond) are void from now on.
     let changed = ctx.now();
-    write(ctx, staff, async |txn| {
+    let session = write(ctx, staff, async |txn| {
         revoke_all(txn, model.id, changed).await?;
         let mut active: staff::ActiveModel = model.into();
         active.password_hash = Set(hash);
@@ -468,7 +485,9 @@ pub async fn change_password(
         };
         Ok((session, entry))
     })
-    .await
+    .await?;
+    ctx.viewers.evict(staff.id);
+    Ok(session)
 }
 
 /// Deletes refresh tokens that expired more than a day before `at` (maintenance).

@@ -237,7 +237,7 @@ pub async fn update(
         ),
         None => None,
     };
-    write(ctx, actor, async |txn| {
+    let changed = write(ctx, actor, async |txn| {
         // Serialise changes that could remove the last director.
         db::lock(txn, "directors").await?;
         let before = staff::Entity::find_by_id(id)
@@ -294,7 +294,10 @@ pub async fn update(
         };
         Ok((model, entry))
     })
-    .await
+    .await?;
+    // The next request of theirs sees the change (role, stores, active, password).
+    ctx.viewers.evict(id);
+    Ok(changed)
 }
 
 /// `staffPasswordReset` (USER_MANAGE): a new one-time password, all sessions revoked, a login
@@ -305,7 +308,7 @@ pub async fn reset_password(ctx: &ServiceCtx, id: i64) -> Result<(staff::Model, 
     actor.require(Permission::UserManage, None)?;
     let otp = password::generate_one_time();
     let hash = password::hash(otp.clone()).await?;
-    write(ctx, actor, async |txn| {
+    let changed = write(ctx, actor, async |txn| {
         let before = staff::Entity::find_by_id(id)
             .one(txn)
             .await?
@@ -331,7 +334,10 @@ pub async fn reset_password(ctx: &ServiceCtx, id: i64) -> Result<(staff::Model, 
             },
         ))
     })
-    .await
+    .await?;
+    // The next request of theirs sees the change (role, stores, active, password).
+    ctx.viewers.evict(id);
+    Ok(changed)
 }
 
 /// Condition limiting staff rows to what the viewer may see: directors all; others the staff

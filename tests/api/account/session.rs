@@ -304,3 +304,65 @@ async fn a_deactivated_member_cannot_log_in_refresh_or_use_an_unexpired_token() 
     let login = app.login_raw("li.na", NEW_PASSWORD).await;
     assert_eq!(user_error_codes(&login["data"]["login"]), vec!["INVALID"]);
 }
+
+/// Two server processes on one PostgreSQL database, each caching who tokens belong to: a
+/// change made through one (store assignment, deactivation) takes effect on the other's very
+/// next request. (SQLite is served by one process; there the in-process eviction is exercised by
+/// the deactivation and password tests above.)
+#[tokio::test]
+async fn staff_changes_through_one_server_take_effect_on_the_next_request_of_another() {
+    let app = spawn_app().await;
+    if !app.on_postgres() {
+        return;
+    }
+    let admin = app.admin().await;
+    let first = app.create_store(&admin, "一号店").await;
+    let second = app.create_store(&admin, "二号店").await;
+    let spec = app.user(&admin, "spec", "SPECIALIST", &[&first]).await;
+    let other = app.second_server().await;
+    let stores = "{ stores(first: 5) { nodes { id } } }";
+    // Warm the other server's cache with the specialist.
+    for _ in 0..3 {
+        let b = app.gql_at(&other, &spec.token, stores).await;
+        assert_eq!(
+            b["data"]["stores"]["nodes"],
+            json!([{ "id": first }]),
+            "{b}"
+        );
+    }
+    let update =
+        "mutation($i: StaffUpdateInput!) { staffUpdate(input: $i) { userErrors { code } } }";
+    let b = app
+        .gql(
+            Some(&admin.token),
+            update,
+            json!({ "i": { "id": spec.id, "storeIds": [second] } }),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&b["data"]["staffUpdate"]),
+        Vec::<String>::new(),
+        "{b}"
+    );
+    let b = app.gql_at(&other, &spec.token, stores).await;
+    assert_eq!(
+        b["data"]["stores"]["nodes"],
+        json!([{ "id": second }]),
+        "moved: {b}"
+    );
+
+    let b = app
+        .gql(
+            Some(&admin.token),
+            update,
+            json!({ "i": { "id": spec.id, "active": false } }),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&b["data"]["staffUpdate"]),
+        Vec::<String>::new(),
+        "{b}"
+    );
+    let b = app.gql_at(&other, &spec.token, stores).await;
+    assert_eq!(error_code(&b), "UNAUTHENTICATED", "deactivated: {b}");
+}

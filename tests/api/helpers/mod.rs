@@ -158,6 +158,36 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// A second server on this test's database (another process, as far as caches go): its
+    /// address. It runs until the test ends.
+    pub async fn second_server(&self) -> String {
+        let app = Application::build(settings(&self.test_db.url))
+            .await
+            .expect("second server builds");
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        addr
+    }
+
+    /// POSTs a GraphQL request to the server at `addr`.
+    pub async fn gql_at(&self, addr: &str, token: &str, query: &str) -> Value {
+        self.client
+            .post(format!("{addr}/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// Whether this test runs on PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.test_db.url.starts_with("postgres")
+    }
+
     pub async fn stop(&self) {
         self.handle.stop(true).await;
     }
