@@ -51,7 +51,7 @@ pub enum Command {
         /// Maximum query depth.
         #[arg(long, env = "ZHANGGUI_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
         max_depth: usize,
-        /// Maximum query complexity.
+        /// Maximum query cost: each field 1, a connection its page size times one item's cost.
         #[arg(long, env = "ZHANGGUI_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
         max_complexity: usize,
         /// Maximum request body size in bytes.

@@ -27,8 +27,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_depth: 12,
-            max_complexity: 5_000,
+            // The standard introspection query (GraphiQL, graphql-codegen) nests 13 deep.
+            max_depth: 15,
+            max_complexity: 2_500,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             introspection: true,

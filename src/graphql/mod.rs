@@ -73,10 +73,12 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
         subscription::Subscription,
     )
     .limit_depth(limits.max_depth)
-    .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    .extension(kernel::input_guard::InputGuard);
+    .extension(kernel::input_guard::InputGuard)
+    .extension(kernel::cost::QueryCost {
+        max: limits.max_complexity,
+    });
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

@@ -166,13 +166,77 @@ async fn depth_and_complexity_limits_refuse_oversized_queries() {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or("")
-            .contains("complex"),
+            .contains("above the limit of 40"),
         "{body}"
     );
     let fine = app
         .gql(Some(&admin.token), "{ viewer { id } }", json!({}))
         .await;
     assert!(fine["errors"].is_null());
+}
+
+/// The standard introspection query of GraphiQL and graphql-codegen (graphql-js
+/// `getIntrospectionQuery`, with descriptions).
+const INTROSPECTION: &str = "query IntrospectionQuery { __schema { queryType { name } mutationType { name } subscriptionType { name }
+  types { ...FullType } directives { name description locations args { ...InputValue } } } }
+fragment FullType on __Type { kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue } interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason } possibleTypes { ...TypeRef } }
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }";
+
+/// Every answer reports its cost (fields 1 each, a connection its page size times one item);
+/// at the default limits the standard introspection query passes and 5,000 aliased fields are
+/// refused with their cost and the limit.
+#[tokio::test]
+async fn query_cost_is_reported_and_bounded_at_the_defaults() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let body = app
+        .gql(
+            Some(&admin.token),
+            "{ stores(first: 10) { nodes { id name } } }",
+            json!({}),
+        )
+        .await;
+    // stores: 10 × (nodes 1 + id 1 + name 1) + 1.
+    assert_eq!(body["extensions"]["cost"], 31, "{body}");
+    let body = app
+        .gql(Some(&admin.token), "{ stores { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        body["extensions"]["cost"], 21,
+        "default page of 20 × totalCount 1, + 1: {body}"
+    );
+
+    let body = app.gql(None, INTROSPECTION, json!({})).await;
+    assert!(
+        body.get("errors").is_none(),
+        "{}",
+        &body.to_string()[..300.min(body.to_string().len())]
+    );
+    assert!(
+        body["data"]["__schema"]["types"]
+            .as_array()
+            .is_some_and(|t| t.len() > 100)
+    );
+
+    let wide = format!(
+        "{{ {} }}",
+        (0..5_000)
+            .map(|i| format!("a{i}: viewer {{ id }}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let body = app.gql(Some(&admin.token), &wide, json!({})).await;
+    assert!(body["data"].is_null(), "refused before anything runs");
+    assert_eq!(
+        body["errors"],
+        json!([{
+            "message": "the query costs 10000, above the limit of 2500: ask for fewer fields or smaller pages",
+            "extensions": { "code": "BAD_USER_INPUT", "cost": 10000, "maxCost": 2500 } }]),
+    );
 }
 
 #[tokio::test]
@@ -594,7 +658,7 @@ async fn error_bodies_of_each_code_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": null, "errors": [{ "message": "authentication required", "locations": [{ "line": 1, "column": 3 }], "path": ["stores"], "extensions": { "code": "UNAUTHENTICATED" } }] }),
+        json!({ "data": null, "errors": [{ "message": "authentication required", "locations": [{ "line": 1, "column": 3 }], "path": ["stores"], "extensions": { "code": "UNAUTHENTICATED" } }], "extensions": { "cost": 2 } }),
         "{body}"
     );
     let body = app
@@ -606,7 +670,7 @@ async fn error_bodies_of_each_code_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": null, "errors": [{ "message": "your role lacks the permission AUDIT_VIEW", "locations": [{ "line": 1, "column": 3 }], "path": ["auditLog"], "extensions": { "code": "FORBIDDEN" } }] }),
+        json!({ "data": null, "errors": [{ "message": "your role lacks the permission AUDIT_VIEW", "locations": [{ "line": 1, "column": 3 }], "path": ["auditLog"], "extensions": { "code": "FORBIDDEN" } }], "extensions": { "cost": 2 } }),
         "{body}"
     );
     let body = app
@@ -618,7 +682,7 @@ async fn error_bodies_of_each_code_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": null, "errors": [{ "message": "filter.storeId is not a valid Store ID", "locations": [{ "line": 1, "column": 3 }], "path": ["categories"], "extensions": { "code": "BAD_USER_INPUT", "fields": ["filter.storeId"] } }] }),
+        json!({ "data": null, "errors": [{ "message": "filter.storeId is not a valid Store ID", "locations": [{ "line": 1, "column": 3 }], "path": ["categories"], "extensions": { "code": "BAD_USER_INPUT", "fields": ["filter.storeId"] } }], "extensions": { "cost": 21 } }),
         "{body}"
     );
     let body = app
@@ -646,7 +710,7 @@ async fn error_bodies_of_each_code_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": { "staffUpdate": { "staffMember": null, "userErrors": [{ "field": ["input", "role"], "code": "LAST_DIRECTOR", "message": "the last active director can be neither deactivated nor demoted" }] } } }),
+        json!({ "data": { "staffUpdate": { "staffMember": null, "userErrors": [{ "field": ["input", "role"], "code": "LAST_DIRECTOR", "message": "the last active director can be neither deactivated nor demoted" }] } }, "extensions": { "cost": 7 } }),
         "{body}"
     );
     let body = app
@@ -689,7 +753,7 @@ async fn error_bodies_of_each_code_are_pinned() {
     whole["errors"][0]["message"] = json!("…");
     assert_eq!(
         whole,
-        json!({ "data": null, "errors": [{ "message": "…", "locations": [{ "line": 1, "column": 38 }], "path": ["login"], "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": "…" } }] }),
+        json!({ "data": null, "errors": [{ "message": "…", "locations": [{ "line": 1, "column": 38 }], "path": ["login"], "extensions": { "code": "RATE_LIMITED", "retryAfterSeconds": "…" } }], "extensions": { "cost": 13 } }),
         "{body}"
     );
 }
@@ -712,7 +776,7 @@ async fn more_error_bodies_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": { "storeCreate": { "store": null, "userErrors": [{ "field": ["input", "name"], "code": "TAKEN", "message": "a store with this name already exists" }] } } }),
+        json!({ "data": { "storeCreate": { "store": null, "userErrors": [{ "field": ["input", "name"], "code": "TAKEN", "message": "a store with this name already exists" }] } }, "extensions": { "cost": 7 } }),
         "{body}"
     );
     let body = app
@@ -769,7 +833,7 @@ async fn more_error_bodies_are_pinned() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": null, "errors": [{ "message": "category not found", "locations": [{ "line": 1, "column": 19 }], "path": ["category"], "extensions": { "code": "NOT_FOUND" } }] }),
+        json!({ "data": null, "errors": [{ "message": "category not found", "locations": [{ "line": 1, "column": 19 }], "path": ["category"], "extensions": { "code": "NOT_FOUND" } }], "extensions": { "cost": 2 } }),
         "{body}"
     );
 }

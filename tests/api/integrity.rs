@@ -1055,7 +1055,7 @@ async fn an_unreadable_approval_payload_is_an_internal_error_and_changes_nothing
     assert_eq!(error_code(&b), "INTERNAL", "{b}");
     assert_eq!(
         b,
-        json!({"data":null,"errors":[{"extensions":{"code":"INTERNAL"},"locations":[{"column":22,"line":1}],"message":"internal error","path":["approvalRequestApprove"]}]}),
+        json!({"data":null,"errors":[{"extensions":{"code":"INTERNAL"},"locations":[{"column":22,"line":1}],"message":"internal error","path":["approvalRequestApprove"]}],"extensions":{"cost":5}}),
         "the whole body of an INTERNAL error: no internals"
     );
     assert_eq!(b["errors"][0]["message"], "internal error");

@@ -38,6 +38,9 @@ impl StaffQuery {
 
     /// Staff members: directors see all; specialists and assistants see the staff of their own
     /// stores and the directors, without usernames or login state.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn staff_members(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,9 @@ pub struct ApprovalQuery;
 #[Object]
 impl ApprovalQuery {
     /// The approval queue of the viewer's stores, newest first.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn approval_requests(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,9 @@ impl CatalogQuery {
     }
 
     /// A store's categories in tree order (by path).
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn categories(
         &self,
         ctx: &Context<'_>,
@@ -56,6 +59,9 @@ impl CatalogQuery {
     }
 
     /// Products of the viewer's stores.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,

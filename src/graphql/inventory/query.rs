@@ -6,6 +6,9 @@ pub struct InventoryQuery;
 #[Object]
 impl InventoryQuery {
     /// Active SKUs of a store whose available stock is at or below their threshold.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn low_stock_skus(
         &self,
         ctx: &Context<'_>,
@@ -34,6 +37,9 @@ impl InventoryQuery {
     }
 
     /// The stock ledger, newest first.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn inventory_movements(
         &self,
         ctx: &Context<'_>,

@@ -133,6 +133,9 @@ pub struct AuditQuery;
 impl AuditQuery {
     /// The audit log, newest first (AUDIT_VIEW): directors see every entry; specialists the
     /// entries of their own stores, with personal data masked; assistants are FORBIDDEN.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,7 @@ use crate::service::kernel::page::Window;
 use async_graphql::{Context, ID, InputObject, Interface, Json, Object, SimpleObject};
 use entity::audit_log;
 
+pub mod cost;
 pub mod input_guard;
 pub mod loaders;
 pub mod relay;

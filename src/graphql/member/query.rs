@@ -6,6 +6,9 @@ pub struct MemberQuery;
 #[Object]
 impl MemberQuery {
     /// Members of the viewer's stores (MEMBER_VIEW).
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn members(
         &self,
         ctx: &Context<'_>,

@@ -34,6 +34,9 @@ impl SegmentFigures {
         ratio(self.row.monetary, self.total_spend)
     }
     /// Its members.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn members(
         &self,
         ctx: &Context<'_>,

@@ -219,6 +219,9 @@ impl Member {
             .map(|r| MemberRfm { row: r, day }))
     }
     /// The member's orders, newest first.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,
@@ -245,6 +248,9 @@ impl Member {
             .gql()
     }
     /// The points ledger, newest first.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn points_ledger(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,9 @@ pub struct OrderQuery;
 #[Object]
 impl OrderQuery {
     /// Orders of the viewer's stores (ORDER_VIEW), newest first unless `reverse`.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,9 @@ pub struct PricingQuery;
 #[Object]
 impl PricingQuery {
     /// Price changes of a SKU or a store, newest first.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn price_history(
         &self,
         ctx: &Context<'_>,

@@ -169,6 +169,9 @@ pub struct CouponQuery;
 #[Object]
 impl CouponQuery {
     /// Issued coupons (PROMO_VIEW), inside the viewer's stores, in issue order.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn coupons(
         &self,
         ctx: &Context<'_>,

@@ -6,6 +6,9 @@ pub struct PromotionQuery;
 #[Object]
 impl PromotionQuery {
     /// Promotions and coupon templates (PROMO_VIEW), inside the viewer's stores.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn promotions(
         &self,
         ctx: &Context<'_>,
@@ -57,6 +60,9 @@ impl PromotionQuery {
     }
 
     /// Only coupon templates (PROMO_VIEW): `promotions` with kind COUPON.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn coupon_templates(
         &self,
         ctx: &Context<'_>,

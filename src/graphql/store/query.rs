@@ -16,6 +16,9 @@ impl StoreQuery {
     }
 
     /// The viewer's stores (directors: all), keyset-paginated.
+    #[graphql(
+        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
+    )]
     async fn stores(
         &self,
         ctx: &Context<'_>,
