@@ -80,7 +80,8 @@ fn products_csv(sizes: &Sizes, rng: &mut Rng) -> String {
     for p in 0..sizes.products {
         let category = CATEGORIES[p % CATEGORIES.len()];
         let price = 39 + rng.below(500);
-        let status = if p % 10 == 9 { "OFF_SHELF" } else { "ON_SHELF" };
+        // One in seven off the shelf, spread over every category.
+        let status = if p % 7 == 6 { "OFF_SHELF" } else { "ON_SHELF" };
         for (c, colour) in COLOURS.iter().enumerate() {
             out.push_str(&format!(
                 "P{p:06},商品{p}号,{category},{status},S{p:06}-{c},颜色:{colour},{price}.00,{}.00,100000\n",
@@ -204,6 +205,9 @@ async fn ceiling_once(db: &DatabaseConnection, sql: Sql, i: usize, s: &Sample) {
                 .take(50)
                 .filter_map(|r| r.try_get::<i64>("", "id").ok())
                 .collect();
+            if ids.is_empty() {
+                return;
+            }
             let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
             rows(
                 db,
