@@ -13,6 +13,7 @@ mod m20261123_000007_members_orders;
 mod m20261129_000008_promotions;
 mod m20261204_000009_list_indexes;
 mod m20261204_000010_staff_notify;
+mod m20261204_000011_all_store_indexes;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_promotions::Migration),
             Box::new(m20261204_000009_list_indexes::Migration),
             Box::new(m20261204_000010_staff_notify::Migration),
+            Box::new(m20261204_000011_all_store_indexes::Migration),
         ]
     }
 }
