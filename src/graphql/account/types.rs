@@ -18,7 +18,7 @@ pub async fn staff_member(
 ) -> async_graphql::Result<Option<StaffMember>> {
     let Some(id) = id else { return Ok(None) };
     let l = ctx.data::<loaders::Loaders>()?;
-    Ok(l.staff
+    Ok(l.staff()
         .load_one(id)
         .await
         .map_err(loaders::gql_err)?
@@ -60,13 +60,13 @@ impl StaffMember {
     async fn stores(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Store>> {
         let loaders = ctx.data::<loaders::Loaders>()?;
         let ids = loaders
-            .staff_stores
+            .staff_stores()
             .load_one(self.0.id)
             .await
             .map_err(loaders::gql_err)?
             .unwrap_or_default();
         let stores = loaders
-            .stores
+            .stores()
             .load_many(ids.iter().copied())
             .await
             .map_err(loaders::gql_err)?;

@@ -62,7 +62,7 @@ impl Category {
             return Ok(None);
         };
         let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.categories
+        Ok(l.categories()
             .load_one(pid)
             .await
             .map_err(loaders::gql_err)?
@@ -176,7 +176,7 @@ impl Product {
     /// The (leaf) category.
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
         let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.categories
+        Ok(l.categories()
             .load_one(self.0.category_id)
             .await
             .map_err(loaders::gql_err)?
@@ -185,7 +185,7 @@ impl Product {
     /// SKUs, in creation order.
     async fn skus(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Sku>> {
         let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.product_skus
+        Ok(l.product_skus()
             .load_one(self.0.id)
             .await
             .map_err(loaders::gql_err)?
@@ -223,7 +223,7 @@ impl Product {
     ) -> async_graphql::Result<Vec<ComplianceHit>> {
         let l = ctx.data::<loaders::Loaders>()?;
         let allowed = l
-            .allowlists
+            .allowlists()
             .load_one(self.0.store_id)
             .await
             .map_err(loaders::gql_err)?
@@ -259,7 +259,7 @@ pub(crate) async fn cost_visible(ctx: &Context<'_>, store_id: i64) -> async_grap
         _ => return Ok(false),
     }
     let l = ctx.data::<loaders::Loaders>()?;
-    Ok(l.stores
+    Ok(l.stores()
         .load_one(store_id)
         .await
         .map_err(loaders::gql_err)?
@@ -341,7 +341,7 @@ impl Sku {
     /// The product.
     async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Product>> {
         let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.products
+        Ok(l.products()
             .load_one(self.0.product_id)
             .await
             .map_err(loaders::gql_err)?

@@ -76,7 +76,7 @@ impl InventoryMovement {
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
         let l = ctx.data::<crate::graphql::kernel::loaders::Loaders>()?;
-        let sku = l.skus.load_one(self.0.sku_id).await;
+        let sku = l.skus().load_one(self.0.sku_id).await;
         Ok(sku
             .map_err(crate::graphql::kernel::loaders::gql_err)?
             .map(Sku))

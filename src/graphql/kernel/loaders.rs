@@ -1,18 +1,19 @@
 //! Per-request DataLoaders. Built for each request with that request's viewer, so store scope
 //! applies to every batch and no cache is shared across viewers. One generic loader, [`Batch`],
-//! runs one service function per batch of keys; each relation is one line in [`Loaders::new`].
+//! runs one service function per batch of keys; each relation is one accessor of [`Loaders`],
+//! which builds its loader on first use.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{category, product, sku, staff, store};
 
 use crate::error::AppError;
-use crate::service::{self, ServiceCtx};
+use crate::service::{self, ServiceCtx, account, catalog, compliance, member, order, promotion};
 
 type Fetched<K, V> = Pin<Box<dyn Future<Output = Result<HashMap<K, V>, AppError>> + Send>>;
 type Fetch<K, V> = Arc<dyn Fn(ServiceCtx, Vec<K>) -> Fetched<K, V> + Send + Sync>;
@@ -75,86 +76,186 @@ where
     })
 }
 
+/// RFM figures keyed by (store, epoch day, member).
+type RfmLoader = DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>;
+
+/// The request's loaders, each built on first use (a request that needs none builds none).
 pub struct Loaders {
-    pub stores: DataLoader<Batch<i64, store::Model>>,
-    pub staff: DataLoader<Batch<i64, staff::Model>>,
+    ctx: ServiceCtx,
+    stores: OnceLock<DataLoader<Batch<i64, store::Model>>>,
+    staff: OnceLock<DataLoader<Batch<i64, staff::Model>>>,
     /// Store ids assigned to each staff member (only stores the viewer sees).
-    pub staff_stores: DataLoader<Batch<i64, Vec<i64>>>,
-    pub categories: DataLoader<Batch<i64, category::Model>>,
-    pub products: DataLoader<Batch<i64, product::Model>>,
+    staff_stores: OnceLock<DataLoader<Batch<i64, Vec<i64>>>>,
+    categories: OnceLock<DataLoader<Batch<i64, category::Model>>>,
+    products: OnceLock<DataLoader<Batch<i64, product::Model>>>,
     /// SKUs of each product.
-    pub product_skus: DataLoader<Batch<i64, Vec<sku::Model>>>,
+    product_skus: OnceLock<DataLoader<Batch<i64, Vec<sku::Model>>>>,
     /// Compliance allow-list phrases of each store.
-    pub allowlists: DataLoader<Batch<i64, Vec<String>>>,
-    pub skus: DataLoader<Batch<i64, sku::Model>>,
-    pub members: DataLoader<Batch<i64, entity::member::Model>>,
+    allowlists: OnceLock<DataLoader<Batch<i64, Vec<String>>>>,
+    skus: OnceLock<DataLoader<Batch<i64, sku::Model>>>,
+    members: OnceLock<DataLoader<Batch<i64, entity::member::Model>>>,
     /// Tags of each member (the member was already loaded in scope).
-    pub member_tags: DataLoader<Batch<i64, Vec<String>>>,
-    pub orders: DataLoader<Batch<i64, entity::sales_order::Model>>,
+    member_tags: OnceLock<DataLoader<Batch<i64, Vec<String>>>>,
+    orders: OnceLock<DataLoader<Batch<i64, entity::sales_order::Model>>>,
     /// Lines of each order (the order was already loaded in scope).
-    pub order_lines: DataLoader<Batch<i64, Vec<entity::order_line::Model>>>,
+    order_lines: OnceLock<DataLoader<Batch<i64, Vec<entity::order_line::Model>>>>,
     /// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
-    pub rfm: DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>,
-    pub promotions: DataLoader<Batch<i64, entity::promotion::Model>>,
+    rfm: OnceLock<RfmLoader>,
+    promotions: OnceLock<DataLoader<Batch<i64, entity::promotion::Model>>>,
 }
 
 impl Loaders {
     pub fn new(ctx: &ServiceCtx) -> Self {
-        use service::{account, catalog, compliance, member, order, promotion};
         Self {
-            stores: by_id(
-                ctx,
+            ctx: ctx.clone(),
+            stores: OnceLock::new(),
+            staff: OnceLock::new(),
+            staff_stores: OnceLock::new(),
+            categories: OnceLock::new(),
+            products: OnceLock::new(),
+            product_skus: OnceLock::new(),
+            allowlists: OnceLock::new(),
+            skus: OnceLock::new(),
+            members: OnceLock::new(),
+            member_tags: OnceLock::new(),
+            orders: OnceLock::new(),
+            order_lines: OnceLock::new(),
+            rfm: OnceLock::new(),
+            promotions: OnceLock::new(),
+        }
+    }
+
+    pub fn stores(&self) -> &DataLoader<Batch<i64, store::Model>> {
+        self.stores.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { service::store::by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            staff: by_id(
-                ctx,
+            )
+        })
+    }
+
+    pub fn staff(&self) -> &DataLoader<Batch<i64, staff::Model>> {
+        self.staff.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { account::staff::by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            staff_stores: batch(ctx, |c, k| async move {
+            )
+        })
+    }
+
+    /// Store ids assigned to each staff member (only stores the viewer sees).
+    pub fn staff_stores(&self) -> &DataLoader<Batch<i64, Vec<i64>>> {
+        self.staff_stores.get_or_init(|| {
+            batch(&self.ctx, |c, k| async move {
                 account::staff::store_ids_by_staff(&c, &k).await
-            }),
-            categories: by_id(
-                ctx,
+            })
+        })
+    }
+
+    pub fn categories(&self) -> &DataLoader<Batch<i64, category::Model>> {
+        self.categories.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { catalog::categories_by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            products: by_id(
-                ctx,
+            )
+        })
+    }
+
+    pub fn products(&self) -> &DataLoader<Batch<i64, product::Model>> {
+        self.products.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { catalog::products_by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            product_skus: batch(ctx, |c, k| async move {
+            )
+        })
+    }
+
+    /// SKUs of each product.
+    pub fn product_skus(&self) -> &DataLoader<Batch<i64, Vec<sku::Model>>> {
+        self.product_skus.get_or_init(|| {
+            batch(&self.ctx, |c, k| async move {
                 catalog::skus_by_products(&c, &k).await
-            }),
-            allowlists: batch(ctx, |c, k| async move {
+            })
+        })
+    }
+
+    /// Compliance allow-list phrases of each store.
+    pub fn allowlists(&self) -> &DataLoader<Batch<i64, Vec<String>>> {
+        self.allowlists.get_or_init(|| {
+            batch(&self.ctx, |c, k| async move {
                 compliance::phrases_by_store(&c, &k).await
-            }),
-            skus: by_id(
-                ctx,
+            })
+        })
+    }
+
+    pub fn skus(&self) -> &DataLoader<Batch<i64, sku::Model>> {
+        self.skus.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { catalog::skus_by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            members: by_id(
-                ctx,
+            )
+        })
+    }
+
+    pub fn members(&self) -> &DataLoader<Batch<i64, entity::member::Model>> {
+        self.members.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { member::by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            member_tags: batch(ctx, |c, k| async move { member::tags_of(&c.db, &k).await }),
-            orders: by_id(
-                ctx,
+            )
+        })
+    }
+
+    /// Tags of each member (the member was already loaded in scope).
+    pub fn member_tags(&self) -> &DataLoader<Batch<i64, Vec<String>>> {
+        self.member_tags.get_or_init(|| {
+            batch(
+                &self.ctx,
+                |c, k| async move { member::tags_of(&c.db, &k).await },
+            )
+        })
+    }
+
+    pub fn orders(&self) -> &DataLoader<Batch<i64, entity::sales_order::Model>> {
+        self.orders.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { order::by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-            order_lines: batch(ctx, |c, k| async move { order::lines_of(&c.db, &k).await }),
-            rfm: batch(ctx, |c, k| async move { rfm(&c, &k).await }),
-            promotions: by_id(
-                ctx,
+            )
+        })
+    }
+
+    /// Lines of each order (the order was already loaded in scope).
+    pub fn order_lines(&self) -> &DataLoader<Batch<i64, Vec<entity::order_line::Model>>> {
+        self.order_lines.get_or_init(|| {
+            batch(
+                &self.ctx,
+                |c, k| async move { order::lines_of(&c.db, &k).await },
+            )
+        })
+    }
+
+    /// RFM figures keyed by (store, epoch day, member): one SQL query per store and day.
+    pub fn rfm(&self) -> &RfmLoader {
+        self.rfm
+            .get_or_init(|| batch(&self.ctx, |c, k| async move { rfm(&c, &k).await }))
+    }
+
+    pub fn promotions(&self) -> &DataLoader<Batch<i64, entity::promotion::Model>> {
+        self.promotions.get_or_init(|| {
+            by_id(
+                &self.ctx,
                 |c, k| async move { promotion::by_ids(&c, &k).await },
                 |m| m.id,
-            ),
-        }
+            )
+        })
     }
 }
 

@@ -40,13 +40,13 @@ pub(crate) async fn resolve_node(
     let loaders = ctx.data::<loaders::Loaders>()?;
     let node = match gid.node_type {
         NodeType::Store => loaders
-            .stores
+            .stores()
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?
             .map(|m| Node::Store(Store(m))),
         NodeType::StaffMember => loaders
-            .staff
+            .staff()
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?
@@ -54,13 +54,13 @@ pub(crate) async fn resolve_node(
         NodeType::AuditLogEntry => found(service::kernel::audit::get(svc, gid.id).await)?
             .map(|m| Node::AuditLogEntry(AuditLogEntry(m))),
         NodeType::Category => loaders
-            .categories
+            .categories()
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?
             .map(|m| Node::Category(catalog::Category(m))),
         NodeType::Product => loaders
-            .products
+            .products()
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?
@@ -91,7 +91,7 @@ pub(crate) async fn resolve_node(
         NodeType::TierChange => found(service::member::tier_change_get(svc, gid.id).await)?
             .map(|m| Node::TierChange(crate::graphql::member::TierChange(m))),
         NodeType::Promotion => loaders
-            .promotions
+            .promotions()
             .load_one(gid.id)
             .await
             .map_err(loaders::gql_err)?

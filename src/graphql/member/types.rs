@@ -6,7 +6,7 @@ pub(crate) fn ratio(num: i64, den: i64) -> Option<f64> {
 
 pub(crate) async fn member_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Member>> {
     let l = ctx.data::<Loaders>()?;
-    Ok(l.members
+    Ok(l.members()
         .load_one(id)
         .await
         .map_err(loaders::gql_err)?
@@ -161,7 +161,7 @@ impl Member {
     /// Tags (标签), in name order.
     async fn tags(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
         let l = ctx.data::<Loaders>()?;
-        Ok(l.member_tags
+        Ok(l.member_tags()
             .load_one(self.0.id)
             .await
             .map_err(loaders::gql_err)?
@@ -212,7 +212,7 @@ impl Member {
                 members::epoch_day(store_svc::today(&store.0, svc(ctx)?.now()).gql()?)
             }
         };
-        Ok(l.rfm
+        Ok(l.rfm()
             .load_one((self.0.store_id, day, self.0.id))
             .await
             .map_err(loaders::gql_err)?
@@ -400,7 +400,7 @@ impl PointsEntry {
             return Ok(None);
         };
         let l = ctx.data::<Loaders>()?;
-        let order = l.orders.load_one(id).await.map_err(loaders::gql_err)?;
+        let order = l.orders().load_one(id).await.map_err(loaders::gql_err)?;
         Ok(order.map(Order))
     }
     /// Who adjusted it; null for the system.

@@ -100,7 +100,7 @@ impl Order {
     /// The lines, in order.
     async fn lines(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<OrderLine>> {
         let l = ctx.data::<Loaders>()?;
-        Ok(l.order_lines
+        Ok(l.order_lines()
             .load_one(self.0.id)
             .await
             .map_err(loaders::gql_err)?
@@ -137,7 +137,7 @@ impl OrderLine {
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
         let l = ctx.data::<Loaders>()?;
-        Ok(l.skus
+        Ok(l.skus()
             .load_one(self.0.sku_id)
             .await
             .map_err(loaders::gql_err)?

@@ -34,7 +34,7 @@ impl PriceChange {
     /// The SKU.
     async fn sku(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Sku>> {
         let l = ctx.data::<loaders::Loaders>()?;
-        Ok(l.skus
+        Ok(l.skus()
             .load_one(self.0.sku_id)
             .await
             .map_err(loaders::gql_err)?

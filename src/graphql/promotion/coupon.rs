@@ -65,7 +65,7 @@ impl Coupon {
     /// The template.
     async fn template(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Promotion>> {
         let l = ctx.data::<Loaders>()?;
-        l.promotions
+        l.promotions()
             .load_one(self.0.template_id)
             .await
             .map_err(loaders::gql_err)?
@@ -75,7 +75,7 @@ impl Coupon {
     /// The member holding it.
     async fn member(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Member>> {
         let l = ctx.data::<Loaders>()?;
-        Ok(l.members
+        Ok(l.members()
             .load_one(self.0.member_id)
             .await
             .map_err(loaders::gql_err)?

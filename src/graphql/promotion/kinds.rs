@@ -18,7 +18,7 @@ impl BundleMember {
 
 pub(crate) async fn sku_of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Sku>> {
     let l = ctx.data::<Loaders>()?;
-    Ok(l.skus
+    Ok(l.skus()
         .load_one(id)
         .await
         .map_err(loaders::gql_err)?

@@ -140,7 +140,7 @@ impl PromotionScope {
         let (ids, _) = ids_of(&self.0);
         let l = ctx.data::<Loaders>()?;
         let map = l
-            .products
+            .products()
             .load_many(ids.iter().copied())
             .await
             .map_err(loaders::gql_err)?;
@@ -154,7 +154,7 @@ impl PromotionScope {
         let (_, ids) = ids_of(&self.0);
         let l = ctx.data::<Loaders>()?;
         let map = l
-            .skus
+            .skus()
             .load_many(ids.iter().copied())
             .await
             .map_err(loaders::gql_err)?;

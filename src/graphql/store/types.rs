@@ -172,7 +172,7 @@ impl StoreSettings {
 /// A store by id through the request's loader; `None` outside the viewer's stores.
 pub async fn store_by_id(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Store>> {
     let l = ctx.data::<loaders::Loaders>()?;
-    Ok(l.stores
+    Ok(l.stores()
         .load_one(id)
         .await
         .map_err(loaders::gql_err)?
