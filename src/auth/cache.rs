@@ -3,8 +3,10 @@
 //!
 //! Exactness: every change that affects a viewer (deactivation, role, password change or reset,
 //! store assignment) evicts them. Within a process the service that made the change evicts after
-//! its commit. Across processes on PostgreSQL, triggers on `staff` and `staff_store` send
-//! `NOTIFY zhanggui_staff, '<id>'` on commit and every server listens; while its listening
+//! its commit, before it answers. Across processes on PostgreSQL, triggers on `staff` and
+//! `staff_store` send `NOTIFY zhanggui_staff, '<id>'` on commit and every server listens: the
+//! eviction lands as soon as the listener task runs (normally before the client's next request;
+//! a few milliseconds later on a starved machine); while its listening
 //! connection is down a server bypasses the cache, and it forgets everything when the connection
 //! comes back (notifications sent meanwhile are lost). A load racing an eviction never stores
 //! what it read: an entry is kept only if no eviction happened since the load began (`epoch`).
