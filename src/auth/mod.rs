@@ -246,12 +246,21 @@ impl Staff {
     /// For field masking: whether the viewer holds `permission` outright or within limits in
     /// `store`. `StoreGrant` cells need the store's flag, passed by the caller.
     pub fn can(&self, permission: Permission, store_id: i64, store_grants: bool) -> bool {
-        self.sees_store(store_id)
-            && match self.access(permission) {
-                Access::Full | Access::Limited => true,
-                Access::StoreGrant => store_grants,
-                _ => false,
-            }
+        self.can_regardless_of_store(permission, store_id)
+            .unwrap_or(store_grants)
+    }
+
+    /// [`Staff::can`] when the answer does not depend on the store's flag; `None` when it does
+    /// (a `StoreGrant` cell in a store the viewer sees), so callers load the store only then.
+    pub fn can_regardless_of_store(&self, permission: Permission, store_id: i64) -> Option<bool> {
+        if !self.sees_store(store_id) {
+            return Some(false);
+        }
+        match self.access(permission) {
+            Access::Full | Access::Limited => Some(true),
+            Access::StoreGrant => None,
+            _ => Some(false),
+        }
     }
 }
 
