@@ -10,6 +10,11 @@
 //! mixed load for `LOAD_SOAK_SECONDS` (default 60) in six windows, checking throughput and RSS
 //! stay flat. It prints req/s, p50, p99, statements per request and the server's RSS per shape,
 //! and the ratio to the ceiling. It stops by itself and talks to nothing but loopback.
+//!
+//! While working on one shape: `LOAD_ONLY=members,product` runs only the shapes whose names
+//! contain one of the words (the anonymous floor always runs); `LOAD_KEEP_DATABASE=1` keeps the
+//! PostgreSQL scratch database and prints its address, and `LOAD_REUSE_DATABASE_URL=<that address>`
+//! runs against it again without generating and importing the data set.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -476,17 +481,24 @@ async fn load(db: &DatabaseConnection, sizes: &Sizes, seed: u64) -> anyhow::Resu
         &["product", "sku", "member", "sales_order", "order_line"],
     )
     .await;
-    let id_rows = rows_of(db, "SELECT id FROM product ORDER BY id", "id").await;
+    sample_of(db).await
+}
+
+/// The ids the request shapes cycle through, read from a loaded database.
+async fn sample_of(db: &DatabaseConnection) -> anyhow::Result<Sample> {
+    let ids = rows_of(db, "SELECT id FROM product ORDER BY id", "id").await;
     let categories = rows_of(
         db,
         "SELECT DISTINCT category_id AS id FROM product ORDER BY category_id",
         "id",
     )
     .await;
+    let store_id = rows_of(db, "SELECT MIN(store_id) AS id FROM product", "id").await;
+    anyhow::ensure!(!ids.is_empty(), "the database holds no loaded data set");
     Ok(Sample {
-        ids: id_rows,
+        ids,
         categories,
-        store_id: shop.id,
+        store_id: store_id[0],
     })
 }
 
@@ -660,7 +672,12 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
+        let reuse = std::env::var("LOAD_REUSE_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let keep = std::env::var("LOAD_KEEP_DATABASE").is_ok_and(|v| v == "1");
         let (url, scratch) = match std::env::var("BENCH_DATABASE_URL") {
+            _ if reuse.is_some() => (reuse.clone().unwrap_or_default(), None),
             Ok(admin) if !admin.is_empty() => {
                 let name = format!("load_{}", uuid::Uuid::new_v4().simple());
                 let conn = sea_orm::Database::connect(admin.clone()).await?;
@@ -678,8 +695,19 @@ fn main() -> anyhow::Result<()> {
                 None,
             ),
         };
-        let result = bench(&url, dir.path(), scale, secs, soak_secs, seed).await;
-        if let Some((admin, name)) = scratch {
+        let result = bench(
+            &url,
+            dir.path(),
+            scale,
+            secs,
+            soak_secs,
+            seed,
+            reuse.is_some(),
+        )
+        .await;
+        if keep {
+            println!("kept the loaded database: LOAD_REUSE_DATABASE_URL={url}");
+        } else if let Some((admin, name)) = scratch {
             let conn = sea_orm::Database::connect(admin).await?;
             conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await?;
@@ -695,6 +723,7 @@ async fn bench(
     secs: f64,
     soak_secs: f64,
     seed: u64,
+    reuse: bool,
 ) -> anyhow::Result<()> {
     let sizes = Sizes::at(scale);
     println!(
@@ -707,12 +736,29 @@ async fn bench(
     );
     let db =
         zhanggui::startup::connect_and_migrate(url, Arc::new(StatementCounter::default())).await?;
-    let sample = Arc::new(load(&db, &sizes, seed).await?);
+    let sample = Arc::new(if reuse {
+        sample_of(&db).await?
+    } else {
+        load(&db, &sizes, seed).await?
+    });
     db.close().await?;
     let server = Arc::new(start_server(url, dir).await?);
     let token = Arc::new(login(&server).await?);
     println!("server RSS after start: {:.0} MB", server.rss_mb());
-    let shapes = shapes(&sample);
+    let only: Vec<String> = std::env::var("LOAD_ONLY")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| t.trim().to_owned())
+        .collect();
+    let shapes: Vec<Shape> = shapes(&sample)
+        .into_iter()
+        .enumerate()
+        .filter(|(k, s)| {
+            *k == 0 || only.is_empty() || only.iter().any(|t| s.name.contains(t.as_str()))
+        })
+        .map(|(_, s)| s)
+        .collect();
     println!(
         "\n| request | conns | req/s | p50 ms | p99 ms | errors | statements/req | RSS MB | SQL ceiling req/s | ratio |"
     );
