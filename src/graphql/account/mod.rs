@@ -10,7 +10,6 @@ use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, loaders,
 use crate::graphql::store::Store;
 use crate::service;
 use crate::service::account::auth::Session;
-use crate::service::kernel::page::Window;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::staff;
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct ViewerQuery;
@@ -21,6 +22,7 @@ impl ViewerQuery {
 #[derive(Default)]
 pub struct StaffQuery;
 
+#[relay_pages]
 #[Object]
 impl StaffQuery {
     /// One staff member. NOT_FOUND when outside the viewer's visibility.
@@ -38,18 +40,10 @@ impl StaffQuery {
 
     /// Staff members: directors see all; specialists and assistants see the staff of their own
     /// stores and the directors, without usernames or login state.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn staff_members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<StaffMemberFilter>,
         #[graphql(desc = "Ordering (default ID).", default)] sort_key: StaffMemberSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -67,21 +61,10 @@ impl StaffQuery {
             StaffMemberSortKeys::DisplayName => service::account::staff::SortKey::DisplayName,
             StaffMemberSortKeys::CreatedAt => service::account::staff::SortKey::CreatedAt,
         };
-        service::account::staff::list(
-            svc(ctx)?,
-            f,
-            sort,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-            reverse,
-        )
-        .await
-        .map(StaffMemberConnection)
-        .gql()
+        service::account::staff::list(svc(ctx)?, f, sort, page.window(), reverse)
+            .await
+            .map(StaffMemberConnection)
+            .gql()
     }
 }
 

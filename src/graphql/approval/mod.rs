@@ -9,7 +9,6 @@ use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, split, s
 use crate::graphql::store::{Store, store_by_id};
 use crate::service::approval;
 use crate::service::kernel::approval_queue::{self as queue, Kind, Status};
-use crate::service::kernel::page::Window;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union};
 use entity::approval_request;
 

@@ -1,23 +1,17 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct ApprovalQuery;
 
+#[relay_pages]
 #[Object]
 impl ApprovalQuery {
     /// The approval queue of the viewer's stores, newest first.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn approval_requests(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<ApprovalRequestFilter>,
     ) -> async_graphql::Result<ApprovalRequestConnection> {
         let f = filter.unwrap_or_default();
@@ -27,18 +21,9 @@ impl ApprovalQuery {
             kind: f.kind.map(Into::into),
             resolvable_by_me: f.resolvable_by_me,
         };
-        approval::list(
-            svc(ctx)?,
-            filter,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-        )
-        .await
-        .map(ApprovalRequestConnection)
-        .gql()
+        approval::list(svc(ctx)?, filter, page.window())
+            .await
+            .map(ApprovalRequestConnection)
+            .gql()
     }
 }

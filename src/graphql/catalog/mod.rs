@@ -9,7 +9,6 @@ use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, gid, loa
 use crate::graphql::store::{Store, store_by_id};
 use crate::service::catalog as cat;
 use crate::service::catalog::{ProductStatus as Status, Transition};
-use crate::service::kernel::page::Window;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{category, product, sku};
 

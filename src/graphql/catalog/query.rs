@@ -1,8 +1,10 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct CatalogQuery;
 
+#[relay_pages]
 #[Object]
 impl CatalogQuery {
     /// One category.
@@ -16,36 +18,18 @@ impl CatalogQuery {
     }
 
     /// A store's categories in tree order (by path).
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn categories(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters: the store, and optionally a parent.")] filter: CategoryFilter,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<CategoryConnection> {
         let store = decode_id(&filter.store_id, NodeType::Store, "filter.storeId").gql()?;
         let parent = decode_opt_id(&filter.parent_id, NodeType::Category, "filter.parentId")?;
-        cat::category_list(
-            svc(ctx)?,
-            store,
-            parent,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-        )
-        .await
-        .map(CategoryConnection)
-        .gql()
+        cat::category_list(svc(ctx)?, store, parent, page.window())
+            .await
+            .map(CategoryConnection)
+            .gql()
     }
 
     /// One product.
@@ -59,18 +43,10 @@ impl CatalogQuery {
     }
 
     /// Products of the viewer's stores.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn products(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<ProductFilter>,
         #[graphql(desc = "Ordering (default UPDATED_AT).", default)] sort_key: ProductSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -92,21 +68,10 @@ impl CatalogQuery {
             ProductSortKeys::Price => cat::ProductSort::Price,
             ProductSortKeys::Stock => cat::ProductSort::Stock,
         };
-        cat::product_list(
-            svc(ctx)?,
-            filter,
-            sort,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-            reverse,
-        )
-        .await
-        .map(ProductConnection)
-        .gql()
+        cat::product_list(svc(ctx)?, filter, sort, page.window(), reverse)
+            .await
+            .map(ProductConnection)
+            .gql()
     }
 
     /// A SKU by its code (商家编码) in a store.

@@ -6,7 +6,6 @@ use crate::graphql::catalog::*;
 use crate::graphql::kernel::scalars::DateTime;
 use crate::graphql::kernel::{UserErrorObject, decode_id, decode_opt_id, gid, split_outcome, svc};
 use crate::service::inventory::{Change, MovementKind};
-use crate::service::kernel::page::Window;
 use crate::service::{catalog as cat, inventory};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::inventory_movement;

@@ -129,22 +129,15 @@ pub struct AuditLogFilter {
 #[derive(Default)]
 pub struct AuditQuery;
 
+#[relay_pages]
 #[Object]
 impl AuditQuery {
     /// The audit log, newest first (AUDIT_VIEW): directors see every entry; specialists the
     /// entries of their own stores, with personal data masked; assistants are FORBIDDEN.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<AuditLogFilter>,
         #[graphql(desc = "Oldest first instead.", default)] reverse: bool,
     ) -> async_graphql::Result<AuditLogEntryConnection> {
@@ -174,19 +167,9 @@ impl AuditQuery {
             created_after: filter.created_after.map(|t| t.0),
             created_before: filter.created_before.map(|t| t.0),
         };
-        service::kernel::audit::list(
-            svc(ctx)?,
-            f,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-            reverse,
-        )
-        .await
-        .map(AuditLogEntryConnection)
-        .gql()
+        service::kernel::audit::list(svc(ctx)?, f, page.window(), reverse)
+            .await
+            .map(AuditLogEntryConnection)
+            .gql()
     }
 }

@@ -29,6 +29,34 @@ mod payload;
 pub use audit::*;
 pub use node::*;
 pub use payload::*;
+pub use zhanggui_macros::relay_pages;
+
+/// The four Relay pagination arguments of a connection field as one value. A resolver takes
+/// `page: RelayPage` and `#[relay_pages]` on its impl block writes the arguments, their
+/// descriptions and the field's cost in its place, so every connection offers the same four.
+#[derive(Debug, Clone, Default)]
+pub struct RelayPage {
+    /// Page size counted from the start.
+    pub first: Option<i32>,
+    /// Cursor after which the page starts.
+    pub after: Option<String>,
+    /// Page size counted from the end.
+    pub last: Option<i32>,
+    /// Cursor before which the page ends.
+    pub before: Option<String>,
+}
+
+impl RelayPage {
+    /// The arguments as the services take them.
+    pub fn window(&self) -> Window<'_> {
+        Window {
+            first: self.first,
+            after: self.after.as_deref(),
+            last: self.last,
+            before: self.before.as_deref(),
+        }
+    }
+}
 
 /// The opaque global ID of a row of type `t`.
 pub fn gid(t: NodeType, id: i64) -> ID {

@@ -12,7 +12,6 @@ use crate::graphql::kernel::{
 };
 use crate::graphql::order::*;
 use crate::graphql::store::{Store, store_by_id};
-use crate::service::kernel::page::Window;
 use crate::service::member::Segment;
 use crate::service::{member as members, order as orders, store as store_svc};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};

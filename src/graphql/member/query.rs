@@ -1,23 +1,17 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct MemberQuery;
 
+#[relay_pages]
 #[Object]
 impl MemberQuery {
     /// Members of the viewer's stores (MEMBER_VIEW).
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<MemberFilter>,
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<MemberSortKey>,
         #[graphql(desc = "Descending instead of ascending.", default)] reverse: bool,
@@ -36,12 +30,7 @@ impl MemberQuery {
             phone: f.phone,
             nick_contains: f.nick_contains,
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         members::list(svc(ctx)?, filter, sort(sort_key), w, reverse)
             .await
             .map(MemberConnection)

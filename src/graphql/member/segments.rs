@@ -1,4 +1,5 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 /// One RFM segment's figures.
 pub struct SegmentFigures {
@@ -10,6 +11,7 @@ pub struct SegmentFigures {
 }
 
 /// One RFM segment's figures.
+#[relay_pages]
 #[Object]
 impl SegmentFigures {
     /// The segment.
@@ -34,18 +36,10 @@ impl SegmentFigures {
         ratio(self.row.monetary, self.total_spend)
     }
     /// Its members.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn members(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<MemberSortKey>,
         #[graphql(desc = "Descending instead of ascending.", default)] reverse: bool,
     ) -> async_graphql::Result<MemberConnection> {
@@ -58,12 +52,7 @@ impl SegmentFigures {
             segment_as_of: Some(self.as_of),
             ..Default::default()
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         members::list(svc(ctx)?, filter, sort(sort_key), w, reverse)
             .await
             .map(MemberConnection)

@@ -1,4 +1,5 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 pub(crate) fn ratio(num: i64, den: i64) -> Option<f64> {
     (den != 0).then(|| num as f64 / den as f64)
@@ -111,6 +112,7 @@ impl From<member::Model> for Member {
 /// A buyer of one store (会员), created or matched by order imports on the platform's buyer
 /// reference. The phone is shown in full only to viewers with MEMBER_PII_VIEW (directors);
 /// everyone else sees it masked (`138****5678`).
+#[relay_pages]
 #[Object]
 impl Member {
     /// Opaque global ID.
@@ -219,54 +221,28 @@ impl Member {
             .map(|r| MemberRfm { row: r, day }))
     }
     /// The member's orders, newest first.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<OrderConnection> {
         let filter = orders::OrderFilter {
             member_id: Some(self.0.id),
             ..Default::default()
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         orders::list(svc(ctx)?, filter, orders::OrderSort::CreatedAt, w, false)
             .await
             .map(OrderConnection)
             .gql()
     }
     /// The points ledger, newest first.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn points_ledger(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<PointsEntryConnection> {
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         members::points_ledger(svc(ctx)?, self.0.id, w, false)
             .await
             .map(PointsEntryConnection)

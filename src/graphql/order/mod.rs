@@ -12,7 +12,6 @@ use crate::graphql::kernel::{
 };
 use crate::graphql::member::*;
 use crate::graphql::store::{Store, store_by_id};
-use crate::service::kernel::page::Window;
 use crate::service::order as orders;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{order_line, sales_order};

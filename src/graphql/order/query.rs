@@ -1,23 +1,17 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct OrderQuery;
 
+#[relay_pages]
 #[Object]
 impl OrderQuery {
     /// Orders of the viewer's stores (ORDER_VIEW), newest first unless `reverse`.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<OrderFilter>,
         #[graphql(desc = "Ordering (default CREATED_AT).")] sort_key: Option<OrderSortKey>,
         #[graphql(desc = "Oldest (or smallest) first.", default)] reverse: bool,
@@ -44,12 +38,7 @@ impl OrderQuery {
             OrderSortKey::PaidAt => orders::OrderSort::PaidAt,
             OrderSortKey::Amount => orders::OrderSort::Amount,
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         orders::list(svc(ctx)?, filter, sort, w, reverse)
             .await
             .map(OrderConnection)

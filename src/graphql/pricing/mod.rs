@@ -10,7 +10,6 @@ use crate::graphql::kernel::scalars::{DateTime, Money};
 use crate::graphql::kernel::{
     UserErrorObject, decode_id, decode_opt_id, loaders, split, split_outcome, svc,
 };
-use crate::service::kernel::page::Window;
 use crate::service::pricing;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::price_change;

@@ -1,4 +1,5 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 /// Issued coupon states: CLAIMED → USED (locked to an order) → CLAIMED again if that order is
 /// cancelled before payment; EXPIRED after validity; INVALIDATED when the template is cancelled.
@@ -166,23 +167,16 @@ pub struct CouponPayload {
 #[derive(Default)]
 pub struct CouponQuery;
 
+#[relay_pages]
 #[Object]
 impl CouponQuery {
     /// Issued coupons (PROMO_VIEW), inside the viewer's stores, in issue order.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn coupons(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<CouponFilter>,
         #[graphql(desc = "Descending.", default)] reverse: bool,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<CouponConnection> {
         let f = filter.unwrap_or_default();
         let filter = coupons::Filter {
@@ -196,12 +190,7 @@ impl CouponQuery {
                 .map(Into::into)
                 .collect(),
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         let args = crate::service::kernel::page::PageArgs::parse(w, reverse, "ID").gql()?;
         coupons::list(svc(ctx)?, &filter, &args)
             .await

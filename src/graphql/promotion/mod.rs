@@ -15,7 +15,6 @@ use crate::graphql::kernel::{
 };
 use crate::graphql::member::{Member, MemberSegment};
 use crate::graphql::store::{Store, store_by_id};
-use crate::service::kernel::page::Window;
 use crate::service::promotion as promos;
 use crate::service::promotion::coupon::State;
 use crate::service::promotion::quote::{GuardReport, Priced};

@@ -1,26 +1,20 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct PromotionQuery;
 
+#[relay_pages]
 #[Object]
 impl PromotionQuery {
     /// Promotions and coupon templates (PROMO_VIEW), inside the viewer's stores.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn promotions(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<PromotionFilter>,
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<PromotionSortKeys>,
         #[graphql(desc = "Descending.", default)] reverse: bool,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<PromotionConnection> {
         let f = filter.unwrap_or_default();
         let filter = promos::Filter {
@@ -46,12 +40,7 @@ impl PromotionQuery {
             PromotionSortKeys::StartAt => (promos::SortKey::StartAt, "START_AT"),
             PromotionSortKeys::EndAt => (promos::SortKey::EndAt, "END_AT"),
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         let args = crate::service::kernel::page::PageArgs::parse(w, reverse, sort.1).gql()?;
         promos::list(svc(ctx)?, &filter, sort.0, &args)
             .await
@@ -60,19 +49,11 @@ impl PromotionQuery {
     }
 
     /// Only coupon templates (PROMO_VIEW): `promotions` with kind COUPON.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn coupon_templates(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Filters.")] filter: Option<CouponTemplateFilter>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
     ) -> async_graphql::Result<PromotionConnection> {
         let f = filter.unwrap_or_default();
         let filter = promos::Filter {
@@ -86,12 +67,7 @@ impl PromotionQuery {
                 .collect(),
             ..Default::default()
         };
-        let w = Window {
-            first,
-            after: after.as_deref(),
-            last,
-            before: before.as_deref(),
-        };
+        let w = page.window();
         let args = crate::service::kernel::page::PageArgs::parse(w, false, "ID").gql()?;
         promos::list(svc(ctx)?, &filter, promos::SortKey::Id, &args)
             .await

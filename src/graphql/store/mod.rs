@@ -6,7 +6,6 @@ use crate::graphql::kernel::scalars::{Date, DateTime, Money};
 use crate::graphql::kernel::*;
 use crate::graphql::kernel::{UserErrorObject, decode_id, loaders, svc};
 use crate::service;
-use crate::service::kernel::page::Window;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::store;
 

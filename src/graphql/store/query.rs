@@ -1,8 +1,10 @@
 use super::*;
+use crate::graphql::kernel::{RelayPage, relay_pages};
 
 #[derive(Default)]
 pub struct StoreQuery;
 
+#[relay_pages]
 #[Object]
 impl StoreQuery {
     /// One store. NOT_FOUND when it does not exist or is not assigned to the viewer.
@@ -16,18 +18,10 @@ impl StoreQuery {
     }
 
     /// The viewer's stores (directors: all), keyset-paginated.
-    #[graphql(
-        complexity = "crate::graphql::kernel::cost::page_cost(first, last, child_complexity)"
-    )]
     async fn stores(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 0–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
-        #[graphql(desc = "Page size counted from the end, 0–100 (instead of first).")] last: Option<
-            i32,
-        >,
-        #[graphql(desc = "Cursor before which the page ends.")] before: Option<String>,
+        page: RelayPage,
         #[graphql(desc = "Filters.")] filter: Option<StoreFilter>,
         #[graphql(desc = "Ordering (default ID).", default)] sort_key: StoreSortKeys,
         #[graphql(desc = "Reverse the ordering.", default)] reverse: bool,
@@ -43,20 +37,9 @@ impl StoreQuery {
             platform: filter.platform.map(|p| p.as_str().to_owned()),
             name_contains: filter.name_contains,
         };
-        service::store::list(
-            svc(ctx)?,
-            f,
-            sort,
-            Window {
-                first,
-                after: after.as_deref(),
-                last,
-                before: before.as_deref(),
-            },
-            reverse,
-        )
-        .await
-        .map(StoreConnection)
-        .gql()
+        service::store::list(svc(ctx)?, f, sort, page.window(), reverse)
+            .await
+            .map(StoreConnection)
+            .gql()
     }
 }
