@@ -4,13 +4,14 @@
 //! caused the request) inside the one transaction that marks the request approved. Capabilities
 //! file and close requests through `kernel::approval_queue` and never import this module.
 
+use crate::service::kernel::scope::InScope;
 use entity::approval_request;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use serde_json::json;
 
-use crate::auth::{Role, Staff, StoreScope};
+use crate::auth::{Role, Staff};
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
 use crate::service::kernel::approval_queue::{Kind, Payload, Status, effective_status};
@@ -257,10 +258,7 @@ pub async fn list(
         return Err(AppError::not_found("store"));
     }
     let args = PageArgs::parse(window, true, "ID")?;
-    let mut q = approval_request::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(approval_request::Column::StoreId.is_in(stores));
-    }
+    let mut q = approval_request::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(approval_request::Column::StoreId.eq(s))
     }

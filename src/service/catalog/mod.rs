@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{Permission, Role, Staff, StoreScope};
+use crate::auth::{Permission, Role, Staff};
 use crate::db;
 use crate::domain::compliance::{self, Hit};
 use crate::domain::text;

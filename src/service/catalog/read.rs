@@ -1,13 +1,13 @@
 //! Reading products in scope: one, by ids, filtered keyset pages.
 
 use super::*;
+use crate::service::kernel::scope::InScope;
 
 /// One product in scope.
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn product_get(ctx: &ServiceCtx, id: i64) -> Result<product::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::ProductView, None)?;
-    crate::service::kernel::scope::get_in_scope::<product::Entity>(&ctx.db, staff, id, false).await
+    crate::service::kernel::scope::viewable::<product::Entity>(ctx, Permission::ProductView, id)
+        .await
 }
 
 /// Products by id within scope (loader).
@@ -68,10 +68,7 @@ pub async fn product_list(
     staff.require(Permission::ProductView, filter.store_id)?;
     let sort_name = sort.cursor_name();
     let args = PageArgs::parse(window, reverse, sort_name)?;
-    let mut q = product::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(product::Column::StoreId.is_in(stores));
-    }
+    let mut q = product::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(product::Column::StoreId.eq(s))
     }

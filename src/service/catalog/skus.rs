@@ -1,6 +1,7 @@
 //! SKUs: generation from sales attributes, lookups and low stock.
 
 use super::*;
+use crate::service::kernel::scope::InScope;
 use crate::service::kernel::write::write;
 use sea_orm::DatabaseTransaction;
 use std::collections::HashSet;
@@ -364,12 +365,10 @@ pub async fn skus_by_products(
     product_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<sku::Model>>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
-    let mut q = sku::Entity::find()
+    let q = sku::Entity::find()
         .filter(sku::Column::ProductId.is_in(product_ids.iter().copied()))
+        .in_scope(staff)
         .order_by_asc(sku::Column::Id);
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(sku::Column::StoreId.is_in(stores));
-    }
     let mut map: HashMap<i64, Vec<sku::Model>> = HashMap::new();
     for s in q.all(&ctx.db).await? {
         map.entry(s.product_id).or_default().push(s);
@@ -397,9 +396,8 @@ pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> 
 /// SKUs by id within the viewer's stores (loader).
 #[tracing::instrument(skip_all)]
 pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model>, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::ProductView, None)?;
-    crate::service::kernel::scope::by_ids_in_scope::<sku::Entity>(&ctx.db, staff, ids).await
+    crate::service::kernel::scope::viewable_by_ids::<sku::Entity>(ctx, Permission::ProductView, ids)
+        .await
 }
 
 /// `skuByCode(storeId, code)`.

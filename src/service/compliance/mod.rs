@@ -1,6 +1,7 @@
 //! The per-store compliance allow-list (COMPLIANCE_ALLOWLIST): phrases whose hits are dropped,
 //! because the 2023 exemptions need human judgement.
 
+use crate::service::kernel::scope::InScope;
 use std::collections::HashMap;
 
 use entity::compliance_allowlist as allow;
@@ -9,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::auth::{Permission, StoreScope};
+use crate::auth::Permission;
 
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode, on_unique};
@@ -74,11 +75,9 @@ pub async fn phrases_by_store(
     store_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>, AppError> {
     let staff = ctx.viewer.staff_pending_password()?;
-    let mut q =
-        allow::Entity::find().filter(allow::Column::StoreId.is_in(store_ids.iter().copied()));
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(allow::Column::StoreId.is_in(stores));
-    }
+    let q = allow::Entity::find()
+        .filter(allow::Column::StoreId.is_in(store_ids.iter().copied()))
+        .in_scope(staff);
     let mut map: HashMap<i64, Vec<String>> = HashMap::new();
     for a in q.all(&ctx.db).await? {
         map.entry(a.store_id).or_default().push(a.phrase);

@@ -2,11 +2,12 @@
 //! reserved`; nothing goes below zero, also under concurrent requests (each change is one
 //! conditional UPDATE, so two writers cannot both take the last unit).
 
+use crate::service::kernel::scope::InScope;
 use entity::{inventory_movement, sku};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::auth::{Access, Permission, StoreScope};
+use crate::auth::{Access, Permission};
 use crate::db;
 use crate::domain::text;
 use crate::error::{AppError, ErrorCode};
@@ -304,10 +305,10 @@ pub async fn movement_get(
     ctx: &ServiceCtx,
     id: i64,
 ) -> Result<inventory_movement::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::ProductView, None)?;
-    crate::service::kernel::scope::get_in_scope::<inventory_movement::Entity>(
-        &ctx.db, staff, id, false,
+    crate::service::kernel::scope::viewable::<inventory_movement::Entity>(
+        ctx,
+        Permission::ProductView,
+        id,
     )
     .await
 }
@@ -331,10 +332,7 @@ pub async fn movements(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, filter.store_id)?;
     let args = PageArgs::parse(window, !reverse, "ID")?;
-    let mut q = inventory_movement::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(inventory_movement::Column::StoreId.is_in(stores));
-    }
+    let mut q = inventory_movement::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(inventory_movement::Column::StoreId.eq(s))
     }

@@ -4,8 +4,9 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select};
 
-use crate::auth::{Staff, StoreScope};
+use crate::auth::{Permission, Staff, StoreScope};
 use crate::error::AppError;
+use crate::service::ServiceCtx;
 
 /// A table whose rows belong to one store.
 pub trait StoreOwned: EntityTrait {
@@ -65,6 +66,29 @@ pub async fn by_ids_in_scope<E: StoreOwned>(
         .in_scope(staff)
         .all(conn)
         .await?)
+}
+
+/// One row for a viewer who holds `perm`: FORBIDDEN without it, NOT_FOUND when absent or in
+/// another store (the `node(id:)` and single-object queries).
+pub async fn viewable<E: StoreOwned>(
+    ctx: &ServiceCtx,
+    perm: Permission,
+    id: i64,
+) -> Result<E::Model, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(perm, None)?;
+    get_in_scope::<E>(&ctx.db, staff, id, false).await
+}
+
+/// The rows of `ids` a viewer holding `perm` may see, in one statement (a loader's batch).
+pub async fn viewable_by_ids<E: StoreOwned>(
+    ctx: &ServiceCtx,
+    perm: Permission,
+    ids: &[i64],
+) -> Result<Vec<E::Model>, AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(perm, None)?;
+    by_ids_in_scope::<E>(&ctx.db, staff, ids).await
 }
 
 /// Implements [`StoreOwned`] for entities with `id` and `store_id` columns.

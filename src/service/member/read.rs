@@ -213,27 +213,26 @@ pub async fn points_ledger(
 /// `node(id:)` of a points entry (MEMBER_VIEW, the member's store).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn points_entry_get(ctx: &ServiceCtx, id: i64) -> Result<points_entry::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::MemberView, None)?;
-    crate::service::kernel::scope::get_in_scope::<points_entry::Entity>(&ctx.db, staff, id, false)
+    crate::service::kernel::scope::viewable::<points_entry::Entity>(ctx, Permission::MemberView, id)
         .await
 }
 
 /// `node(id:)` of a tier change (MEMBER_VIEW, the member's store).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn tier_change_get(ctx: &ServiceCtx, id: i64) -> Result<tier_change::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::MemberView, None)?;
-    crate::service::kernel::scope::get_in_scope::<tier_change::Entity>(&ctx.db, staff, id, false)
+    crate::service::kernel::scope::viewable::<tier_change::Entity>(ctx, Permission::MemberView, id)
         .await
 }
 
 /// Members by id within the viewer's stores (loader).
 #[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<member::Model>, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::MemberView, None)?;
-    crate::service::kernel::scope::by_ids_in_scope::<member::Entity>(&ctx.db, staff, ids).await
+    crate::service::kernel::scope::viewable_by_ids::<member::Entity>(
+        ctx,
+        Permission::MemberView,
+        ids,
+    )
+    .await
 }
 
 /// A member's tier changes, newest first.

@@ -7,6 +7,7 @@
 //! nothing else; stock and points effects happen once per line and order, whatever is
 //! re-imported. Writes are batched in one transaction.
 
+use crate::service::kernel::scope::InScope;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 
@@ -19,7 +20,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::auth::{Permission, StoreScope};
+use crate::auth::Permission;
 use crate::db;
 use crate::domain::Fen;
 use crate::domain::order_status::{OrderStatus, Stage, can_reach};
@@ -76,10 +77,7 @@ pub async fn list(
         OrderSort::Amount => "AMOUNT",
     };
     let args = PageArgs::parse(window, !reverse, name)?;
-    let mut q = sales_order::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(sales_order::Column::StoreId.is_in(stores));
-    }
+    let mut q = sales_order::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(sales_order::Column::StoreId.eq(s));
     }
@@ -156,26 +154,25 @@ pub async fn list(
 /// `order(id)` (ORDER_VIEW).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<sales_order::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::OrderView, None)?;
-    crate::service::kernel::scope::get_in_scope::<sales_order::Entity>(&ctx.db, staff, id, false)
+    crate::service::kernel::scope::viewable::<sales_order::Entity>(ctx, Permission::OrderView, id)
         .await
 }
 
 /// Orders by id in the viewer's stores (ORDER_VIEW), in one statement (the loaders' batch).
 #[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sales_order::Model>, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::OrderView, None)?;
-    crate::service::kernel::scope::by_ids_in_scope::<sales_order::Entity>(&ctx.db, staff, ids).await
+    crate::service::kernel::scope::viewable_by_ids::<sales_order::Entity>(
+        ctx,
+        Permission::OrderView,
+        ids,
+    )
+    .await
 }
 
 /// `node(id:)` of an order line (ORDER_VIEW, the order's store).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
 pub async fn line_get(ctx: &ServiceCtx, id: i64) -> Result<order_line::Model, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::OrderView, None)?;
-    crate::service::kernel::scope::get_in_scope::<order_line::Entity>(&ctx.db, staff, id, false)
+    crate::service::kernel::scope::viewable::<order_line::Entity>(ctx, Permission::OrderView, id)
         .await
 }
 

@@ -1,6 +1,7 @@
 //! SKU list prices within each role's limits, floor prices,
 //! costs, and the price history.
 
+use crate::service::kernel::scope::InScope;
 use chrono::{DateTime, Duration, Utc};
 use entity::{price_change, sku, store};
 use sea_orm::{
@@ -8,7 +9,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::auth::{Access, Permission, Role, Staff, StoreScope};
+use crate::auth::{Access, Permission, Role, Staff};
 use crate::domain::{Fen, text};
 use crate::error::{AppError, ErrorCode, UserError};
 use crate::service::kernel::approval_queue::{self as queue, PriceChange};
@@ -440,10 +441,7 @@ pub async fn history(
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::ProductView, store_id)?;
     let args = PageArgs::parse(window, true, "ID")?;
-    let mut q = price_change::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(price_change::Column::StoreId.is_in(stores));
-    }
+    let mut q = price_change::Entity::find().in_scope(staff);
     if let Some(s) = sku_id {
         q = q.filter(price_change::Column::SkuId.eq(s))
     }

@@ -3,6 +3,7 @@
 //! goes past the template's total quantity or per-buyer limit, also under concurrent requests:
 //! the template's counter moves by a guarded UPDATE that holds its row until commit.
 
+use crate::service::kernel::scope::InScope;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -14,7 +15,7 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::auth::{Permission, Staff, StoreScope};
+use crate::auth::{Permission, Staff};
 use crate::db;
 use crate::domain::rfm::Segment;
 use crate::engine::{Audience, Buyer, Kind};
@@ -568,10 +569,7 @@ pub async fn list(
     use sea_orm::Condition;
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, f.store_id)?;
-    let mut q = coupon::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(C::StoreId.is_in(stores));
-    }
+    let mut q = coupon::Entity::find().in_scope(staff);
     if let Some(s) = f.store_id {
         q = q.filter(C::StoreId.eq(s));
     }
@@ -613,7 +611,10 @@ pub async fn list(
 /// Coupons by id inside the viewer's stores (loaders, `node`).
 #[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<coupon::Model>, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::PromoView, None)?;
-    crate::service::kernel::scope::by_ids_in_scope::<coupon::Entity>(&ctx.db, staff, ids).await
+    crate::service::kernel::scope::viewable_by_ids::<coupon::Entity>(
+        ctx,
+        Permission::PromoView,
+        ids,
+    )
+    .await
 }

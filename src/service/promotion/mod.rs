@@ -20,7 +20,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::auth::{Access, Permission, Role, Staff, StoreScope};
+use crate::auth::{Access, Permission, Role, Staff};
 use crate::domain::text;
 use crate::engine::guard::{self, GuardInput};
 use crate::engine::{

@@ -1,6 +1,7 @@
 //! Reading promotions in scope: one, by ids, filtered keyset pages.
 
 use super::*;
+use crate::service::kernel::scope::InScope;
 
 /// `promotion(id)` (PROMO_VIEW).
 #[tracing::instrument(skip_all, fields(subject.id = id))]
@@ -13,9 +14,12 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError
 /// Promotions by id inside the viewer's stores (loaders, `node`).
 #[tracing::instrument(skip_all)]
 pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<promotion::Model>, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::PromoView, None)?;
-    crate::service::kernel::scope::by_ids_in_scope::<promotion::Entity>(&ctx.db, staff, ids).await
+    crate::service::kernel::scope::viewable_by_ids::<promotion::Entity>(
+        ctx,
+        Permission::PromoView,
+        ids,
+    )
+    .await
 }
 
 /// Sort keys of `promotions`.
@@ -82,10 +86,7 @@ pub async fn list(
     use promotion::Column as C;
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::PromoView, filter.store_id)?;
-    let mut q = promotion::Entity::find();
-    if let StoreScope::Only(stores) = staff.scope() {
-        q = q.filter(C::StoreId.is_in(stores));
-    }
+    let mut q = promotion::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(C::StoreId.eq(s));
     }
