@@ -40,6 +40,25 @@ pub struct MemberFilter {
     pub nick_contains: Option<String>,
 }
 
+impl MemberFilter {
+    /// The service's filter, with global IDs decoded (BAD_USER_INPUT naming the field).
+    pub(crate) fn into_service(self) -> async_graphql::Result<members::MemberFilter> {
+        Ok(members::MemberFilter {
+            store_id: decode_opt_id(&self.store_id, NodeType::Store, "filter.storeId")?,
+            tier: self.tier,
+            segment: self.segment.map(Into::into),
+            segment_as_of: self.segment_as_of.map(|d| d.0),
+            tag: self.tag,
+            last_order_from: self.last_order_from.map(|d| d.0),
+            last_order_to: self.last_order_to.map(|d| d.0),
+            min_spend_fen: self.min_total_paid.map(|m| m.0.0),
+            max_spend_fen: self.max_total_paid.map(|m| m.0.0),
+            phone: self.phone,
+            nick_contains: self.nick_contains,
+        })
+    }
+}
+
 /// Input of `memberUpdate`; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct MemberUpdateInput {

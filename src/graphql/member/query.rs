@@ -16,20 +16,7 @@ impl MemberQuery {
         #[graphql(desc = "Ordering (default ID).")] sort_key: Option<MemberSortKey>,
         #[graphql(desc = "Descending instead of ascending.", default)] reverse: bool,
     ) -> async_graphql::Result<MemberConnection> {
-        let f = filter.unwrap_or_default();
-        let filter = members::MemberFilter {
-            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
-            tier: f.tier,
-            segment: f.segment.map(Into::into),
-            segment_as_of: f.segment_as_of.map(|d| d.0),
-            tag: f.tag,
-            last_order_from: f.last_order_from.map(|d| d.0),
-            last_order_to: f.last_order_to.map(|d| d.0),
-            min_spend_fen: f.min_total_paid.map(|m| m.0.0),
-            max_spend_fen: f.max_total_paid.map(|m| m.0.0),
-            phone: f.phone,
-            nick_contains: f.nick_contains,
-        };
+        let filter = filter.unwrap_or_default().into_service()?;
         let w = page.window();
         members::list(svc(ctx)?, filter, sort(sort_key), w, reverse)
             .await

@@ -33,3 +33,25 @@ pub struct OrderFilter {
     /// Only orders with (true) or without (false) oversold units.
     pub oversold: Option<bool>,
 }
+
+impl OrderFilter {
+    /// The service's filter, with global IDs decoded (BAD_USER_INPUT naming the field).
+    pub(crate) fn into_service(self) -> async_graphql::Result<orders::OrderFilter> {
+        Ok(orders::OrderFilter {
+            store_id: decode_opt_id(&self.store_id, NodeType::Store, "filter.storeId")?,
+            statuses: self
+                .statuses
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            created_from: self.created_from.map(|d| d.0),
+            created_to: self.created_to.map(|d| d.0),
+            member_id: decode_opt_id(&self.member_id, NodeType::Member, "filter.memberId")?,
+            consulted: self.consulted,
+            channel: self.channel,
+            order_no: self.order_no,
+            oversold: self.oversold,
+        })
+    }
+}

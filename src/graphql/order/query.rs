@@ -16,23 +16,7 @@ impl OrderQuery {
         #[graphql(desc = "Ordering (default CREATED_AT).")] sort_key: Option<OrderSortKey>,
         #[graphql(desc = "Oldest (or smallest) first.", default)] reverse: bool,
     ) -> async_graphql::Result<OrderConnection> {
-        let f = filter.unwrap_or_default();
-        let filter = orders::OrderFilter {
-            store_id: decode_opt_id(&f.store_id, NodeType::Store, "filter.storeId")?,
-            statuses: f
-                .statuses
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            created_from: f.created_from.map(|d| d.0),
-            created_to: f.created_to.map(|d| d.0),
-            member_id: decode_opt_id(&f.member_id, NodeType::Member, "filter.memberId")?,
-            consulted: f.consulted,
-            channel: f.channel,
-            order_no: f.order_no,
-            oversold: f.oversold,
-        };
+        let filter = filter.unwrap_or_default().into_service()?;
         let sort = match sort_key.unwrap_or(OrderSortKey::CreatedAt) {
             OrderSortKey::CreatedAt => orders::OrderSort::CreatedAt,
             OrderSortKey::PaidAt => orders::OrderSort::PaidAt,

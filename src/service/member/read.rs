@@ -42,66 +42,21 @@ pub async fn list(
 ) -> Result<Page<member::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::MemberView, filter.store_id)?;
-    let name = match sort {
-        MemberSort::Id => "ID",
-        MemberSort::LastOrderAt => "LAST_ORDER_AT",
-        MemberSort::TotalPaid => "TOTAL_PAID",
-        MemberSort::Points => "POINTS",
+    let spec: page::SortSpec<'_, member::Entity, member::Column> = match sort {
+        MemberSort::Id => ("ID", member::Column::Id, |m| CursorKey::Int(m.id)),
+        MemberSort::LastOrderAt => ("LAST_ORDER_AT", member::Column::LastOrderAt, |m| {
+            CursorKey::Time(m.last_order_at)
+        }),
+        MemberSort::TotalPaid => ("TOTAL_PAID", member::Column::TotalPaidFen, |m| {
+            CursorKey::Int(m.total_paid_fen)
+        }),
+        MemberSort::Points => ("POINTS", member::Column::PointsBalance, |m| {
+            CursorKey::Int(m.points_balance)
+        }),
     };
-    let args = PageArgs::parse(window, reverse, name)?;
+    let args = PageArgs::parse(window, reverse, spec.0)?;
     let q = filtered(ctx, staff, filter).await?;
-    match sort {
-        MemberSort::Id => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("ID", member::Column::Id, |m| CursorKey::Int(m.id)),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::LastOrderAt => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("LAST_ORDER_AT", member::Column::LastOrderAt, |m| {
-                    CursorKey::Time(m.last_order_at)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::TotalPaid => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("TOTAL_PAID", member::Column::TotalPaidFen, |m| {
-                    CursorKey::Int(m.total_paid_fen)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-        MemberSort::Points => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("POINTS", member::Column::PointsBalance, |m| {
-                    CursorKey::Int(m.points_balance)
-                }),
-                member::Column::Id,
-                |m| m.id,
-                &args,
-            )
-            .await
-        }
-    }
+    page::fetch(&ctx.db, q, spec, member::Column::Id, |m| m.id, &args).await
 }
 
 /// The members `filter` selects, in the viewer's stores.

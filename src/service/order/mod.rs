@@ -71,12 +71,19 @@ pub async fn list(
 ) -> Result<Page<sales_order::Entity>, AppError> {
     let staff = ctx.viewer.staff()?;
     staff.require(Permission::OrderView, filter.store_id)?;
-    let name = match sort {
-        OrderSort::CreatedAt => "CREATED_AT",
-        OrderSort::PaidAt => "PAID_AT",
-        OrderSort::Amount => "AMOUNT",
+    let spec: page::SortSpec<'_, sales_order::Entity, sales_order::Column> = match sort {
+        OrderSort::CreatedAt => ("CREATED_AT", sales_order::Column::OrderedAt, |o| {
+            CursorKey::Time(o.ordered_at)
+        }),
+        // Only paid orders are listed by payment time, so the key is always there.
+        OrderSort::PaidAt => ("PAID_AT", sales_order::Column::PaidAt, |o| {
+            CursorKey::Time(o.paid_at.unwrap_or_default())
+        }),
+        OrderSort::Amount => ("AMOUNT", sales_order::Column::PaidFen, |o| {
+            CursorKey::Int(o.paid_fen)
+        }),
     };
-    let args = PageArgs::parse(window, !reverse, name)?;
+    let args = PageArgs::parse(window, !reverse, spec.0)?;
     let mut q = sales_order::Entity::find().in_scope(staff);
     if let Some(s) = filter.store_id {
         q = q.filter(sales_order::Column::StoreId.eq(s));
@@ -107,48 +114,10 @@ pub async fn list(
         Some(false) => q = q.filter(sales_order::Column::OversoldUnits.eq(0)),
         None => {}
     }
-    match sort {
-        OrderSort::CreatedAt => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("CREATED_AT", sales_order::Column::OrderedAt, |o| {
-                    CursorKey::Time(o.ordered_at)
-                }),
-                sales_order::Column::Id,
-                |o| o.id,
-                &args,
-            )
-            .await
-        }
-        OrderSort::PaidAt => {
-            let q = q.filter(sales_order::Column::PaidAt.is_not_null());
-            page::fetch(
-                &ctx.db,
-                q,
-                ("PAID_AT", sales_order::Column::PaidAt, |o| {
-                    CursorKey::Time(o.paid_at.unwrap_or_default())
-                }),
-                sales_order::Column::Id,
-                |o| o.id,
-                &args,
-            )
-            .await
-        }
-        OrderSort::Amount => {
-            page::fetch(
-                &ctx.db,
-                q,
-                ("AMOUNT", sales_order::Column::PaidFen, |o| {
-                    CursorKey::Int(o.paid_fen)
-                }),
-                sales_order::Column::Id,
-                |o| o.id,
-                &args,
-            )
-            .await
-        }
+    if sort == OrderSort::PaidAt {
+        q = q.filter(sales_order::Column::PaidAt.is_not_null());
     }
+    page::fetch(&ctx.db, q, spec, sales_order::Column::Id, |o| o.id, &args).await
 }
 
 /// `order(id)` (ORDER_VIEW).
