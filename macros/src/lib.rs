@@ -26,10 +26,10 @@ pub fn relay_pages(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     let mut block = parse_macro_input!(item as ItemImpl);
     for item in &mut block.items {
-        if let ImplItem::Fn(f) = item {
-            if let Err(e) = expand(f) {
-                return e.to_compile_error().into();
-            }
+        if let ImplItem::Fn(f) = item
+            && let Err(e) = expand(f)
+        {
+            return e.to_compile_error().into();
         }
     }
     quote!(#block).into()

@@ -1,5 +1,6 @@
 use super::*;
 use crate::graphql::kernel::{RelayPage, relay_pages};
+use crate::service::kernel::scope::viewable;
 
 #[derive(Default)]
 pub struct CatalogQuery;
@@ -39,7 +40,10 @@ impl CatalogQuery {
         #[graphql(desc = "Global ID.")] id: ID,
     ) -> async_graphql::Result<Product> {
         let id = decode_id(&id, NodeType::Product, "id").gql()?;
-        cat::product_get(svc(ctx)?, id).await.map(Product).gql()
+        viewable::<entity::product::Entity>(svc(ctx)?, id)
+            .await
+            .map(Product)
+            .gql()
     }
 
     /// Products of the viewer's stores.

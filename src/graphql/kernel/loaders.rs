@@ -3,6 +3,7 @@
 //! runs one service function per batch of keys; each relation is one accessor of [`Loaders`],
 //! which builds its loader on first use.
 
+use crate::service::kernel::scope::viewable_by_ids;
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
@@ -13,7 +14,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{category, product, sku, staff, store};
 
 use crate::error::AppError;
-use crate::service::{self, ServiceCtx, account, catalog, compliance, member, order, promotion};
+use crate::service::{self, ServiceCtx, account, catalog, compliance, member, order};
 
 type Fetched<K, V> = Pin<Box<dyn Future<Output = Result<HashMap<K, V>, AppError>> + Send>>;
 type Fetch<K, V> = Arc<dyn Fn(ServiceCtx, Vec<K>) -> Fetched<K, V> + Send + Sync>;
@@ -196,7 +197,7 @@ impl Loaders {
         self.skus.get_or_init(|| {
             by_id(
                 &self.ctx,
-                |c, k| async move { catalog::skus_by_ids(&c, &k).await },
+                |c, k| async move { viewable_by_ids::<entity::sku::Entity>(&c, &k).await },
                 |m| m.id,
             )
         })
@@ -206,7 +207,7 @@ impl Loaders {
         self.members.get_or_init(|| {
             by_id(
                 &self.ctx,
-                |c, k| async move { member::by_ids(&c, &k).await },
+                |c, k| async move { viewable_by_ids::<entity::member::Entity>(&c, &k).await },
                 |m| m.id,
             )
         })
@@ -226,7 +227,7 @@ impl Loaders {
         self.orders.get_or_init(|| {
             by_id(
                 &self.ctx,
-                |c, k| async move { order::by_ids(&c, &k).await },
+                |c, k| async move { viewable_by_ids::<entity::sales_order::Entity>(&c, &k).await },
                 |m| m.id,
             )
         })
@@ -252,7 +253,7 @@ impl Loaders {
         self.promotions.get_or_init(|| {
             by_id(
                 &self.ctx,
-                |c, k| async move { promotion::by_ids(&c, &k).await },
+                |c, k| async move { viewable_by_ids::<entity::promotion::Entity>(&c, &k).await },
                 |m| m.id,
             )
         })

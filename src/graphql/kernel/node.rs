@@ -1,4 +1,5 @@
 use super::*;
+use crate::service::kernel::scope::{viewable, viewable_by_ids};
 
 /// An object with a global ID.
 #[derive(Interface)]
@@ -68,8 +69,10 @@ pub(crate) async fn resolve_node(
         NodeType::Sku => {
             found(service::catalog::sku_get(svc, gid.id).await)?.map(|m| Node::Sku(catalog::Sku(m)))
         }
-        NodeType::InventoryMovement => found(service::inventory::movement_get(svc, gid.id).await)?
-            .map(|m| Node::InventoryMovement(crate::graphql::inventory::InventoryMovement(m))),
+        NodeType::InventoryMovement => {
+            found(viewable::<entity::inventory_movement::Entity>(svc, gid.id).await)?
+                .map(|m| Node::InventoryMovement(crate::graphql::inventory::InventoryMovement(m)))
+        }
         NodeType::ApprovalRequest => found(service::approval::get(svc, gid.id).await)?
             .map(|m| Node::ApprovalRequest(crate::graphql::approval::ApprovalRequest(m))),
         NodeType::ComplianceAllowlistEntry => found(service::compliance::get(svc, gid.id).await)?
@@ -82,13 +85,15 @@ pub(crate) async fn resolve_node(
             .map(|m| Node::PriceChange(crate::graphql::pricing::PriceChange(m))),
         NodeType::Member => found(service::member::get(svc, gid.id).await)?
             .map(|m| Node::Member(crate::graphql::member::Member(m))),
-        NodeType::Order => found(service::order::get(svc, gid.id).await)?
+        NodeType::Order => found(viewable::<entity::sales_order::Entity>(svc, gid.id).await)?
             .map(|m| Node::Order(crate::graphql::order::Order(m))),
-        NodeType::OrderLine => found(service::order::line_get(svc, gid.id).await)?
+        NodeType::OrderLine => found(viewable::<entity::order_line::Entity>(svc, gid.id).await)?
             .map(|m| Node::OrderLine(crate::graphql::order::OrderLine(m))),
-        NodeType::PointsEntry => found(service::member::points_entry_get(svc, gid.id).await)?
-            .map(|m| Node::PointsEntry(crate::graphql::member::PointsEntry(m))),
-        NodeType::TierChange => found(service::member::tier_change_get(svc, gid.id).await)?
+        NodeType::PointsEntry => {
+            found(viewable::<entity::points_entry::Entity>(svc, gid.id).await)?
+                .map(|m| Node::PointsEntry(crate::graphql::member::PointsEntry(m)))
+        }
+        NodeType::TierChange => found(viewable::<entity::tier_change::Entity>(svc, gid.id).await)?
             .map(|m| Node::TierChange(crate::graphql::member::TierChange(m))),
         NodeType::Promotion => loaders
             .promotions()
@@ -97,7 +102,7 @@ pub(crate) async fn resolve_node(
             .map_err(loaders::gql_err)?
             .map(crate::graphql::promotion::Promotion::node)
             .transpose()?,
-        NodeType::Coupon => service::promotion::coupon::by_ids(svc, &[gid.id])
+        NodeType::Coupon => viewable_by_ids::<entity::coupon::Entity>(svc, &[gid.id])
             .await
             .gql()?
             .into_iter()

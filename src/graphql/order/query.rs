@@ -1,5 +1,6 @@
 use super::*;
 use crate::graphql::kernel::{RelayPage, relay_pages};
+use crate::service::kernel::scope::viewable;
 
 #[derive(Default)]
 pub struct OrderQuery;
@@ -37,6 +38,6 @@ impl OrderQuery {
         #[graphql(desc = "Global ID.")] id: ID,
     ) -> async_graphql::Result<Option<Order>> {
         let id = decode_id(&id, NodeType::Order, "id").gql()?;
-        Ok(found(orders::get(svc(ctx)?, id).await)?.map(Order))
+        Ok(found(viewable::<entity::sales_order::Entity>(svc(ctx)?, id).await)?.map(Order))
     }
 }

@@ -3,13 +3,6 @@
 use super::*;
 use crate::service::kernel::scope::InScope;
 
-/// One product in scope.
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn product_get(ctx: &ServiceCtx, id: i64) -> Result<product::Model, AppError> {
-    crate::service::kernel::scope::viewable::<product::Entity>(ctx, Permission::ProductView, id)
-        .await
-}
-
 /// Products by id within scope (loader).
 #[tracing::instrument(skip_all)]
 pub async fn products_by_ids(

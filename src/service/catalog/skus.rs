@@ -393,13 +393,6 @@ pub async fn sku_get(ctx: &ServiceCtx, id: i64) -> Result<sku::Model, AppError> 
     sku_in_scope(&ctx.db, staff, id).await
 }
 
-/// SKUs by id within the viewer's stores (loader).
-#[tracing::instrument(skip_all)]
-pub async fn skus_by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sku::Model>, AppError> {
-    crate::service::kernel::scope::viewable_by_ids::<sku::Entity>(ctx, Permission::ProductView, ids)
-        .await
-}
-
 /// `skuByCode(storeId, code)`.
 #[tracing::instrument(skip_all, fields(store.id = store_id))]
 pub async fn sku_by_code(

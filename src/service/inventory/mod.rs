@@ -299,20 +299,6 @@ pub async fn apply_change(
     Ok((after, movement))
 }
 
-/// One movement in the viewer's scope.
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn movement_get(
-    ctx: &ServiceCtx,
-    id: i64,
-) -> Result<inventory_movement::Model, AppError> {
-    crate::service::kernel::scope::viewable::<inventory_movement::Entity>(
-        ctx,
-        Permission::ProductView,
-        id,
-    )
-    .await
-}
-
 /// Filters of `inventoryMovements`.
 #[derive(Debug, Clone, Default)]
 pub struct MovementFilter {

@@ -68,32 +68,40 @@ pub async fn by_ids_in_scope<E: StoreOwned>(
         .await?)
 }
 
-/// One row for a viewer who holds `perm`: FORBIDDEN without it, NOT_FOUND when absent or in
-/// another store (the `node(id:)` and single-object queries).
-pub async fn viewable<E: StoreOwned>(
-    ctx: &ServiceCtx,
-    perm: Permission,
-    id: i64,
-) -> Result<E::Model, AppError> {
+/// A store-owned table read through `node(id:)` and the loaders: the permission that reads it
+/// is declared with the table, in the list at the end of this file.
+pub trait Viewable: StoreOwned {
+    /// What the viewer must hold to read a row (in the row's store).
+    const VIEW: Permission;
+}
+
+/// One row for a viewer who holds the table's view permission: FORBIDDEN without it,
+/// NOT_FOUND when absent or in another store.
+#[tracing::instrument(skip_all, fields(table = E::NAME, subject.id = id))]
+pub async fn viewable<E: Viewable>(ctx: &ServiceCtx, id: i64) -> Result<E::Model, AppError> {
     let staff = ctx.viewer.staff()?;
-    staff.require(perm, None)?;
+    staff.require(E::VIEW, None)?;
     get_in_scope::<E>(&ctx.db, staff, id, false).await
 }
 
-/// The rows of `ids` a viewer holding `perm` may see, in one statement (a loader's batch).
-pub async fn viewable_by_ids<E: StoreOwned>(
+/// The rows of `ids` a viewer holding the table's view permission may see, in one statement
+/// (a loader's batch).
+#[tracing::instrument(skip_all, fields(table = E::NAME))]
+pub async fn viewable_by_ids<E: Viewable>(
     ctx: &ServiceCtx,
-    perm: Permission,
     ids: &[i64],
 ) -> Result<Vec<E::Model>, AppError> {
     let staff = ctx.viewer.staff()?;
-    staff.require(perm, None)?;
+    staff.require(E::VIEW, None)?;
     by_ids_in_scope::<E>(&ctx.db, staff, ids).await
 }
 
 /// Implements [`StoreOwned`] for entities with `id` and `store_id` columns.
 macro_rules! store_owned {
-    ($($module:ident => $name:literal),* $(,)?) => {$(
+    ($($module:ident => $name:literal $(, read by $view:ident)?);* $(;)?) => {$(
+        $(impl Viewable for entity::$module::Entity {
+            const VIEW: Permission = Permission::$view;
+        })?
         impl StoreOwned for entity::$module::Entity {
             const NAME: &'static str = $name;
             fn id_column() -> Self::Column {
@@ -110,18 +118,18 @@ macro_rules! store_owned {
 }
 
 store_owned!(
-    approval_request => "approval request",
-    category => "category",
-    coupon => "coupon",
-    compliance_allowlist => "allow-list entry",
-    inventory_movement => "inventory movement",
-    member => "member",
-    order_line => "order line",
-    points_entry => "points entry",
-    price_change => "price change",
-    product => "product",
-    promotion => "promotion",
-    sales_order => "order",
-    sku => "SKU",
-    tier_change => "tier change",
+    approval_request => "approval request";
+    category => "category";
+    coupon => "coupon", read by PromoView;
+    compliance_allowlist => "allow-list entry";
+    inventory_movement => "inventory movement", read by ProductView;
+    member => "member", read by MemberView;
+    order_line => "order line", read by OrderView;
+    points_entry => "points entry", read by MemberView;
+    price_change => "price change";
+    product => "product", read by ProductView;
+    promotion => "promotion", read by PromoView;
+    sales_order => "order", read by OrderView;
+    sku => "SKU", read by ProductView;
+    tier_change => "tier change", read by MemberView;
 );

@@ -165,31 +165,6 @@ pub async fn points_ledger(
     .await
 }
 
-/// `node(id:)` of a points entry (MEMBER_VIEW, the member's store).
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn points_entry_get(ctx: &ServiceCtx, id: i64) -> Result<points_entry::Model, AppError> {
-    crate::service::kernel::scope::viewable::<points_entry::Entity>(ctx, Permission::MemberView, id)
-        .await
-}
-
-/// `node(id:)` of a tier change (MEMBER_VIEW, the member's store).
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn tier_change_get(ctx: &ServiceCtx, id: i64) -> Result<tier_change::Model, AppError> {
-    crate::service::kernel::scope::viewable::<tier_change::Entity>(ctx, Permission::MemberView, id)
-        .await
-}
-
-/// Members by id within the viewer's stores (loader).
-#[tracing::instrument(skip_all)]
-pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<member::Model>, AppError> {
-    crate::service::kernel::scope::viewable_by_ids::<member::Entity>(
-        ctx,
-        Permission::MemberView,
-        ids,
-    )
-    .await
-}
-
 /// A member's tier changes, newest first.
 #[tracing::instrument(skip_all, fields(subject.id = member_id))]
 pub async fn tier_changes(

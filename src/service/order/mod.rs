@@ -120,31 +120,6 @@ pub async fn list(
     page::fetch(&ctx.db, q, spec, sales_order::Column::Id, |o| o.id, &args).await
 }
 
-/// `order(id)` (ORDER_VIEW).
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<sales_order::Model, AppError> {
-    crate::service::kernel::scope::viewable::<sales_order::Entity>(ctx, Permission::OrderView, id)
-        .await
-}
-
-/// Orders by id in the viewer's stores (ORDER_VIEW), in one statement (the loaders' batch).
-#[tracing::instrument(skip_all)]
-pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<sales_order::Model>, AppError> {
-    crate::service::kernel::scope::viewable_by_ids::<sales_order::Entity>(
-        ctx,
-        Permission::OrderView,
-        ids,
-    )
-    .await
-}
-
-/// `node(id:)` of an order line (ORDER_VIEW, the order's store).
-#[tracing::instrument(skip_all, fields(subject.id = id))]
-pub async fn line_get(ctx: &ServiceCtx, id: i64) -> Result<order_line::Model, AppError> {
-    crate::service::kernel::scope::viewable::<order_line::Entity>(ctx, Permission::OrderView, id)
-        .await
-}
-
 /// Lines of orders (for the loader), by order id, in line order.
 pub async fn lines_of(
     conn: &impl ConnectionTrait,

@@ -607,14 +607,3 @@ pub async fn list(
     )
     .await
 }
-
-/// Coupons by id inside the viewer's stores (loaders, `node`).
-#[tracing::instrument(skip_all)]
-pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<coupon::Model>, AppError> {
-    crate::service::kernel::scope::viewable_by_ids::<coupon::Entity>(
-        ctx,
-        Permission::PromoView,
-        ids,
-    )
-    .await
-}

@@ -11,17 +11,6 @@ pub async fn get(ctx: &ServiceCtx, id: i64) -> Result<promotion::Model, AppError
     in_scope(&ctx.db, staff, id, false).await
 }
 
-/// Promotions by id inside the viewer's stores (loaders, `node`).
-#[tracing::instrument(skip_all)]
-pub async fn by_ids(ctx: &ServiceCtx, ids: &[i64]) -> Result<Vec<promotion::Model>, AppError> {
-    crate::service::kernel::scope::viewable_by_ids::<promotion::Entity>(
-        ctx,
-        Permission::PromoView,
-        ids,
-    )
-    .await
-}
-
 /// Sort keys of `promotions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
