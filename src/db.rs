@@ -1,8 +1,8 @@
 //! Database connection: pool options and SQLite pragmas (foreign keys, WAL, busy timeout),
 //! plus write transactions that behave the same under concurrency on both databases.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -12,16 +12,41 @@ use sea_orm::{
 };
 
 /// Counts executed SQL statements (exported on `/metrics`; tests use it to prove list queries
-/// cost a constant number of statements).
+/// cost a constant number of statements). On request it also keeps a copy of each statement
+/// (tests read the query plans of the statements a request really ran); when not recording
+/// that costs one relaxed load per statement.
 #[derive(Debug, Default)]
 pub struct StatementCounter {
     pub total: AtomicU64,
     pub failed: AtomicU64,
+    recording: AtomicBool,
+    recorded: Mutex<Vec<sea_orm::Statement>>,
 }
 
 impl StatementCounter {
     pub fn total(&self) -> u64 {
         self.total.load(Ordering::Relaxed)
+    }
+
+    /// Keeps a copy of every statement run from now on, until [`Self::take_recorded`].
+    pub fn start_recording(&self) {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.recording.store(true, Ordering::SeqCst);
+    }
+
+    /// The statements run since [`Self::start_recording`], in order; recording stops.
+    pub fn take_recorded(&self) -> Vec<sea_orm::Statement> {
+        self.recording.store(false, Ordering::SeqCst);
+        std::mem::take(&mut *self.recorded.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    fn record(&self, statement: &sea_orm::Statement) {
+        if self.recording.load(Ordering::Relaxed) {
+            (self.recorded.lock().unwrap_or_else(|p| p.into_inner())).push(statement.clone());
+        }
     }
 }
 
@@ -69,6 +94,7 @@ pub async fn connect_sized(
     let mut db = Database::connect(opt).await?;
     db.set_metric_callback(move |info| {
         counter.total.fetch_add(1, Ordering::Relaxed);
+        counter.record(info.statement);
         if info.failed {
             counter.failed.fetch_add(1, Ordering::Relaxed);
         }

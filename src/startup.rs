@@ -28,6 +28,8 @@ pub struct Application {
     pub generated_jwt_secret: bool,
     /// Whether the key of buyers' personal data was generated (ZHANGGUI_PII_KEY unset).
     pub generated_pii_key: bool,
+    /// The server pool's statement counter (tests record the statements a request runs).
+    pub statements: Arc<StatementCounter>,
 }
 
 /// Connects and applies pending migrations.
@@ -114,7 +116,7 @@ impl Application {
             jwt: Arc::new(JwtKeys::new(&secret)),
             pii,
             metrics: Metrics::default(),
-            statements: counter,
+            statements: counter.clone(),
             limits: settings.limits.clone(),
             clock: settings.clock.clone(),
             viewers: viewers.clone(),
@@ -155,6 +157,7 @@ impl Application {
             demo_logins,
             generated_jwt_secret,
             generated_pii_key,
+            statements: counter,
         })
     }
 

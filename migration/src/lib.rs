@@ -14,6 +14,7 @@ mod m20261129_000008_promotions;
 mod m20261204_000009_list_indexes;
 mod m20261204_000010_staff_notify;
 mod m20261204_000011_all_store_indexes;
+mod m20261206_000012_scoped_list_indexes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000009_list_indexes::Migration),
             Box::new(m20261204_000010_staff_notify::Migration),
             Box::new(m20261204_000011_all_store_indexes::Migration),
+            Box::new(m20261206_000012_scoped_list_indexes::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ mod member;
 mod n_plus_one;
 mod order;
 mod permissions_matrix;
+mod plans;
 mod pricing;
 mod promotion;
 mod store;

@@ -95,6 +95,9 @@ pub struct TestApp {
     /// The server's clock: a test moves time with `clock.advance(…)` instead of rewriting
     /// stored timestamps.
     pub clock: Clock,
+    /// The server pool's statement counter: `start_recording` / `take_recorded` give the
+    /// statements a request ran.
+    pub statement_log: Arc<StatementCounter>,
 }
 
 /// Settings as `serve` would build them, on a random port.
@@ -124,6 +127,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("first start creates admin");
     let addr = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
+    let statement_log = app.statements.clone();
     tokio::spawn(app.run_until_stopped());
     let db = zhanggui::db::connect(&test_db.url, Arc::new(StatementCounter::default()))
         .await
@@ -136,6 +140,7 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
         handle,
         test_db,
         clock,
+        statement_log,
     }
 }
 
