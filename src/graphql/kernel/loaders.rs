@@ -84,6 +84,8 @@ type RfmLoader = DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>;
 pub struct Loaders {
     ctx: ServiceCtx,
     stores: OnceLock<DataLoader<Batch<i64, store::Model>>>,
+    /// Each store's tier ladder, read once per batch (not once per member).
+    store_tiers: OnceLock<DataLoader<Batch<i64, Arc<Vec<member::TierDef>>>>>,
     staff: OnceLock<DataLoader<Batch<i64, staff::Model>>>,
     /// Store ids assigned to each staff member (only stores the viewer sees).
     staff_stores: OnceLock<DataLoader<Batch<i64, Vec<i64>>>>,
@@ -110,6 +112,7 @@ impl Loaders {
         Self {
             ctx: ctx.clone(),
             stores: OnceLock::new(),
+            store_tiers: OnceLock::new(),
             staff: OnceLock::new(),
             staff_stores: OnceLock::new(),
             categories: OnceLock::new(),
@@ -133,6 +136,16 @@ impl Loaders {
                 |c, k| async move { service::store::by_ids(&c, &k).await },
                 |m| m.id,
             )
+        })
+    }
+
+    pub fn store_tiers(&self) -> &DataLoader<Batch<i64, Arc<Vec<member::TierDef>>>> {
+        self.store_tiers.get_or_init(|| {
+            batch(&self.ctx, |c, k| async move {
+                (service::store::by_ids(&c, &k).await?.iter())
+                    .map(|s| Ok((s.id, Arc::new(member::tiers(s)?))))
+                    .collect()
+            })
         })
     }
 

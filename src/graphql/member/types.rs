@@ -141,11 +141,9 @@ impl Member {
         let Some(code) = &self.0.tier else {
             return Ok(None);
         };
-        let Some(store) = store_by_id(ctx, self.0.store_id).await? else {
-            return Ok(None);
-        };
-        let tiers = members::tiers(&store.0).gql()?;
-        Ok(tiers.iter().find(|t| &t.code == code).map(Into::into))
+        let l = ctx.data::<Loaders>()?;
+        let tiers = (l.store_tiers().load_one(self.0.store_id).await).map_err(loaders::gql_err)?;
+        Ok(tiers.and_then(|t| t.iter().find(|t| &t.code == code).map(Into::into)))
     }
     /// No downgrade before this instant (保级期 after an upgrade, or a director's manual tier).
     async fn tier_protected_until(&self) -> Option<DateTime> {
