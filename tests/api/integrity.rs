@@ -1151,7 +1151,7 @@ async fn unreadable_stored_settings_and_attributes_are_internal_errors() {
     let store = shop(&app, &admin, "设置店").await;
     let product = promo::product(&app, &admin, &store, "CUP-RED").await;
     let store_q = "query($id: ID!) { node(id: $id) { ... on Store { today membership { tiers { code } } } } }";
-    let product_q = "query($id: ID!) { node(id: $id) { ... on Product { images keyAttributes { name } category { salesAttributes { name } } } } }";
+    let product_q = "query($id: ID!) { node(id: $id) { ... on Product { images keyAttributes { name } category { salesAttributes { name } } skus { attributes { name value } } } } }";
     let ok = app
         .gql(Some(&admin.token), store_q, json!({ "id": store }))
         .await;
@@ -1184,6 +1184,12 @@ async fn unreadable_stored_settings_and_attributes_are_internal_errors() {
         (
             "UPDATE product SET key_attributes_json = '[1]'",
             "UPDATE product SET key_attributes_json = '{}'",
+            product_q,
+            &product,
+        ),
+        (
+            "UPDATE sku SET attributes_json = '[{\"name\": 1}]'",
+            "UPDATE sku SET attributes_json = '[]'",
             product_q,
             &product,
         ),

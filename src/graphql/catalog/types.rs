@@ -277,15 +277,11 @@ impl Sku {
         &self.0.code
     }
     /// Sales-attribute values, in the category's attribute order; empty for a default SKU.
-    async fn attributes(&self) -> Vec<AttributeValue> {
-        serde_json::from_str::<Vec<serde_json::Value>>(&self.0.attributes_json)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| AttributeValue {
-                name: v["name"].as_str().unwrap_or_default().to_owned(),
-                value: v["value"].as_str().unwrap_or_default().to_owned(),
-            })
-            .collect()
+    async fn attributes(&self) -> async_graphql::Result<Vec<AttributeValue>> {
+        let pairs = cat::attributes_of(&self.0).gql()?;
+        Ok((pairs.into_iter())
+            .map(|(name, value)| AttributeValue { name, value })
+            .collect())
     }
     /// List price.
     async fn price(&self) -> Money {

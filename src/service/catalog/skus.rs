@@ -38,6 +38,19 @@ pub fn attributes_json(combo: &[(String, String)]) -> String {
     serde_json::to_string(&attributes).unwrap_or_else(|_| "[]".into())
 }
 
+/// A SKU's stored sales attributes as `(name, value)` pairs, in order; an unreadable value is
+/// an internal error naming the SKU.
+pub fn attributes_of(s: &sku::Model) -> Result<Vec<(String, String)>, AppError> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        name: String,
+        value: String,
+    }
+    serde_json::from_str::<Vec<Stored>>(&s.attributes_json)
+        .map(|v| v.into_iter().map(|a| (a.name, a.value)).collect())
+        .map_err(|e| AppError::unreadable("SKU", s.id, format!("attributes JSON: {e}")))
+}
+
 pub(crate) fn cartesian(attrs: &[(String, Vec<String>)]) -> Vec<Vec<(String, String)>> {
     let mut out: Vec<Vec<(String, String)>> = vec![Vec::new()];
     for (name, values) in attrs {
