@@ -75,7 +75,6 @@ pub fn build_schema(limits: &Limits) -> AppSchema {
     .limit_depth(limits.max_depth)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    .extension(kernel::input_guard::InputGuard)
     .extension(kernel::cost::QueryCost {
         max: limits.max_complexity,
     });

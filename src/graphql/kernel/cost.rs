@@ -6,9 +6,10 @@
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextValidation,
 };
-use async_graphql::{Response, ServerError, ValidationResult, Value};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
 use crate::error::ErrorCode;
 use crate::service::kernel::page::{DEFAULT_PAGE, MAX_PAGE};
@@ -23,7 +24,10 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize)
         .saturating_add(1)
 }
 
-/// The schema extension that enforces `max` and reports the cost.
+/// The schema's one extension: the input guard once the request is parsed (whatever the
+/// transport: POST, GET, WebSocket subscriptions), then the cost limit and its report. One
+/// extension, not two, because async-graphql runs every resolved field through each extension
+/// in the chain (a boxed future apiece), so each extension costs something on every field.
 pub struct QueryCost {
     pub max: usize,
 }
@@ -44,6 +48,19 @@ struct CostOfRequest {
 
 #[async_trait::async_trait]
 impl Extension for CostOfRequest {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        super::input_guard::check(&doc, variables)
+            .map_err(super::input_guard::Refusal::into_server_error)?;
+        Ok(doc)
+    }
+
     async fn validation(
         &self,
         ctx: &ExtensionContext<'_>,

@@ -1,5 +1,5 @@
-//! Checks every value a client sends before anything runs (a schema extension, so on every
-//! transport): each string (argument literals in the document, at any depth, and every
+//! Checks every value a client sends before anything runs (from the schema's extension in
+//! `cost.rs`, so on every transport): each string (argument literals in the document, at any depth, and every
 //! variable) must pass [`text::check`], and each integer must fit GraphQL's 32-bit `Int`.
 //!
 //! async-graphql parses an argument only when its field is resolved, so a bad value under a
@@ -7,14 +7,11 @@
 //! a NUL character would reach PostgreSQL, which refuses it. The schema has no `Float` or `JSON`
 //! inputs, so every number a client sends is an `Int`.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     Directive, DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 use async_graphql::{Name, Number, Positioned, Value as ConstValue};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{ServerError, Variables};
 use async_graphql_value::Value;
 
 use crate::domain::text;
@@ -30,7 +27,7 @@ pub struct Refusal {
 
 impl Refusal {
     /// The top-level error: BAD_USER_INPUT with the path in `extensions.field`.
-    fn into_server_error(self) -> ServerError {
+    pub fn into_server_error(self) -> ServerError {
         let mut err = ServerError::new(self.message, None);
         let ext = err.extensions.get_or_insert_with(Default::default);
         ext.set("code", crate::error::ErrorCode::BadUserInput.as_str());
@@ -39,31 +36,6 @@ impl Refusal {
             async_graphql::Value::List(self.field.into_iter().map(Into::into).collect()),
         );
         err
-    }
-}
-
-/// The schema extension that runs [`check`] on every request once it is parsed, whatever the
-/// transport (POST, GET, WebSocket subscriptions), before anything is resolved.
-pub struct InputGuard;
-
-impl ExtensionFactory for InputGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(InputGuard)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for InputGuard {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        check(&doc, variables).map_err(Refusal::into_server_error)?;
-        Ok(doc)
     }
 }
 
