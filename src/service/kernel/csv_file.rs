@@ -45,6 +45,17 @@ impl Errors {
 }
 
 /// Progress callback: `(phase, done, total)`.
+/// What an import ends in: its report (`R`), or the rows at fault, at most
+/// [`MAX_REPORTED_ERRORS`] of `total_errors`, with nothing written.
+#[derive(Debug)]
+pub enum Outcome<R> {
+    Imported(R),
+    Rejected {
+        errors: Vec<RowError>,
+        total_errors: usize,
+    },
+}
+
 pub type Progress = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
 
 /// A progress callback that ignores progress.

@@ -96,6 +96,22 @@ pub async fn viewable_by_ids<E: Viewable>(
     by_ids_in_scope::<E>(&ctx.db, staff, ids).await
 }
 
+/// The viewer, who must hold `perm` in `store_id`, and that store (NOT_FOUND when it does not
+/// exist): the start of an action on a whole store, such as an import.
+pub async fn acting_in_store(
+    ctx: &ServiceCtx,
+    perm: Permission,
+    store_id: i64,
+) -> Result<(&Staff, entity::store::Model), AppError> {
+    let staff = ctx.viewer.staff()?;
+    staff.require(perm, Some(store_id))?;
+    let store = entity::store::Entity::find_by_id(store_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(AppError::not_found("store"))?;
+    Ok((staff, store))
+}
+
 /// Implements [`StoreOwned`] for entities with `id` and `store_id` columns.
 macro_rules! store_owned {
     ($($module:ident => $name:literal $(, read by $view:ident)?);* $(;)?) => {$(

@@ -26,7 +26,7 @@ use crate::domain::Fen;
 use crate::domain::order_status::{OrderStatus, Stage, can_reach};
 use crate::domain::rfm::points_earned;
 use crate::error::AppError;
-use crate::service::kernel::csv_file::{Cells, CsvFile, Errors, Limits, Progress, RowError};
+use crate::service::kernel::csv_file::{Cells, CsvFile, Errors, Limits, Progress};
 use crate::service::kernel::page::{self, CursorKey, Page, PageArgs};
 use crate::service::member::{self as members, PointsBook, TierCause};
 use crate::service::{ServiceCtx, catalog, kernel::audit};

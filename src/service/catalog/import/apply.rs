@@ -12,12 +12,9 @@ pub async fn import(
     reader: impl Read + Send + 'static,
     progress: Progress,
 ) -> Result<Outcome, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::ProductEditDraft, Some(store_id))?;
-    let store = store::Entity::find_by_id(store_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let (staff, store) =
+        crate::service::kernel::scope::acting_in_store(ctx, Permission::ProductEditDraft, store_id)
+            .await?;
     let (rows, mut errors) = parse_off_thread(ctx, staff, &store, reader, &progress).await?;
     if errors.total == 0 && rows.is_empty() {
         errors.add(2, "row", "the file has no data rows");

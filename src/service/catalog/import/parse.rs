@@ -33,15 +33,8 @@ pub struct Report {
     pub rows_unchanged: usize,
 }
 
-/// Import result: a report, or the rows at fault (nothing written).
-#[derive(Debug)]
-pub enum Outcome {
-    Imported(Report),
-    Rejected {
-        errors: Vec<RowError>,
-        total_errors: usize,
-    },
-}
+/// Import result: the report, or the rows at fault (nothing written).
+pub type Outcome = crate::service::kernel::csv_file::Outcome<Report>;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Row {

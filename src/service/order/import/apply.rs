@@ -15,12 +15,9 @@ pub async fn import(
     reader: impl Read + Send + 'static,
     progress: Progress,
 ) -> Result<Outcome, AppError> {
-    let staff = ctx.viewer.staff()?;
-    staff.require(Permission::OrderImport, Some(store_id))?;
-    let store = store::Entity::find_by_id(store_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or(AppError::not_found("store"))?;
+    let (staff, store) =
+        crate::service::kernel::scope::acting_in_store(ctx, Permission::OrderImport, store_id)
+            .await?;
     let tz = crate::service::store::tz(&store)?;
     let parse_progress = progress.clone();
     let (rows, mut errors) = tokio::task::spawn_blocking(move || {
