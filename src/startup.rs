@@ -120,6 +120,7 @@ impl Application {
             limits: settings.limits.clone(),
             clock: settings.clock.clone(),
             viewers: viewers.clone(),
+            documents: Default::default(),
         });
         let server = HttpServer::new(move || {
             let state = state.clone();

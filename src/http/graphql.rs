@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::MultipartOptions;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Data, Request, Response, ServerError};
 use async_graphql_actix_web::GraphQLSubscription;
 use serde_json::json;
@@ -69,8 +69,45 @@ fn operation_name(request: &mut Request) -> Option<String> {
     }
 }
 
+/// Parsed documents of the queries clients send again and again (a front end sends the same few
+/// query texts with different variables), so a repeated query is not parsed again. Bounded: at
+/// most [`DocumentCache::ENTRIES`] queries of at most [`DocumentCache::MAX_QUERY`] bytes; when full
+/// it starts over. A document is cached only once it parsed; the input guard and validation
+/// still run on every request.
+#[derive(Default)]
+pub struct DocumentCache {
+    docs: std::sync::Mutex<std::collections::HashMap<String, ExecutableDocument>>,
+}
+
+impl DocumentCache {
+    pub const ENTRIES: usize = 256;
+    pub const MAX_QUERY: usize = 8 * 1024;
+
+    /// Gives `request` its parsed document from the cache, or parses it and keeps it.
+    fn prepare(&self, request: &mut Request) {
+        if request.query.len() > Self::MAX_QUERY {
+            return;
+        }
+        let docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(doc) = docs.get(&request.query) {
+            request.set_parsed_query(doc.clone());
+            return;
+        }
+        drop(docs);
+        let Ok(doc) = request.parsed_query().cloned() else {
+            return;
+        };
+        let mut docs = self.docs.lock().unwrap_or_else(|p| p.into_inner());
+        if docs.len() >= Self::ENTRIES {
+            docs.clear();
+        }
+        docs.insert(request.query.clone(), doc);
+    }
+}
+
 async fn execute(req: &HttpRequest, state: &AppState, mut request: Request) -> HttpResponse {
     let started = Instant::now();
+    state.documents.prepare(&mut request);
     let operation = operation_label(operation_name(&mut request).as_deref());
     tracing::Span::current().record("operation", operation.as_str());
     let header = req

@@ -30,6 +30,8 @@ pub struct AppState {
     pub clock: crate::service::kernel::clock::Clock,
     /// Who valid access tokens belong to (see `auth::cache`).
     pub viewers: Arc<crate::auth::cache::ViewerCache>,
+    /// Parsed documents of repeated queries.
+    pub documents: Arc<graphql::DocumentCache>,
 }
 
 /// The request id of the current request (from `X-Request-Id` if sane, else generated).
