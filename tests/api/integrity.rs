@@ -559,10 +559,11 @@ async fn nul_and_control_characters_are_refused_naming_the_field_and_change_noth
             json!(["couponIssue", "input", "clientKey"]),
         ),
     ];
-    for (query, vars, field) in cases {
-        let b = app.gql(Some(&admin.token), query, vars).await;
+    // Twice: the second time the server has the parsed query text already, and still checks.
+    for (query, vars, field) in cases.iter().chain(cases.iter()) {
+        let b = app.gql(Some(&admin.token), query, vars.clone()).await;
         assert_eq!(error_code(&b), "BAD_USER_INPUT", "{query}: {b}");
-        assert_eq!(b["errors"][0]["extensions"]["field"], field, "{b}");
+        assert_eq!(b["errors"][0]["extensions"]["field"], *field, "{b}");
         assert!(b["data"].is_null(), "nothing ran: {b}");
     }
     // Line breaks and tabs in long text are fine.
