@@ -175,7 +175,7 @@ impl Viewer {
             .await
             .gql()?
             .into_iter()
-            .map(Store)
+            .map(Store::from)
             .collect())
     }
     /// True after first start or a password reset: every other operation answers FORBIDDEN

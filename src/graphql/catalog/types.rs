@@ -119,7 +119,7 @@ impl Product {
     /// Title length as the store's platform counts it.
     async fn title_length(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         let store = self.store(ctx).await?;
-        let (_, double) = cat::title_rule(&store.map(|s| s.0.platform).unwrap_or_default());
+        let (_, double) = cat::title_rule(&store.map(|s| s.0.platform.clone()).unwrap_or_default());
         Ok(compliance::title_length(&self.0.title, double) as i32)
     }
     /// Selling point (宝贝卖点), at most 150 characters.

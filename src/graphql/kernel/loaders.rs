@@ -83,7 +83,7 @@ type RfmLoader = DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>;
 /// The request's loaders, each built on first use (a request that needs none builds none).
 pub struct Loaders {
     ctx: ServiceCtx,
-    stores: OnceLock<DataLoader<Batch<i64, store::Model>>>,
+    stores: OnceLock<DataLoader<Batch<i64, Arc<store::Model>>>>,
     /// Each store's tier ladder, read once per batch (not once per member).
     store_tiers: OnceLock<DataLoader<Batch<i64, Arc<Vec<member::TierDef>>>>>,
     staff: OnceLock<DataLoader<Batch<i64, staff::Model>>>,
@@ -129,13 +129,14 @@ impl Loaders {
         }
     }
 
-    pub fn stores(&self) -> &DataLoader<Batch<i64, store::Model>> {
+    /// Stores by id, shared (`Arc`): every row of a page that shows its store gets the same one.
+    pub fn stores(&self) -> &DataLoader<Batch<i64, Arc<store::Model>>> {
         self.stores.get_or_init(|| {
-            by_id(
-                &self.ctx,
-                |c, k| async move { service::store::by_ids(&c, &k).await },
-                |m| m.id,
-            )
+            batch(&self.ctx, |c, k| async move {
+                Ok((service::store::by_ids(&c, &k).await?.into_iter())
+                    .map(|m| (m.id, Arc::new(m)))
+                    .collect())
+            })
         })
     }
 

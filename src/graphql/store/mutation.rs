@@ -19,7 +19,7 @@ impl StoreMutation {
         };
         let (store, user_errors) = split(service::store::create(svc(ctx)?, cmd).await)?;
         Ok(StorePayload {
-            store: store.map(Store),
+            store: store.map(Store::from),
             user_errors,
         })
     }
@@ -45,7 +45,7 @@ impl StoreMutation {
         };
         let (store, user_errors) = split(res)?;
         Ok(StorePayload {
-            store: store.map(Store),
+            store: store.map(Store::from),
             user_errors,
         })
     }

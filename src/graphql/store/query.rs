@@ -14,7 +14,10 @@ impl StoreQuery {
         #[graphql(desc = "Global ID of the store.")] id: ID,
     ) -> async_graphql::Result<Store> {
         let id = decode_id(&id, NodeType::Store, "id").gql()?;
-        service::store::get(svc(ctx)?, id).await.map(Store).gql()
+        service::store::get(svc(ctx)?, id)
+            .await
+            .map(Store::from)
+            .gql()
     }
 
     /// The viewer's stores (directors: all), keyset-paginated.

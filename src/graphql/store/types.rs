@@ -44,11 +44,11 @@ impl Platform {
 /// A shop on one marketplace (店铺). Every business row belongs to a store; specialists and
 /// assistants see only the stores assigned to them.
 #[derive(Clone)]
-pub struct Store(pub store::Model);
+pub struct Store(pub std::sync::Arc<store::Model>);
 
 impl From<store::Model> for Store {
     fn from(m: store::Model) -> Self {
-        Self(m)
+        Self(std::sync::Arc::new(m))
     }
 }
 
@@ -80,7 +80,7 @@ impl Store {
     }
     /// Approval limits and options. Changed by directors only.
     async fn settings(&self) -> StoreSettings {
-        StoreSettings(self.0.clone())
+        StoreSettings((*self.0).clone())
     }
     /// Membership settings: tiers, basis, protection period, points.
     async fn membership(&self) -> async_graphql::Result<crate::graphql::member::StoreMembership> {
