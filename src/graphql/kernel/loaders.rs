@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{category, product, sku, staff, store};
@@ -80,12 +80,15 @@ where
 /// RFM figures keyed by (store, epoch day, member).
 type RfmLoader = DataLoader<Batch<(i64, i32, i64), service::member::RfmRow>>;
 
+/// A store's parsed tier ladder, or why its stored JSON could not be read.
+type TierLadder = Result<Arc<Vec<member::TierDef>>, Arc<AppError>>;
+
 /// The request's loaders, each built on first use (a request that needs none builds none).
 pub struct Loaders {
     ctx: ServiceCtx,
     stores: OnceLock<DataLoader<Batch<i64, Arc<store::Model>>>>,
-    /// Each store's tier ladder, read once per batch (not once per member).
-    store_tiers: OnceLock<DataLoader<Batch<i64, Arc<Vec<member::TierDef>>>>>,
+    /// Each store's tier ladder, parsed once per request from the shared store row.
+    store_tiers: Mutex<HashMap<i64, TierLadder>>,
     staff: OnceLock<DataLoader<Batch<i64, staff::Model>>>,
     /// Store ids assigned to each staff member (only stores the viewer sees).
     staff_stores: OnceLock<DataLoader<Batch<i64, Vec<i64>>>>,
@@ -112,7 +115,7 @@ impl Loaders {
         Self {
             ctx: ctx.clone(),
             stores: OnceLock::new(),
-            store_tiers: OnceLock::new(),
+            store_tiers: Mutex::default(),
             staff: OnceLock::new(),
             staff_stores: OnceLock::new(),
             categories: OnceLock::new(),
@@ -140,14 +143,33 @@ impl Loaders {
         })
     }
 
-    pub fn store_tiers(&self) -> &DataLoader<Batch<i64, Arc<Vec<member::TierDef>>>> {
-        self.store_tiers.get_or_init(|| {
-            batch(&self.ctx, |c, k| async move {
-                (service::store::by_ids(&c, &k).await?.iter())
-                    .map(|s| Ok((s.id, Arc::new(member::tiers(s)?))))
-                    .collect()
-            })
-        })
+    /// A store's tier ladder (`None` outside the viewer's stores). The store row comes through
+    /// [`Self::stores`], so a page that shows both a member's store and tier reads stores once;
+    /// its tier JSON is parsed once per request, not once per member.
+    pub async fn store_tiers(
+        &self,
+        store_id: i64,
+    ) -> Result<Option<Arc<Vec<member::TierDef>>>, Arc<AppError>> {
+        let memo = || {
+            let m = self.store_tiers.lock().unwrap_or_else(|p| p.into_inner());
+            m.get(&store_id).cloned()
+        };
+        if let Some(ladder) = memo() {
+            return ladder.map(Some);
+        }
+        let Some(store) = self.stores().load_one(store_id).await? else {
+            return Ok(None);
+        };
+        let ladder: TierLadder = member::tiers(&store).map(Arc::new).map_err(|e| {
+            // Logged once per request and store; every member awaiting it only carries the code.
+            if let AppError::Internal(cause) = &e {
+                tracing::error!(error = ?cause, "unreadable tier ladder");
+            }
+            Arc::new(e)
+        });
+        (self.store_tiers.lock().unwrap_or_else(|p| p.into_inner()))
+            .insert(store_id, ladder.clone());
+        ladder.map(Some)
     }
 
     pub fn staff(&self) -> &DataLoader<Batch<i64, staff::Model>> {

@@ -142,7 +142,7 @@ impl Member {
             return Ok(None);
         };
         let l = ctx.data::<Loaders>()?;
-        let tiers = (l.store_tiers().load_one(self.0.store_id).await).map_err(loaders::gql_err)?;
+        let tiers = (l.store_tiers(self.0.store_id).await).map_err(loaders::gql_err)?;
         Ok(tiers.and_then(|t| t.iter().find(|t| &t.code == code).map(Into::into)))
     }
     /// No downgrade before this instant (保级期 after an upgrade, or a director's manual tier).
